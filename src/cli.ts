@@ -1,0 +1,80 @@
+/** The `shenpi` command: serve, migrate, load. */
+import { Command, Option } from 'commander';
+import { DEFAULT_DATABASE_URL, resolveServeConfig, type ServeFlags } from './config.js';
+import { loadFixtureFile, startServer } from './server.js';
+import { createServices } from './services/index.js';
+import { openDatabase, openStore } from './storage/open-store.js';
+import { migrateToLatest } from './storage/kysely-store.js';
+
+const program = new Command('shenpi')
+  .description('A self-hosted server speaking the Feishu / Lark Approval v4 Open API')
+  .showHelpAfterError();
+
+const dbOption = () =>
+  new Option('--db <url>', `database: sqlite:PATH, sqlite::memory: (env DATABASE_URL, default ${DEFAULT_DATABASE_URL})`);
+
+program
+  .command('serve')
+  .description('run the HTTP server (every flag also reads its environment variable)')
+  .option('--port <port>', 'listen port, 0 picks a free one (env PORT, default 8080)')
+  .option('--host <host>', 'listen address (env HOST, default 127.0.0.1)')
+  .addOption(dbOption())
+  .option('--fixture <file>', 'fixture JSON loaded at start (env SHENPI_FIXTURE)')
+  .option('--admin-token <token>', 'bearer token of /_shenpi/* and the console (env SHENPI_ADMIN_TOKEN, default random)')
+  .option('--emulator', 'turn on the test controls: settable clock, reset (env SHENPI_EMULATOR)')
+  .option('--no-demo', 'do not load the demo data into an empty database (env SHENPI_NO_DEMO)')
+  .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
+  .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
+  .action(async (flags: ServeFlags) => {
+    const config = resolveServeConfig(flags, process.env);
+    const server = await startServer(config, { print: (text) => process.stderr.write(`${text}\n`) });
+    let closing = false;
+    const shutdown = (signal: string) => {
+      if (closing) return;
+      closing = true;
+      server.app.log.info({ signal }, 'shutting down');
+      server.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          server.app.log.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date, then exit')
+  .addOption(dbOption())
+  .action(async (flags: { db?: string }) => {
+    const db = openDatabase(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    try {
+      const applied = await migrateToLatest(db);
+      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
+    } finally {
+      await db.destroy();
+    }
+  });
+
+program
+  .command('load')
+  .description('load a fixture file (idempotent upsert; all or nothing), then exit')
+  .argument('<file>', 'fixture JSON')
+  .addOption(dbOption())
+  .action(async (file: string, flags: { db?: string }) => {
+    const store = await openStore(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    try {
+      const summary = await loadFixtureFile(createServices(store, { emulator: false }), file);
+      process.stdout.write(`${JSON.stringify({ loaded: summary })}\n`);
+    } finally {
+      await store.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`shenpi: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

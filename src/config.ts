@@ -1,0 +1,72 @@
+/**
+ * Server configuration: each setting from its `shenpi serve` flag, else its environment variable, else the
+ * default of contract.md. Pure, so the precedence is testable.
+ */
+export interface ServeConfig {
+  port: number;
+  host: string;
+  databaseUrl: string;
+  fixture: string | undefined;
+  adminToken: string | undefined;
+  emulator: boolean;
+  noDemo: boolean;
+  logLevel: string;
+  sqliteSynchronous: 'FULL' | 'NORMAL';
+}
+
+/** Flags as commander hands them over: strings and booleans, absent when not given. */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  db?: string;
+  fixture?: string;
+  adminToken?: string;
+  emulator?: boolean;
+  demo?: boolean;
+  logLevel?: string;
+  sqliteSynchronous?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/shenpi.sqlite';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function envFlag(env: Env, name: string): boolean | undefined {
+  const value = env[name]?.trim().toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(`${name} must be true or false, not "${env[name]}"`);
+}
+
+function parsePort(value: string, source: string): number {
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new ConfigError(`${source} must be a port number 0-65535, not "${value}"`);
+  return port;
+}
+
+export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
+  const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
+  const synchronous = (flags.sqliteSynchronous ?? env.SHENPI_SQLITE_SYNCHRONOUS ?? 'FULL').toUpperCase();
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
+    throw new ConfigError(`SQLite synchronous must be FULL or NORMAL, not "${synchronous}"`);
+  }
+  return {
+    port: flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT ?? '8080', 'PORT'),
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    databaseUrl: flags.db ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    fixture: flags.fixture ?? (env.SHENPI_FIXTURE || undefined),
+    adminToken: flags.adminToken ?? (env.SHENPI_ADMIN_TOKEN || undefined),
+    emulator: flags.emulator ?? envFlag(env, 'SHENPI_EMULATOR') ?? false,
+    // commander turns `--no-demo` into `demo: false`.
+    noDemo: flags.demo === false || (envFlag(env, 'SHENPI_NO_DEMO') ?? false),
+    logLevel,
+    sqliteSynchronous: synchronous,
+  };
+}

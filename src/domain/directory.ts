@@ -1,0 +1,54 @@
+/** Tenants, apps, users and departments: who exists, and how a user is named by each id type. */
+
+export interface Tenant {
+  tenantKey: string;
+  name: string;
+}
+
+export interface AppEventSettings {
+  url: string;
+  encryptKey: string | null;
+  verificationToken: string | null;
+}
+
+export interface App {
+  appId: string;
+  tenantKey: string;
+  /** scrypt hash; the secret itself is never stored. */
+  secretHash: string;
+  event: AppEventSettings | null;
+}
+
+export interface User {
+  tenantKey: string;
+  userId: string;
+  openId: string;
+  unionId: string;
+  name: string;
+  leaderUserId: string | null;
+  departmentIds: string[];
+}
+
+export interface Department {
+  tenantKey: string;
+  departmentId: string;
+  openDepartmentId: string;
+  name: string;
+  parentDepartmentId: string;
+  leaderUserId: string | null;
+}
+
+export const USER_ID_TYPES = ['open_id', 'union_id', 'user_id'] as const;
+export type UserIdType = (typeof USER_ID_TYPES)[number];
+export const DEFAULT_USER_ID_TYPE: UserIdType = 'open_id';
+
+export function userIdOf(user: User, type: UserIdType): string {
+  switch (type) {
+    case 'open_id':
+      return user.openId;
+    case 'union_id':
+      return user.unionId;
+    case 'user_id':
+      return user.userId;
+  }
+}

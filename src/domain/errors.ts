@@ -1,0 +1,65 @@
+/**
+ * Every Feishu code shenpi answers, declared once: the envelope, the routes and the tests read this table.
+ * `msg` is the documented text; `http` the status Feishu answers with.
+ */
+export const FEISHU_ERRORS = {
+  10003: { msg: 'invalid param', http: 200 },
+  60012: { msg: 'uuid conflict', http: 400 },
+  99991400: { msg: 'request trigger frequency limit', http: 429 },
+  99991661: {
+    msg: 'Missing access token for authorization. Please make a request with token attached.',
+    http: 400,
+  },
+  99991663: {
+    msg: 'Invalid access token for authorization. Please make a request with token attached.',
+    http: 400,
+  },
+  1390001: { msg: 'param is invalid', http: 400 },
+  1390002: { msg: 'approval code not found', http: 400 },
+  1390003: { msg: 'instance code not found', http: 400 },
+  1390004: { msg: 'user_id or open_id not found', http: 400 },
+  1390009: { msg: 'no operation permission', http: 403 },
+  1390010: { msg: 'task not found', http: 400 },
+  1390013: { msg: 'unsupported approval for free process', http: 400 },
+  1390015: { msg: 'approval is not active', http: 400 },
+  1390016: { msg: 'approval is deleted', http: 400 },
+  1390018: { msg: 'not support handwritten signature', http: 400 },
+  1395001: { msg: 'There have been some errors. Please try again later', http: 400 },
+} as const satisfies Record<number, { msg: string; http: number }>;
+
+export type FeishuCode = keyof typeof FEISHU_ERRORS;
+
+/** A business refusal: which Feishu code answers, and a plain-English reason for `error.details`. */
+export interface Refusal {
+  readonly code: FeishuCode;
+  readonly reason: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; refusal: Refusal };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const refuse = (code: FeishuCode, reason: string): { ok: false; refusal: Refusal } => ({
+  ok: false,
+  refusal: { code, reason },
+});
+
+/** Thrown by services so that any depth can stop a request with a Feishu answer; the HTTP layer formats it. */
+export class FeishuError extends Error {
+  constructor(
+    readonly code: FeishuCode,
+    readonly reason: string,
+  ) {
+    super(`${code} ${FEISHU_ERRORS[code].msg}: ${reason}`);
+    this.name = 'FeishuError';
+  }
+
+  static from(refusal: Refusal): FeishuError {
+    return new FeishuError(refusal.code, refusal.reason);
+  }
+}
+
+/** Unwraps a domain result, turning a refusal into a FeishuError. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw FeishuError.from(result.refusal);
+  return result.value;
+}

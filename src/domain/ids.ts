@@ -1,0 +1,20 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+
+/** Upper-case UUID, the form of Feishu approval and instance codes. */
+export const newCode = (): string => randomUUID().toUpperCase();
+
+/** Feishu-like log id: UTC timestamp to the second, then 20 random upper-case hex digits. */
+export function newLogId(now: number = Date.now()): string {
+  const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return stamp + randomBytes(10).toString('hex').toUpperCase();
+}
+
+export const newTenantAccessToken = (): string => `t-${randomBytes(24).toString('base64url')}`;
+export const newAppAccessToken = (): string => `a-${randomBytes(24).toString('base64url')}`;
+export const newAdminToken = (): string => randomBytes(18).toString('base64url');
+
+/** Decimal id strings (task ids, timeline ids): milliseconds then six random digits, so they sort by time. */
+export function newDecimalId(now: number): string {
+  const rand = randomBytes(4).readUInt32BE(0) % 1_000_000;
+  return `${now}${String(rand).padStart(6, '0')}`;
+}

@@ -1,0 +1,107 @@
+/** Builds the HTTP application without listening: the server and the tests both start from here. */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import pino from 'pino';
+import { FeishuError, type FeishuCode } from '../domain/errors.js';
+import { newLogId } from '../domain/ids.js';
+import type { Services } from '../services/index.js';
+import { errorBody, httpStatusOf } from './feishu-envelope.js';
+import { validationReason, validatorCompiler } from './validation.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { healthRoutes } from './routes/health.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The code a malformed request gets on this route, when not 1390001 (the token endpoints answer 10003). */
+    paramErrorCode?: FeishuCode;
+  }
+}
+
+export interface AppOptions {
+  services: Services;
+  adminToken: string;
+  emulator: boolean;
+  /** What `/_shenpi/reset` loads again after wiping the data. */
+  reloadAfterReset?: () => Promise<void>;
+  /** Defaults to a silent logger. */
+  logger?: FastifyBaseLogger;
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Fastify's own request errors that are the client's fault, and the reason they get in the Feishu envelope. */
+const CLIENT_ERRORS: Record<string, (e: FastifyError) => string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: (e) => `the Content-Type must be application/json (${e.message})`,
+  FST_ERR_CTP_BODY_TOO_LARGE: () => `the body is larger than ${BODY_LIMIT} bytes`,
+  FST_ERR_CTP_INVALID_JSON_BODY: () => 'the body is not valid JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => 'the body is empty',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'the Content-Length does not match the body',
+};
+
+function classify(thrown: Error): { code: FeishuCode; reason: string } | undefined {
+  if (thrown instanceof FeishuError) return { code: thrown.code, reason: thrown.reason };
+  const error = thrown as FastifyError;
+  if (error.validation) return { code: 1390001, reason: validationReason(error.validation, error.validationContext) };
+  const client = error.code ? CLIENT_ERRORS[error.code] : undefined;
+  if (client) return { code: 1390001, reason: client(error) };
+  if (error instanceof SyntaxError) return { code: 1390001, reason: 'the body is not valid JSON' };
+  return undefined;
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { services } = options;
+  const app = Fastify({
+    loggerInstance: options.logger ?? pino({ level: 'silent' }),
+    genReqId: () => newLogId(),
+    requestIdHeader: false,
+    logController: new LogController({ requestIdLogLabel: 'log_id' }),
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+
+  // An empty JSON body counts as no body: the Node SDK sends `Content-Type: application/json` on GET too.
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    defaultJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('X-Tt-Logid', request.id);
+    await services.clock.refresh();
+  });
+
+  app.setNotFoundHandler((_request, reply) => {
+    reply.code(404).type('text/plain; charset=utf-8').send('404 page not found');
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const isAdmin = request.url.startsWith('/_shenpi/');
+    const classified = classify(error);
+    const paramErrorCode = request.routeOptions.config.paramErrorCode;
+    const known = classified?.code === 1390001 && paramErrorCode ? { ...classified, code: paramErrorCode } : classified;
+    if (isAdmin) {
+      if (!known && !(error.statusCode && error.statusCode < 500)) request.log.error({ err: error }, 'admin request failed');
+      const status = known ? 400 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
+      return reply.code(status).send({ error: known?.reason ?? error.message });
+    }
+    const answer = known ?? { code: 1395001 as const, reason: 'an internal error occurred; the log id identifies it' };
+    if (!known) request.log.error({ err: error }, 'request failed');
+    return reply.code(httpStatusOf(answer.code)).send(errorBody(answer.code, answer.reason, request.id));
+  });
+
+  await app.register(healthRoutes, { services });
+  await app.register(authRoutes, { services });
+  await app.register(adminRoutes, {
+    prefix: '/_shenpi',
+    services,
+    adminToken: options.adminToken,
+    emulator: options.emulator,
+    reloadAfterReset: options.reloadAfterReset,
+  });
+  return app;
+}

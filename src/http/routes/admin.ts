@@ -1,0 +1,46 @@
+/** `/_shenpi/*`: fixtures, the clock and (in emulator mode) reset. Not part of the Feishu API; errors are `{"error": ...}`. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { Services } from '../../services/index.js';
+
+export interface AdminOptions {
+  services: Services;
+  adminToken: string;
+  emulator: boolean;
+  reloadAfterReset?: (() => Promise<void>) | undefined;
+}
+
+const ClockChange = Type.Object(
+  { now: Type.Optional(Type.Integer({ minimum: 0 })), advance_ms: Type.Optional(Type.Integer()) },
+  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
+);
+
+export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
+  const { services } = options;
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers.authorization !== `Bearer ${options.adminToken}`) {
+      return reply.code(401).send({ error: 'the admin token is required: Authorization: Bearer <SHENPI_ADMIN_TOKEN>' });
+    }
+  });
+
+  app.post('/fixtures', { schema: { body: Type.Unknown() } }, async (request) => ({
+    loaded: await services.fixtures.load(request.body),
+  }));
+
+  app.get('/clock', async () => ({ now: services.clock.clock.now() }));
+
+  if (!options.emulator) return;
+
+  app.post('/clock', { schema: { body: ClockChange } }, async (request) => {
+    const { now, advance_ms } = request.body;
+    return { now: await services.clock.change(now !== undefined ? { now } : { advance_ms: advance_ms ?? 0 }) };
+  });
+
+  app.post('/reset', async () => {
+    await services.store.deleteAll();
+    await services.clock.refresh();
+    await options.reloadAfterReset?.();
+    return { reset: true };
+  });
+};

@@ -1,0 +1,103 @@
+/** Starts and stops a whole shenpi: store, services, HTTP. `cli.ts serve` and the end-to-end tests use it. */
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import type { ServeConfig } from './config.js';
+import { newAdminToken } from './domain/ids.js';
+import { DEMO_APP, demoFixture } from './fixtures/demo.js';
+import { buildApp } from './http/app.js';
+import { createServices, type Services } from './services/index.js';
+import { openStore } from './storage/open-store.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  adminToken: string;
+  app: FastifyInstance;
+  services: Services;
+  /** Stops accepting, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function loadFixtureFile(services: Services, path: string) {
+  const text = await readFile(path, 'utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path} is not JSON: ${(err as Error).message}`);
+  }
+  return services.fixtures.load(document);
+}
+
+/** What a newcomer needs to make a first call, printed when the demo data is present. */
+function demoBanner(url: string, adminToken: string, adminTokenGenerated: boolean): string {
+  const tenant = demoFixture.tenants[0];
+  const users = (tenant?.users ?? []).map((u) => `${u.name} user_id=${u.user_id} open_id=${u.open_id}`);
+  return [
+    '',
+    `shenpi demo data (tenant "${tenant?.tenant_key}"):`,
+    `  app_id=${DEMO_APP.app_id} app_secret=${DEMO_APP.app_secret}`,
+    ...users.map((u) => `  user ${u}`),
+    adminTokenGenerated ? `  admin token (generated): ${adminToken}` : '  admin token: from SHENPI_ADMIN_TOKEN / --admin-token',
+    '  try:',
+    `  curl -s -X POST ${url}/open-apis/auth/v3/tenant_access_token/internal -H 'Content-Type: application/json' \\`,
+    `    -d '{"app_id":"${DEMO_APP.app_id}","app_secret":"${DEMO_APP.app_secret}"}'`,
+    '',
+  ].join('\n');
+}
+
+export interface StartOptions {
+  /** Where the human-readable start banner goes; logs stay JSON on stdout. */
+  print?: (text: string) => void;
+  /** A logger to use instead of a new pino on stdout (tests pass a silent one). */
+  logger?: pino.Logger;
+}
+
+export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? pino({ level: config.logLevel });
+  const store = await openStore(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  try {
+    const services = createServices(store, { emulator: config.emulator });
+    const empty = (await store.directory.counts()).tenants === 0;
+    const loadDemo = empty && !config.noDemo;
+    if (loadDemo) await services.fixtures.load(demoFixture);
+    if (config.fixture) await loadFixtureFile(services, config.fixture);
+
+    const adminToken = config.adminToken ?? newAdminToken();
+    const fixture = config.fixture;
+    const app = await buildApp({
+      services,
+      adminToken,
+      emulator: config.emulator,
+      logger,
+      reloadAfterReset: fixture ? async () => void (await loadFixtureFile(services, fixture)) : undefined,
+    });
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+    const url = `http://${host}:${port}`;
+    logger.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
+    if (loadDemo || (await store.directory.findApp(DEMO_APP.app_id))) {
+      options.print?.(demoBanner(url, adminToken, config.adminToken === undefined));
+    } else if (config.adminToken === undefined) {
+      options.print?.(`admin token (generated): ${adminToken}\n`);
+    }
+
+    return {
+      url,
+      port,
+      adminToken,
+      app,
+      services,
+      async close() {
+        await app.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}

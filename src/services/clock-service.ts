@@ -1,0 +1,33 @@
+import type { OffsetClock } from '../domain/clock.js';
+import type { Store } from './ports.js';
+
+const OFFSET_KEY = 'clock_offset_ms';
+
+export type ClockChange = { now: number } | { advance_ms: number };
+
+/**
+ * Owns the server clock. The offset lives in the database so that every node of a cluster, and a
+ * restarted server, agree on the emulated time.
+ */
+export class ClockService {
+  constructor(
+    private readonly store: Store,
+    readonly clock: OffsetClock,
+    private readonly settable: boolean,
+  ) {}
+
+  /** Re-reads the shared offset; called before each request in emulator mode. */
+  async refresh(): Promise<void> {
+    if (!this.settable) return;
+    const stored = await this.store.state.get(OFFSET_KEY);
+    this.clock.setOffset(stored === undefined ? 0 : Number(stored));
+  }
+
+  async change(change: ClockChange): Promise<number> {
+    await this.refresh();
+    const offset = 'now' in change ? this.clock.offsetFor(change.now) : this.clock.offset + change.advance_ms;
+    await this.store.state.set(OFFSET_KEY, String(offset));
+    this.clock.setOffset(offset);
+    return this.clock.now();
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The Store port over kysely. The queries are plain SQL that SQLite and PostgreSQL both accept, so both
+ * adapters share this file and differ only in how the connection is opened (sqlite.ts, postgres.ts).
+ */
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import type { AccessToken, TokenKind } from '../domain/access-token.js';
+import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
+import type { DirectoryRepository, StateRepository, Store, TokenRepository } from '../services/ports.js';
+import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
+import type { Database, UsersTable } from './schema.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+const toUser = (row: UsersTable): User => ({
+  tenantKey: row.tenant_key,
+  userId: row.user_id,
+  openId: row.open_id,
+  unionId: row.union_id,
+  name: row.name,
+  leaderUserId: row.leader_user_id,
+  departmentIds: JSON.parse(row.department_ids) as string[],
+});
+
+const USER_COLUMN: Record<UserIdType, 'open_id' | 'union_id' | 'user_id'> = {
+  open_id: 'open_id',
+  union_id: 'union_id',
+  user_id: 'user_id',
+};
+
+function directoryRepository(db: Executor): DirectoryRepository {
+  return {
+    async findTenant(tenantKey) {
+      const row = await db.selectFrom('tenants').selectAll().where('tenant_key', '=', tenantKey).executeTakeFirst();
+      return row && { tenantKey: row.tenant_key, name: row.name };
+    },
+    async upsertTenant(tenant: Tenant) {
+      await db
+        .insertInto('tenants')
+        .values({ tenant_key: tenant.tenantKey, name: tenant.name, created_at: Date.now() })
+        .onConflict((oc) => oc.column('tenant_key').doUpdateSet({ name: tenant.name }))
+        .execute();
+    },
+    async findApp(appId) {
+      const row = await db.selectFrom('apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
+      if (!row) return undefined;
+      return {
+        appId: row.app_id,
+        tenantKey: row.tenant_key,
+        secretHash: row.secret_hash,
+        event: row.event_url
+          ? { url: row.event_url, encryptKey: row.encrypt_key, verificationToken: row.verification_token }
+          : null,
+      };
+    },
+    async upsertApp(app: App) {
+      const values = {
+        tenant_key: app.tenantKey,
+        secret_hash: app.secretHash,
+        event_url: app.event?.url ?? null,
+        encrypt_key: app.event?.encryptKey ?? null,
+        verification_token: app.event?.verificationToken ?? null,
+      };
+      await db
+        .insertInto('apps')
+        .values({ app_id: app.appId, created_at: Date.now(), ...values })
+        .onConflict((oc) => oc.column('app_id').doUpdateSet(values))
+        .execute();
+    },
+    async findDepartment(tenantKey, departmentId) {
+      const row = await db
+        .selectFrom('departments')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('department_id', '=', departmentId)
+        .executeTakeFirst();
+      return (
+        row && {
+          tenantKey: row.tenant_key,
+          departmentId: row.department_id,
+          openDepartmentId: row.open_department_id,
+          name: row.name,
+          parentDepartmentId: row.parent_department_id,
+          leaderUserId: row.leader_user_id,
+        }
+      );
+    },
+    async upsertDepartment(d: Department) {
+      const values = {
+        open_department_id: d.openDepartmentId,
+        name: d.name,
+        parent_department_id: d.parentDepartmentId,
+        leader_user_id: d.leaderUserId,
+      };
+      await db
+        .insertInto('departments')
+        .values({ tenant_key: d.tenantKey, department_id: d.departmentId, ...values })
+        .onConflict((oc) => oc.columns(['tenant_key', 'department_id']).doUpdateSet(values))
+        .execute();
+    },
+    async findUser(tenantKey, idType, id) {
+      const row = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where(USER_COLUMN[idType], '=', id)
+        .executeTakeFirst();
+      return row && toUser(row);
+    },
+    async upsertUser(u: User) {
+      const values = {
+        open_id: u.openId,
+        union_id: u.unionId,
+        name: u.name,
+        leader_user_id: u.leaderUserId,
+        department_ids: JSON.stringify(u.departmentIds),
+      };
+      await db
+        .insertInto('users')
+        .values({ tenant_key: u.tenantKey, user_id: u.userId, ...values })
+        .onConflict((oc) => oc.columns(['tenant_key', 'user_id']).doUpdateSet(values))
+        .execute();
+    },
+    async counts() {
+      const count = async (table: 'tenants' | 'apps' | 'users' | 'departments') => {
+        const row = await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number | string>().as('n'))
+          .executeTakeFirstOrThrow();
+        return Number(row.n);
+      };
+      return {
+        tenants: await count('tenants'),
+        apps: await count('apps'),
+        users: await count('users'),
+        departments: await count('departments'),
+      };
+    },
+  };
+}
+
+function tokenRepository(db: Executor): TokenRepository {
+  const toToken = (row: Database['access_tokens']): AccessToken => ({
+    token: row.token,
+    kind: row.kind as TokenKind,
+    appId: row.app_id,
+    tenantKey: row.tenant_key,
+    issuedAt: Number(row.issued_at),
+    expiresAt: Number(row.expires_at),
+  });
+  return {
+    async latest(appId, kind) {
+      const row = await db
+        .selectFrom('access_tokens')
+        .selectAll()
+        .where('app_id', '=', appId)
+        .where('kind', '=', kind)
+        .orderBy('issued_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      return row && toToken(row);
+    },
+    async find(token) {
+      const row = await db.selectFrom('access_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+      return row && toToken(row);
+    },
+    async insert(t) {
+      await db
+        .insertInto('access_tokens')
+        .values({
+          token: t.token,
+          kind: t.kind,
+          app_id: t.appId,
+          tenant_key: t.tenantKey,
+          issued_at: t.issuedAt,
+          expires_at: t.expiresAt,
+        })
+        .execute();
+    },
+    async purgeExpired(before) {
+      const result = await db.deleteFrom('access_tokens').where('expires_at', '<', before).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+  };
+}
+
+function stateRepository(db: Executor): StateRepository {
+  return {
+    async get(key) {
+      const row = await db.selectFrom('server_state').select('value').where('key', '=', key).executeTakeFirst();
+      return row?.value;
+    },
+    async set(key, value) {
+      await db
+        .insertInto('server_state')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
+    },
+  };
+}
+
+function storeOver(db: Executor, root: Kysely<Database>): Store {
+  const inTransaction = db.isTransaction;
+  const store: Store = {
+    directory: directoryRepository(db),
+    tokens: tokenRepository(db),
+    state: stateRepository(db),
+    transaction: (work) =>
+      inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root))),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async deleteAll() {
+      const wipe = async (executor: Executor) => {
+        for (const table of TABLES_CHILD_FIRST) await executor.deleteFrom(table).execute();
+      };
+      await (inTransaction ? wipe(db) : root.transaction().execute(wipe));
+    },
+    close: () => root.destroy(),
+  };
+  return store;
+}
+
+export function kyselyStore(db: Kysely<Database>): Store {
+  return storeOver(db, db);
+}
+
+/** Brings the schema up to date; safe to run at every start and from several nodes in turn. */
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,15 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { directoryAndTokens } from './0001-directory-and-tokens.js';
+
+/** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-directory-and-tokens': directoryAndTokens,
+};
+
+/** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
+export const migrationProvider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+/** Tables in an order that deletes children before parents. */
+export const TABLES_CHILD_FIRST = ['access_tokens', 'users', 'departments', 'apps', 'tenants', 'server_state'] as const;
