@@ -9,6 +9,7 @@ import { errorBody, httpStatusOf } from './feishu-envelope.js';
 import { validationReason, validatorCompiler } from './validation.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { approvalV4Routes } from './routes/open-apis/approval/v4/index.js';
 import { healthRoutes } from './routes/health.js';
 
 declare module 'fastify' {
@@ -96,6 +97,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { services });
   await app.register(authRoutes, { services });
+  await app.register(approvalV4Routes, { prefix: '/open-apis/approval/v4', services });
   await app.register(adminRoutes, {
     prefix: '/_shenpi',
     services,

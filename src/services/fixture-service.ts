@@ -95,8 +95,16 @@ export class FixtureService {
       }),
     );
 
+    checkDepartmentsUnique(departments, `${path}.departments`);
     await checkUsersUnique(tx, users, `${path}.users`);
-    for (const d of departments) await tx.directory.upsertDepartment(d);
+    for (const [i, d] of departments.entries()) {
+      try {
+        await tx.directory.upsertDepartment(d);
+      } catch (err) {
+        // The store refuses what breaks its unique keys, e.g. an open_department_id held by another department.
+        throw new FixtureError(`${path}.departments[${i}]`, `cannot be stored: ${(err as Error).message}`);
+      }
+    }
     for (const u of users) await tx.directory.upsertUser(u);
     await checkReferences(tx, tenantKey, users, departments, path);
     summary.departments += departments.length;
@@ -113,6 +121,12 @@ export class FixtureService {
 function parse(document: unknown): Fixture {
   if (validator.Check(document)) return document;
   const [first] = validator.Errors(document);
+  // TypeBox reports an unknown key first as the `false` schema of `additionalProperties`, at the key itself.
+  if (first?.keyword === 'boolean' && first.schemaPath.endsWith('/additionalProperties')) {
+    const pointer = first.instancePath;
+    const key = pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
+    throw new FixtureError(jsonPath(pointer.slice(0, pointer.lastIndexOf('/'))), `unknown field "${key}"`);
+  }
   const path = first ? jsonPath(first.instancePath) : '';
   const params = (first?.params ?? {}) as { requiredProperties?: string[]; additionalProperties?: string[] };
   if (first?.keyword === 'required' && params.requiredProperties) {
@@ -129,6 +143,21 @@ function checkUniqueTenants(fixture: Fixture): void {
   for (const [i, t] of fixture.tenants.entries()) {
     if (seen.has(t.tenant_key)) throw new FixtureError(`tenants[${i}].tenant_key`, `"${t.tenant_key}" appears twice`);
     seen.add(t.tenant_key);
+  }
+}
+
+/** department_id and open_department_id each name one department of the file. */
+function checkDepartmentsUnique(departments: Department[], path: string): void {
+  const seen = new Set<string>();
+  for (const [i, d] of departments.entries()) {
+    for (const [field, value] of [
+      ['department_id', d.departmentId],
+      ['open_department_id', d.openDepartmentId],
+    ] as const) {
+      const key = `${field}:${value}`;
+      if (seen.has(key)) throw new FixtureError(`${path}[${i}].${field}`, `"${value}" appears twice`);
+      seen.add(key);
+    }
   }
 }
 

@@ -1,8 +1,12 @@
 import { OffsetClock } from '../domain/clock.js';
+import { ApprovalService } from './approval-service.js';
 import { AuthService } from './auth-service.js';
 import { ClockService } from './clock-service.js';
 import { FixtureService } from './fixture-service.js';
+import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
+import { TaskService } from './task-service.js';
+import { WithdrawalService } from './withdrawal-service.js';
 
 /** Every use case, wired over one store and one clock. */
 export interface Services {
@@ -10,14 +14,24 @@ export interface Services {
   clock: ClockService;
   auth: AuthService;
   fixtures: FixtureService;
+  approvals: ApprovalService;
+  instances: InstanceService;
+  withdrawals: WithdrawalService;
+  tasks: TaskService;
 }
 
 export function createServices(store: Store, options: { emulator: boolean }): Services {
   const clock = new ClockService(store, new OffsetClock(), options.emulator);
+  const approvals = new ApprovalService(store, clock.clock);
+  const instances = new InstanceService(store, clock.clock);
   return {
     store,
     clock,
     auth: new AuthService(store, clock.clock),
-    fixtures: new FixtureService(store),
+    fixtures: new FixtureService(store, approvals),
+    approvals,
+    instances,
+    withdrawals: new WithdrawalService(store, clock.clock, instances),
+    tasks: new TaskService(store, clock.clock, instances),
   };
 }

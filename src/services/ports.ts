@@ -3,6 +3,8 @@
  * adapters (src/storage) implement them; services never see SQL.
  */
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
+import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import type { Instance, Task, TimelineEntry } from '../domain/approval/instance.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
 
 export interface DirectoryRepository {
@@ -13,6 +15,8 @@ export interface DirectoryRepository {
   findDepartment(tenantKey: string, departmentId: string): Promise<Department | undefined>;
   upsertDepartment(department: Department): Promise<void>;
   findUser(tenantKey: string, idType: UserIdType, id: string): Promise<User | undefined>;
+  /** The users among `userIds` (tenant user_ids) that exist; unknown ids are simply absent. */
+  findUsers(tenantKey: string, userIds: readonly string[]): Promise<User[]>;
   upsertUser(user: User): Promise<void>;
   counts(): Promise<{ tenants: number; apps: number; users: number; departments: number }>;
 }
@@ -36,6 +40,11 @@ export interface Store {
   readonly directory: DirectoryRepository;
   readonly tokens: TokenRepository;
   readonly state: StateRepository;
+  readonly approvals: ApprovalRepository;
+  readonly instances: InstanceRepository;
+  readonly tasks: TaskRepository;
+  readonly timeline: TimelineRepository;
+  readonly outbox: OutboxRepository;
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */
@@ -43,4 +52,89 @@ export interface Store {
   /** Deletes every row of every table (emulator reset). */
   deleteAll(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface ApprovalRepository {
+  find(tenantKey: string, approvalCode: string): Promise<ApprovalDefinition | undefined>;
+  /** The tenant owning a code, whichever it is: codes are unique across tenants. */
+  ownerOf(approvalCode: string): Promise<string | undefined>;
+  /** Inserts, or overwrites the stored definition of that code. */
+  save(tenantKey: string, definition: ApprovalDefinition, now: number): Promise<void>;
+  /** The codes of every definition of the tenant, oldest first. */
+  listCodes(tenantKey: string): Promise<string[]>;
+}
+
+export interface StoredInstance {
+  instance: Instance;
+  /** Hash of the create request, to tell an idempotent retry from a uuid conflict. */
+  requestHash: string | null;
+}
+
+/** A page position for lists ordered by start time, then code. */
+export interface InstanceCursor {
+  startTime: number;
+  code: string;
+}
+
+export interface InstanceFilter {
+  approvalCode?: string;
+  instanceCode?: string;
+  submitter?: string;
+  statuses?: Instance['status'][];
+  startFrom?: number;
+  startTo?: number;
+}
+
+export interface InstanceRepository {
+  find(tenantKey: string, instanceCode: string): Promise<Instance | undefined>;
+  findByUuid(tenantKey: string, uuid: string): Promise<StoredInstance | undefined>;
+  insert(tenantKey: string, instance: Instance, requestHash: string | null, now: number): Promise<void>;
+  /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
+  update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;
+  /** Up to `limit` instances after `after`, ordered by start time then code. */
+  list(tenantKey: string, filter: InstanceFilter, after: InstanceCursor | undefined, limit: number): Promise<Instance[]>;
+  count(tenantKey: string, filter: InstanceFilter): Promise<number>;
+  countByStatus(): Promise<Record<string, number>>;
+}
+
+export interface TaskCursor {
+  startTime: number;
+  id: string;
+}
+
+export interface TaskRepository {
+  listByInstance(instanceCode: string): Promise<Task[]>;
+  insert(tenantKey: string, tasks: readonly Task[]): Promise<void>;
+  update(tasks: readonly Task[]): Promise<void>;
+  /** A user's tasks in the given statuses, ordered by start time then id. */
+  listByUser(
+    tenantKey: string,
+    userId: string,
+    statuses: readonly Task['status'][],
+    after: TaskCursor | undefined,
+    limit: number,
+  ): Promise<Task[]>;
+}
+
+export interface TimelineRepository {
+  /** Entries keep the order given, after every earlier entry of the instance. */
+  append(instanceCode: string, firstSeq: number, entries: readonly TimelineEntry[]): Promise<void>;
+  list(instanceCode: string): Promise<TimelineEntry[]>;
+}
+
+/** An event waiting in the outbox, written in the same transaction as the change it reports. */
+export interface OutboxEvent {
+  eventId: string;
+  tenantKey: string;
+  approvalCode: string;
+  instanceCode: string;
+  seq: number;
+  eventType: 'approval_instance' | 'approval_task';
+  payload: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface OutboxRepository {
+  append(events: readonly OutboxEvent[]): Promise<void>;
+  listByInstance(instanceCode: string): Promise<OutboxEvent[]>;
 }

@@ -6,6 +6,13 @@ import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
 import type { DirectoryRepository, StateRepository, Store, TokenRepository } from '../services/ports.js';
+import {
+  approvalRepository,
+  instanceRepository,
+  outboxRepository,
+  taskRepository,
+  timelineRepository,
+} from './approval-repositories.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import type { Database, UsersTable } from './schema.js';
 
@@ -106,6 +113,16 @@ function directoryRepository(db: Executor): DirectoryRepository {
         .executeTakeFirst();
       return row && toUser(row);
     },
+    async findUsers(tenantKey, userIds) {
+      if (userIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('users')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('user_id', 'in', [...new Set(userIds)])
+        .execute();
+      return rows.map(toUser);
+    },
     async upsertUser(u: User) {
       const values = {
         open_id: u.openId,
@@ -205,6 +222,11 @@ function storeOver(db: Executor, root: Kysely<Database>): Store {
     directory: directoryRepository(db),
     tokens: tokenRepository(db),
     state: stateRepository(db),
+    approvals: approvalRepository(db),
+    instances: instanceRepository(db),
+    tasks: taskRepository(db),
+    timeline: timelineRepository(db),
+    outbox: outboxRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root))),
     async ping() {

@@ -50,6 +50,72 @@ export interface ServerStateTable {
   value: string;
 }
 
+export interface ApprovalsTable {
+  approval_code: string;
+  tenant_key: string;
+  approval_id: string;
+  status: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface InstancesTable {
+  instance_code: string;
+  tenant_key: string;
+  approval_code: string;
+  submitter: string;
+  department_id: string;
+  status: string;
+  start_time: number;
+  end_time: number;
+  form: string;
+  uuid: string | null;
+  uuid_key: string | null;
+  request_hash: string | null;
+  forbid_revoke: number;
+  cancel_bot_notification: number;
+  reverted: number;
+  serial_number: string;
+  title: string;
+  route: string;
+  current_node: number;
+  version: number;
+  updated_at: number;
+}
+
+export interface TasksTable {
+  task_id: string;
+  tenant_key: string;
+  instance_code: string;
+  node_id: string;
+  user_id: string;
+  status: string;
+  type: string;
+  start_time: number;
+  end_time: number;
+  require_signature: number;
+}
+
+export interface TimelineTable {
+  instance_code: string;
+  seq: number;
+  type: string;
+  create_time: number;
+  entry: string;
+}
+
+export interface OutboxTable {
+  event_id: string;
+  tenant_key: string;
+  approval_code: string;
+  instance_code: string;
+  seq: number;
+  event_type: string;
+  payload: string;
+  created_at: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   apps: AppsTable;
@@ -57,4 +123,9 @@ export interface Database {
   departments: DepartmentsTable;
   users: UsersTable;
   server_state: ServerStateTable;
+  approvals: ApprovalsTable;
+  instances: InstancesTable;
+  tasks: TasksTable;
+  timeline: TimelineTable;
+  outbox: OutboxTable;
 }

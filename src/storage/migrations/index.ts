@@ -1,9 +1,11 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { directoryAndTokens } from './0001-directory-and-tokens.js';
+import { approvalsAndInstances } from './0002-approvals-and-instances.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-directory-and-tokens': directoryAndTokens,
+  '0002-approvals-and-instances': approvalsAndInstances,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -12,4 +14,10 @@ export const migrationProvider: MigrationProvider = {
 };
 
 /** Tables in an order that deletes children before parents. */
-export const TABLES_CHILD_FIRST = ['access_tokens', 'users', 'departments', 'apps', 'tenants', 'server_state'] as const;
+export const TABLES_CHILD_FIRST = [
+  'outbox',
+  'timeline',
+  'tasks',
+  'instances',
+  'approvals',
+  'access_tokens', 'users', 'departments', 'apps', 'tenants', 'server_state'] as const;

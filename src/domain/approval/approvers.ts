@@ -1,0 +1,105 @@
+/**
+ * Who approves each node of a new instance (rules.md "Definitions"). Pure: the services compute the
+ * submitter's leader and department chains beforehand, so no directory look-up happens here.
+ */
+import { ok, refuse, type Result } from '../errors.js';
+import { isI18nKey, type ApproverRule, type NodeDefinition } from './definition.js';
+
+export interface SubmitterContext {
+  userId: string;
+  /** The submitter's leader, then that leader's leader, ... bottom-up. */
+  leaderChain: string[];
+  /** The leader of the submitter's department, then of its parent, ... bottom-up, without gaps. */
+  departmentLeaderChain: string[];
+  isUser(userId: string): boolean;
+}
+
+/** The approvers of one node of an instance's route, in the order they act. */
+export interface PlannedNode {
+  nodeId: string;
+  /** Tenant user_ids, de-duplicated, in order. */
+  approvers: string[];
+}
+
+const invalid = (reason: string) => refuse(1390001, reason);
+
+/** How a node is named in reasons: its name when that is plain text, else the client's node id. */
+export const nodeLabel = (node: NodeDefinition): string =>
+  node.name !== '' && !isI18nKey(node.name) ? node.name : node.customNodeId;
+
+/**
+ * Resolves every node's approvers. `freeApprovers` holds the submitter's picks for Free nodes,
+ * keyed by node_id or custom_node_id (both keys of one node are united).
+ */
+export function resolveRoute(
+  nodes: readonly NodeDefinition[],
+  ctx: SubmitterContext,
+  freeApprovers: Readonly<Record<string, readonly string[]>>,
+): Result<PlannedNode[]> {
+  for (const key of Object.keys(freeApprovers)) {
+    if (!nodes.some((n) => n.nodeId === key || n.customNodeId === key)) {
+      return invalid(`approver list key "${key}" names no node of this approval`);
+    }
+  }
+
+  const route: PlannedNode[] = [];
+  for (const node of nodes) {
+    const chosen = [...(freeApprovers[node.nodeId] ?? []), ...(freeApprovers[node.customNodeId] ?? [])];
+    const approvers: string[] = [];
+    const gaps: string[] = [];
+    for (const rule of node.approvers) {
+      const resolved = resolveRule(rule, ctx, chosen);
+      if (!resolved.ok) return invalid(`node "${nodeLabel(node)}": ${resolved.why}`);
+      if (resolved.users.length === 0) gaps.push(resolved.why);
+      for (const user of resolved.users) if (!approvers.includes(user)) approvers.push(user);
+    }
+    if (approvers.length === 0) {
+      return invalid(`node "${nodeLabel(node)}" has no approver: ${gaps.join('; ')}`);
+    }
+    route.push({ nodeId: node.nodeId, approvers });
+  }
+  return ok(route);
+}
+
+/** `ok: false` refuses the whole create; `ok: true` with no users says why the rule found nobody. */
+type RuleOutcome = { ok: true; users: string[]; why: string } | { ok: false; why: string };
+
+function resolveRule(rule: ApproverRule, ctx: SubmitterContext, chosen: readonly string[]): RuleOutcome {
+  switch (rule.type) {
+    case 'Personal': {
+      const user = rule.userId ?? '';
+      if (!ctx.isUser(user)) return { ok: false, why: `approver "${user}" is not a user of this tenant` };
+      return { ok: true, users: [user], why: '' };
+    }
+    case 'Free': {
+      const unknown = chosen.find((user) => !ctx.isUser(user));
+      if (unknown !== undefined) return { ok: false, why: `chosen approver "${unknown}" is not a user of this tenant` };
+      return { ok: true, users: [...chosen], why: 'the submitter chose no approver for it' };
+    }
+    case 'Supervisor':
+      return pick(ctx.leaderChain, rule.level - 1, `the submitter has no leader ${rule.level} level(s) up`);
+    case 'SupervisorTopDown':
+      return pick(
+        ctx.leaderChain,
+        ctx.leaderChain.length - rule.level,
+        `the submitter's leader chain has fewer than ${rule.level} level(s)`,
+      );
+    case 'DepartmentManager':
+      return pick(
+        ctx.departmentLeaderChain,
+        rule.level - 1,
+        `the submitter's department chain has no leader ${rule.level} level(s) up`,
+      );
+    case 'DepartmentManagerTopDown':
+      return pick(
+        ctx.departmentLeaderChain,
+        ctx.departmentLeaderChain.length - rule.level,
+        `the submitter's department chain has fewer than ${rule.level} level(s) with a leader`,
+      );
+  }
+}
+
+function pick(chain: readonly string[], index: number, whyNobody: string): RuleOutcome {
+  const user = index >= 0 ? chain[index] : undefined;
+  return user === undefined ? { ok: true, users: [], why: whyNobody } : { ok: true, users: [user], why: '' };
+}

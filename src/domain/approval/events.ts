@@ -1,0 +1,36 @@
+/**
+ * Outgoing domain events, the content of the approval_instance / approval_task events of
+ * approval-v4.md §5.5-5.6. They are written to the outbox with the change that caused them.
+ */
+import type { NodeDefinition } from './definition.js';
+import type { Task, TaskStatus } from './instance.js';
+
+export type DomainEvent =
+  | {
+      kind: 'approval_instance';
+      status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'REVERTED';
+      operateTime: number;
+    }
+  | {
+      kind: 'approval_task';
+      taskId: string;
+      userId: string;
+      status: TaskStatus;
+      operateTime: number;
+      nodeId: string;
+      /** '' when the node is no longer in the definition. */
+      customNodeId: string;
+    };
+
+/** The approval_task event reporting a task's (new) status. */
+export function taskEvent(task: Task, now: number, node: NodeDefinition | undefined): DomainEvent {
+  return {
+    kind: 'approval_task',
+    taskId: task.id,
+    userId: task.userId,
+    status: task.status,
+    operateTime: now,
+    nodeId: task.nodeId,
+    customNodeId: node?.customNodeId ?? '',
+  };
+}

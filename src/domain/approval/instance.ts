@@ -1,0 +1,406 @@
+/**
+ * The instance and task state machine (rules.md "Instances and tasks", "Withdrawal"). Every action
+ * is a pure function from the current state to a Transition: the new instance, the tasks it changes
+ * or creates, its timeline entries and its outgoing events, which the services store in one
+ * transaction. Inputs are never mutated; refusals are returned, never thrown.
+ */
+import { ok, refuse, type Result } from '../errors.js';
+import type { PlannedNode } from './approvers.js';
+import type { ApprovalDefinition, NodeDefinition, NodeType, RevokeSettings } from './definition.js';
+import type { IdSource } from './ids.js';
+import { taskEvent, type DomainEvent } from './events.js';
+import { checkRevocable } from './revoke.js';
+import type { TimelineEntry, TimelineType } from './timeline.js';
+
+export type { DomainEvent } from './events.js';
+export type { TimelineEntry, TimelineType } from './timeline.js';
+
+export type InstanceStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'DELETED';
+export type TaskStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'TRANSFERRED' | 'DONE';
+
+export interface Instance {
+  code: string;
+  approvalCode: string;
+  submitter: string;
+  departmentId: string;
+  status: InstanceStatus;
+  startTime: number;
+  /** 0 while open. */
+  endTime: number;
+  form: string;
+  uuid: string | null;
+  forbidRevoke: boolean;
+  /** Bit mask of bot notices to suppress; never affects events. */
+  cancelBotNotification: number;
+  /** An approved instance that was withdrawn afterwards (撤销). */
+  reverted: boolean;
+  serialNumber: string;
+  title: string;
+  route: PlannedNode[];
+  /** Index into route of the node under approval; route.length once every node has approved. */
+  currentNode: number;
+  /** Bumped on every transition; storage uses it for optimistic locking. */
+  version: number;
+}
+
+export interface Task {
+  id: string;
+  instanceCode: string;
+  /** System node id. */
+  nodeId: string;
+  userId: string;
+  status: TaskStatus;
+  type: NodeType;
+  startTime: number;
+  /** 0 while pending. */
+  endTime: number;
+  /** Copied from the node when the task is made, so that a later definition overwrite cannot change it. */
+  requireSignature: boolean;
+}
+
+export interface Transition {
+  /** The new value, version + 1. */
+  instance: Instance;
+  changedTasks: Task[];
+  newTasks: Task[];
+  timeline: TimelineEntry[];
+  /** In the order they are to be delivered. */
+  events: DomainEvent[];
+}
+
+/** The part of a definition the state machine reads: its nodes. */
+export type RouteDefinition = Pick<ApprovalDefinition, 'nodes'>;
+
+export interface StartArgs {
+  code: string;
+  definition: Pick<ApprovalDefinition, 'code' | 'nodes'>;
+  submitter: string;
+  departmentId: string;
+  /** Already validated (form.ts). */
+  form: string;
+  /** Already resolved (approvers.ts). */
+  route: PlannedNode[];
+  uuid: string | null;
+  forbidRevoke: boolean;
+  cancelBotNotification: number;
+  title: string;
+  serialNumber: string;
+  now: number;
+  ids: IdSource;
+}
+
+export interface TaskActionArgs {
+  taskId: string;
+  /** The acting user's user_id. */
+  by: string;
+  comment?: string;
+  now: number;
+  ids: IdSource;
+}
+
+export interface TransferArgs extends TaskActionArgs {
+  /** The new assignee's user_id. */
+  to: string;
+}
+
+export interface WithdrawArgs {
+  by: string;
+  now: number;
+  /** Names the closed tasks' nodes in their events (custom_key); without it custom ids are ''. */
+  definition?: RouteDefinition;
+}
+
+const invalid = (reason: string) => refuse(1390001, reason);
+
+/** A new instance: PENDING, timeline START, tasks for the first node. */
+export function startInstance(args: StartArgs): Transition {
+  const { now, ids, definition, route } = args;
+  const base: Instance = {
+    code: args.code,
+    approvalCode: definition.code,
+    submitter: args.submitter,
+    departmentId: args.departmentId,
+    status: 'PENDING',
+    startTime: now,
+    endTime: 0,
+    form: args.form,
+    uuid: args.uuid,
+    forbidRevoke: args.forbidRevoke,
+    cancelBotNotification: args.cancelBotNotification,
+    reverted: false,
+    serialNumber: args.serialNumber,
+    title: args.title,
+    route: route.map((n) => ({ nodeId: n.nodeId, approvers: [...n.approvers] })),
+    currentNode: -1, // enterNextNode opens node 0
+    version: 1,
+  };
+  const opened = enterNextNode(base, definition, now, ids);
+  return {
+    instance: opened.instance,
+    changedTasks: [],
+    newTasks: opened.newTasks,
+    timeline: [{ type: 'START', createTime: now, userId: args.submitter }],
+    events: [{ kind: 'approval_instance', status: 'PENDING', operateTime: now }, ...opened.events],
+  };
+}
+
+/** Approve: the task → APPROVED; when its node is complete the route moves on (or the instance is APPROVED). */
+export function approveTask(
+  instance: Instance,
+  tasks: readonly Task[],
+  definition: RouteDefinition,
+  args: TaskActionArgs,
+): Result<Transition> {
+  const checked = actionableTask(instance, tasks, args);
+  if (!checked.ok) return checked;
+  const task = checked.value;
+  if (task.requireSignature) return signatureRequired(task);
+  const { now, ids } = args;
+  const node = nodeOf(definition, task.nodeId);
+
+  const approved = close(task, 'APPROVED', now);
+  const changedTasks = [approved];
+  const newTasks: Task[] = [];
+  const events: DomainEvent[] = [taskEvent(approved, now, node)];
+  const siblings = tasks
+    .filter((t) => t.instanceCode === instance.code && t.nodeId === task.nodeId)
+    .map((t) => (t.id === task.id ? approved : t));
+
+  let complete: boolean;
+  if (task.type === 'OR') {
+    // One approval settles an OR node; the others' tasks are closed unanswered.
+    for (const other of siblings.filter((t) => t.status === 'PENDING')) {
+      const done = close(other, 'DONE', now);
+      changedTasks.push(done);
+      events.push(taskEvent(done, now, node));
+    }
+    complete = true;
+  } else if (task.type === 'SEQUENTIAL') {
+    // Each approval fills the next slot of the planned order; a transferee acts in the slot it took over.
+    const filled = siblings.filter((t) => t.status === 'APPROVED').length;
+    const nextUser = instance.route[instance.currentNode]?.approvers[filled];
+    complete = nextUser === undefined;
+    if (nextUser !== undefined) {
+      const next = openTask(instance.code, task.nodeId, nextUser, task.type, task.requireSignature, now, ids);
+      newTasks.push(next);
+      events.push(taskEvent(next, now, node));
+    }
+  } else {
+    complete = !siblings.some((t) => t.status === 'PENDING');
+  }
+
+  let next: Instance = bump(instance);
+  if (complete) {
+    const moved = enterNextNode(next, definition, now, ids);
+    next = moved.instance;
+    newTasks.push(...moved.newTasks);
+    events.push(...moved.events);
+  }
+  return ok({
+    instance: next,
+    changedTasks,
+    newTasks,
+    timeline: [actionEntry('PASS', task, args, node)],
+    events,
+  });
+}
+
+/** Reject: the task → REJECTED, every other pending task → DONE, the instance → REJECTED. */
+export function rejectTask(
+  instance: Instance,
+  tasks: readonly Task[],
+  definition: RouteDefinition,
+  args: TaskActionArgs,
+): Result<Transition> {
+  const checked = actionableTask(instance, tasks, args);
+  if (!checked.ok) return checked;
+  const task = checked.value;
+  if (task.requireSignature) return signatureRequired(task);
+  const { now } = args;
+
+  const rejected = close(task, 'REJECTED', now);
+  const changedTasks = [rejected];
+  const events: DomainEvent[] = [taskEvent(rejected, now, nodeOf(definition, task.nodeId))];
+  for (const other of tasks) {
+    if (other.instanceCode !== instance.code || other.id === task.id || other.status !== 'PENDING') continue;
+    const done = close(other, 'DONE', now);
+    changedTasks.push(done);
+    events.push(taskEvent(done, now, nodeOf(definition, done.nodeId)));
+  }
+  events.push({ kind: 'approval_instance', status: 'REJECTED', operateTime: now });
+  return ok({
+    instance: { ...bump(instance), status: 'REJECTED', endTime: now },
+    changedTasks,
+    newTasks: [],
+    timeline: [actionEntry('REJECT', task, args, nodeOf(definition, task.nodeId))],
+    events,
+  });
+}
+
+/** Transfer: the task → TRANSFERRED, and the new assignee gets a PENDING task on the same node. */
+export function transferTask(
+  instance: Instance,
+  tasks: readonly Task[],
+  definition: RouteDefinition,
+  args: TransferArgs,
+): Result<Transition> {
+  const checked = actionableTask(instance, tasks, args);
+  if (!checked.ok) return checked;
+  const task = checked.value;
+  const { to, now, ids } = args;
+  if (to === task.userId) return invalid(`task ${task.id} cannot be transferred to its own assignee "${to}"`);
+  const busy = tasks.some(
+    (t) => t.instanceCode === instance.code && t.nodeId === task.nodeId && t.userId === to && t.status === 'PENDING',
+  );
+  if (busy) return invalid(`user "${to}" already has a pending task on this node`);
+  const node = nodeOf(definition, task.nodeId);
+
+  const transferred = close(task, 'TRANSFERRED', now);
+  const handedOver = openTask(instance.code, task.nodeId, to, task.type, task.requireSignature, now, ids);
+  return ok({
+    instance: bump(instance),
+    changedTasks: [transferred],
+    newTasks: [handedOver],
+    timeline: [
+      {
+        ...actionEntry('TRANSFER', task, args, node),
+        userIdList: [to],
+        ext: { user_id_list: [to] },
+      },
+    ],
+    events: [taskEvent(transferred, now, node), taskEvent(handedOver, now, node)],
+  });
+}
+
+/**
+ * Withdrawal by the submitter (rules.md "Withdrawal", checks 5-7 in revoke.ts). A PENDING instance
+ * is CANCELED and its open tasks DONE; an APPROVED one is CANCELED with `reverted` and event REVERTED.
+ */
+export function withdraw(
+  instance: Instance,
+  tasks: readonly Task[],
+  settings: RevokeSettings,
+  args: WithdrawArgs,
+): Result<Transition> {
+  const { by, now, definition } = args;
+  const allowed = checkRevocable(instance, settings, by, now);
+  if (!allowed.ok) return allowed;
+  const timeline: TimelineEntry[] = [{ type: 'CANCEL', createTime: now, userId: by }];
+
+  if (allowed.value === 'APPROVED') {
+    return ok({
+      instance: { ...bump(instance), status: 'CANCELED', reverted: true, endTime: now },
+      changedTasks: [],
+      newTasks: [],
+      timeline,
+      events: [{ kind: 'approval_instance', status: 'REVERTED', operateTime: now }],
+    });
+  }
+
+  const closed = tasks
+    .filter((t) => t.instanceCode === instance.code && t.status === 'PENDING')
+    .map((t) => close(t, 'DONE', now));
+  return ok({
+    instance: { ...bump(instance), status: 'CANCELED', endTime: now },
+    changedTasks: closed,
+    newTasks: [],
+    timeline,
+    events: [
+      { kind: 'approval_instance', status: 'CANCELED', operateTime: now },
+      ...closed.map((t) => taskEvent(t, now, definition && nodeOf(definition, t.nodeId))),
+    ],
+  });
+}
+
+// ---- helpers ----
+
+/** The checks every task action shares, in rules.md's order. */
+function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
+  const task = tasks.find((t) => t.id === args.taskId && t.instanceCode === instance.code);
+  if (!task) return refuse(1390010, `task "${args.taskId}" is not a task of instance ${instance.code}`);
+  if (instance.status !== 'PENDING') {
+    return invalid(`the instance is ${instance.status}; only the tasks of a PENDING instance can be acted on`);
+  }
+  if (task.status !== 'PENDING') return invalid(`task ${task.id} is already ${task.status}`);
+  if (task.userId !== args.by) return invalid(`user "${args.by}" is not the assignee of task ${task.id}`);
+  return ok(task);
+}
+
+const signatureRequired = (task: Task) =>
+  refuse(1390018, `the node of task ${task.id} requires a handwritten signature; act on it in the Feishu client`);
+
+/** Moves the instance to the next route node and opens its tasks, or approves it after the last node. */
+function enterNextNode(
+  instance: Instance,
+  definition: RouteDefinition,
+  now: number,
+  ids: IdSource,
+): { instance: Instance; newTasks: Task[]; events: DomainEvent[] } {
+  const index = instance.currentNode + 1;
+  const planned = instance.route[index];
+  if (planned === undefined) {
+    return {
+      instance: { ...instance, currentNode: instance.route.length, status: 'APPROVED', endTime: now },
+      newTasks: [],
+      events: [{ kind: 'approval_instance', status: 'APPROVED', operateTime: now }],
+    };
+  }
+  const node = nodeOf(definition, planned.nodeId);
+  const type = node?.nodeType ?? 'AND';
+  // A SEQUENTIAL node hands its approvers their tasks one at a time.
+  const assignees = type === 'SEQUENTIAL' ? planned.approvers.slice(0, 1) : planned.approvers;
+  const newTasks = assignees.map((userId) =>
+    openTask(instance.code, planned.nodeId, userId, type, node?.requireSignature ?? false, now, ids),
+  );
+  return {
+    instance: { ...instance, currentNode: index },
+    newTasks,
+    events: newTasks.map((t) => taskEvent(t, now, node)),
+  };
+}
+
+function openTask(
+  instanceCode: string,
+  nodeId: string,
+  userId: string,
+  type: NodeType,
+  requireSignature: boolean,
+  now: number,
+  ids: IdSource,
+): Task {
+  return {
+    id: ids.next(),
+    instanceCode,
+    nodeId,
+    userId,
+    status: 'PENDING',
+    type,
+    startTime: now,
+    endTime: 0,
+    requireSignature,
+  };
+}
+
+const close = (task: Task, status: TaskStatus, now: number): Task => ({ ...task, status, endTime: now });
+
+const bump = (instance: Instance): Instance => ({ ...instance, version: instance.version + 1 });
+
+const nodeOf = (definition: RouteDefinition, nodeId: string): NodeDefinition | undefined =>
+  definition.nodes.find((n) => n.nodeId === nodeId);
+
+function actionEntry(
+  type: TimelineType,
+  task: Task,
+  args: TaskActionArgs,
+  node: NodeDefinition | undefined,
+): TimelineEntry {
+  return {
+    type,
+    createTime: args.now,
+    userId: args.by,
+    taskId: task.id,
+    ...(args.comment !== undefined ? { comment: args.comment } : {}),
+    // The key that specified_rollback later names: the client's node id when there is one.
+    nodeKey: node?.customNodeId || task.nodeId,
+  };
+}

@@ -1,0 +1,123 @@
+/** Instance → the exact `data` of `GET /instances/:instance_id`, and the items of list answers. */
+import { resolveText, type ApprovalDefinition } from '../../domain/approval/definition.js';
+import type { FormValue } from '../../domain/approval/form.js';
+import type { Instance, TimelineEntry } from '../../domain/approval/instance.js';
+import type { UserIdType } from '../../domain/directory.js';
+import type { UserDirectory } from '../../services/directory-lookup.js';
+import type { InstanceSummary, InstanceView } from '../../services/instance-service.js';
+
+/** Feishu writes times as strings of epoch milliseconds, "0" while unset. */
+export const ms = (time: number): string => String(time);
+
+const ids = (users: UserDirectory, list: readonly string[], type: UserIdType) => list.map((id) => users.idOf(id, type));
+
+function formatTimelineEntry(entry: TimelineEntry, users: UserDirectory, type: UserIdType) {
+  const ext = { ...entry.ext };
+  if (Array.isArray(ext['user_id_list'])) ext['user_id_list'] = ids(users, ext['user_id_list'] as string[], type);
+  const list = entry.userIdList ?? [];
+  return {
+    type: entry.type,
+    create_time: ms(entry.createTime),
+    ...(entry.userId ? { user_id: users.idOf(entry.userId, type), open_id: users.idOf(entry.userId, 'open_id') } : {}),
+    ...(list.length && entry.type !== 'CC'
+      ? { user_id_list: ids(users, list, type), open_id_list: ids(users, list, 'open_id') }
+      : {}),
+    ...(entry.type === 'CC'
+      ? {
+          cc_user_list: list.map((id, i) => ({
+            user_id: users.idOf(id, type),
+            cc_id: `${entry.createTime}${i}`,
+            open_id: users.idOf(id, 'open_id'),
+          })),
+        }
+      : {}),
+    ...(entry.taskId ? { task_id: entry.taskId } : {}),
+    ...(entry.comment ? { comment: entry.comment } : {}),
+    ext: JSON.stringify(ext),
+    ...(entry.nodeKey ? { node_key: entry.nodeKey } : {}),
+  };
+}
+
+/** The stored values, each with its widget's name, as GET answers the form. */
+function formatForm(instance: Instance, definition: ApprovalDefinition, locale: string | undefined): string {
+  const values = JSON.parse(instance.form) as FormValue[];
+  return JSON.stringify(
+    values.map((v) => {
+      const widget = definition.form.find((w) => w.id === v.id);
+      return { id: v.id, name: widget ? resolveText(definition.i18n, widget.name, locale) : '', type: v.type, ext: null, value: v.value };
+    }),
+  );
+}
+
+export function formatInstance(view: InstanceView, type: UserIdType, locale?: string) {
+  const { instance, definition, tasks, timeline, users } = view;
+  const nodeOf = (nodeId: string) => definition.nodes.find((n) => n.nodeId === nodeId);
+  return {
+    approval_code: instance.approvalCode,
+    approval_name: resolveText(definition.i18n, definition.name, locale),
+    start_time: ms(instance.startTime),
+    end_time: ms(instance.endTime),
+    user_id: users.idOf(instance.submitter, type),
+    open_id: users.idOf(instance.submitter, 'open_id'),
+    serial_number: instance.serialNumber,
+    department_id: instance.departmentId,
+    status: instance.status,
+    uuid: instance.uuid ?? '',
+    form: formatForm(instance, definition, locale),
+    task_list: tasks.map((task) => {
+      const node = nodeOf(task.nodeId);
+      return {
+        id: task.id,
+        user_id: users.idOf(task.userId, type),
+        open_id: users.idOf(task.userId, 'open_id'),
+        status: task.status,
+        node_id: task.nodeId,
+        node_name: node ? resolveText(definition.i18n, node.name, locale) : '',
+        ...(node?.customNodeId ? { custom_node_id: node.customNodeId } : {}),
+        type: task.type,
+        start_time: ms(task.startTime),
+        end_time: ms(task.endTime),
+      };
+    }),
+    comment_list: timeline
+      .filter((e) => e.comment && e.userId)
+      .map((e, i) => ({
+        id: `${e.createTime}${i}`,
+        user_id: users.idOf(e.userId!, type),
+        open_id: users.idOf(e.userId!, 'open_id'),
+        comment: e.comment!,
+        create_time: ms(e.createTime),
+        files: [],
+      })),
+    timeline: timeline.map((e) => formatTimelineEntry(e, users, type)),
+    reverted: instance.reverted,
+    instance_code: instance.code,
+  };
+}
+
+/** An item of `POST /instances/query`'s instance_list; statuses are lower case there. */
+export function formatInstanceListItem({ instance, definition, users }: InstanceSummary, type: UserIdType, locale?: string) {
+  return {
+    approval: {
+      code: instance.approvalCode,
+      name: definition ? resolveText(definition.i18n, definition.name, locale) : '',
+      is_external: false,
+      external: { batch_cc_read: false },
+      approval_id: definition?.id ?? '',
+      icon: String(definition?.icon ?? 0),
+    },
+    group: { external_id: '', name: '' },
+    instance: {
+      code: instance.code,
+      external_id: '',
+      user_id: users.idOf(instance.submitter, type),
+      start_time: ms(instance.startTime),
+      end_time: ms(instance.endTime),
+      status: instance.status.toLowerCase(),
+      title: instance.title,
+      extra: '',
+      serial_id: instance.serialNumber,
+      link: { pc_link: '', mobile_link: '' },
+    },
+  };
+}

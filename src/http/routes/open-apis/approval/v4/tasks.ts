@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
+import type { Services } from '../../../../../services/index.js';
+import type { TaskActionRequest } from '../../../../../services/task-service.js';
+import { QueryTasksQuery, TaskActionBody, TransferTaskBody, UserIdTypeQuery } from '../../../../../wire/approval-requests.js';
+import { success } from '../../../../feishu-envelope.js';
+import { formatTaskListItem } from '../../../../formatters/task.js';
+
+type ActionBody = { approval_code: string; instance_code: string; user_id: string; task_id: string; comment?: string };
+
+const actionRequest = (body: ActionBody, query: { user_id_type?: TaskActionRequest['userIdType'] }): TaskActionRequest => ({
+  approvalCode: body.approval_code,
+  instanceCode: body.instance_code,
+  userId: body.user_id,
+  taskId: body.task_id,
+  comment: body.comment,
+  userIdType: query.user_id_type ?? DEFAULT_USER_ID_TYPE,
+});
+
+export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const schema = { body: TaskActionBody, querystring: UserIdTypeQuery };
+
+  app.post('/tasks/approve', { schema }, async (request) => {
+    await services.tasks.approve(request.caller, actionRequest(request.body, request.query));
+    return success({});
+  });
+
+  app.post('/tasks/reject', { schema }, async (request) => {
+    await services.tasks.reject(request.caller, actionRequest(request.body, request.query));
+    return success({});
+  });
+
+  app.post('/tasks/transfer', { schema: { body: TransferTaskBody, querystring: UserIdTypeQuery } }, async (request) => {
+    await services.tasks.transfer(request.caller, {
+      ...actionRequest(request.body, request.query),
+      transferUserId: request.body.transfer_user_id,
+    });
+    return success({});
+  });
+
+  app.get('/tasks/query', { schema: { querystring: QueryTasksQuery } }, async (request) => {
+    const { user_id, topic, page_size, page_token } = request.query;
+    const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
+    const page = await services.tasks.query(request.caller, {
+      userId: user_id,
+      topic,
+      userIdType,
+      pageSize: page_size,
+      pageToken: page_token || undefined,
+    });
+    return success({
+      tasks: page.items.map((item) => formatTaskListItem(item, topic, user_id, page.users, userIdType)),
+      page_token: page.pageToken,
+      has_more: page.hasMore,
+      count: { total: page.items.length, has_more: page.hasMore },
+    });
+  });
+};

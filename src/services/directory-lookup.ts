@@ -1,0 +1,83 @@
+/** Directory reads the approval services share: ids per user_id_type, and the submitter's chains. */
+import type { SubmitterContext } from '../domain/approval/approvers.js';
+import { userIdOf, type User, type UserIdType } from '../domain/directory.js';
+import { FeishuError, type FeishuCode } from '../domain/errors.js';
+import type { Store } from './ports.js';
+
+/** Far deeper than any real org chart; only guards against a leader loop in bad data. */
+const MAX_CHAIN = 50;
+
+/** Translates internal user_ids to the ids a response must carry. */
+export class UserDirectory {
+  private constructor(private readonly users: Map<string, User>) {}
+
+  /** Loads every user among `userIds` in one query. */
+  static async load(store: Store, tenantKey: string, userIds: Iterable<string>): Promise<UserDirectory> {
+    const found = await store.directory.findUsers(tenantKey, [...new Set(userIds)].filter(Boolean));
+    return new UserDirectory(new Map(found.map((u) => [u.userId, u])));
+  }
+
+  get(userId: string): User | undefined {
+    return this.users.get(userId);
+  }
+
+  /** The id of the given type; a user since deleted from the directory keeps their user_id. */
+  idOf(userId: string, type: UserIdType): string {
+    const user = this.users.get(userId);
+    return user ? userIdOf(user, type) : userId;
+  }
+}
+
+/** Finds a user named by an id of the request's user_id_type, or stops the request with `code`. */
+export async function requireUser(
+  store: Store,
+  tenantKey: string,
+  type: UserIdType,
+  id: string,
+  field: string,
+  code: FeishuCode = 1390001,
+): Promise<User> {
+  const user = await store.directory.findUser(tenantKey, type, id);
+  if (!user) throw new FeishuError(code, `${field} "${id}" is not a user of this tenant (user_id_type ${type})`);
+  return user;
+}
+
+/** Maps ids of one type to user_ids, refusing with a reason that names the first unknown one. */
+export async function toUserIds(
+  store: Store,
+  tenantKey: string,
+  type: UserIdType,
+  ids: readonly string[],
+  field: string,
+  code: FeishuCode = 1390001,
+): Promise<string[]> {
+  const result: string[] = [];
+  for (const id of ids) result.push((await requireUser(store, tenantKey, type, id, field, code)).userId);
+  return result;
+}
+
+/** The submitter's leader chain and department-leader chain, walked upwards from `departmentId`. */
+export async function submitterContext(
+  store: Store,
+  tenantKey: string,
+  submitter: User,
+  departmentId: string,
+  candidates: readonly string[],
+): Promise<SubmitterContext> {
+  const leaderChain: string[] = [];
+  for (let id = submitter.leaderUserId; id && leaderChain.length < MAX_CHAIN && !leaderChain.includes(id); ) {
+    leaderChain.push(id);
+    id = (await store.directory.findUser(tenantKey, 'user_id', id))?.leaderUserId ?? null;
+  }
+  const departmentLeaderChain: string[] = [];
+  const seen = new Set<string>();
+  for (let id = departmentId; id && id !== '0' && !seen.has(id) && seen.size < MAX_CHAIN; ) {
+    seen.add(id);
+    const department = await store.directory.findDepartment(tenantKey, id);
+    if (!department) break;
+    if (department.leaderUserId) departmentLeaderChain.push(department.leaderUserId);
+    id = department.parentDepartmentId;
+  }
+  const known = new Set((await store.directory.findUsers(tenantKey, candidates)).map((u) => u.userId));
+  return { userId: submitter.userId, leaderChain, departmentLeaderChain, isUser: (id) => known.has(id) };
+}

@@ -1,0 +1,290 @@
+/** Instances: create (idempotent by uuid), read, list, query, and CC. */
+import { createHash } from 'node:crypto';
+import { resolveRoute } from '../domain/approval/approvers.js';
+import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import { validateForm } from '../domain/approval/form.js';
+import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
+import type { Clock } from '../domain/clock.js';
+import type { User, UserIdType } from '../domain/directory.js';
+import { FeishuError, unwrap } from '../domain/errors.js';
+import { newCode, newDecimalId } from '../domain/ids.js';
+import type { CreateInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
+import type { Caller } from './auth-service.js';
+import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
+import { decodeCursor, pageOf, type Page } from './paging.js';
+import type { InstanceCursor, InstanceFilter, Store } from './ports.js';
+import { applyTransition, withRetry } from './transitions.js';
+
+/** Everything the instance formatter needs to answer `GET /instances/:instance_id`. */
+export interface InstanceView {
+  instance: Instance;
+  definition: ApprovalDefinition;
+  tasks: Task[];
+  timeline: TimelineEntry[];
+  users: UserDirectory;
+}
+
+export interface InstanceSummary {
+  instance: Instance;
+  definition: ApprovalDefinition | undefined;
+  users: UserDirectory;
+}
+
+/** instances/query's status names → stored statuses. */
+const QUERY_STATUS: Record<string, Instance['status'][]> = {
+  PENDING: ['PENDING'],
+  RECALL: ['CANCELED'],
+  REJECT: ['REJECTED'],
+  DELETED: ['DELETED'],
+  APPROVED: ['APPROVED'],
+  ALL: [],
+};
+
+const DEFAULT_PAGE_SIZE = 100;
+const THIRTY_DAYS_MS = 30 * 86_400_000;
+
+/** Same body, same hash, whatever the key order. */
+function requestHash(body: unknown): string {
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.entries(value)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, v]) => [k, canonical(v)]),
+          )
+        : value;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+}
+
+export class InstanceService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async requireDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<ApprovalDefinition> {
+    const definition = await store.approvals.find(tenantKey, approvalCode);
+    if (!definition) throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
+    return definition;
+  }
+
+  /** The instance of this tenant and of that definition, or 1390003. */
+  async requireInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Instance> {
+    const instance = await store.instances.find(tenantKey, instanceCode);
+    if (!instance || instance.approvalCode !== approvalCode) {
+      throw new FeishuError(1390003, `no instance "${instanceCode}" of approval "${approvalCode}" in this tenant`);
+    }
+    return instance;
+  }
+
+  /** `POST /instances`. */
+  async create(caller: Caller, body: CreateInstanceInput): Promise<{ instanceCode: string }> {
+    const { tenantKey } = caller;
+    const hash = requestHash(body);
+    if (body.uuid) {
+      const earlier = await this.replay(tenantKey, body.uuid, hash);
+      if (earlier) return earlier;
+    }
+    const definition = await this.requireDefinition(this.store, tenantKey, body.approval_code);
+    if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
+
+    const submitter = await this.submitterOf(tenantKey, body);
+    const departmentId = this.departmentOf(submitter, body.department_id);
+    const form = unwrap(validateForm(definition.form, body.form));
+    const chosen = await this.chosenApprovers(tenantKey, body);
+    const candidates = [
+      ...Object.values(chosen).flat(),
+      ...definition.nodes.flatMap((n) => n.approvers.flatMap((a) => (a.userId ? [a.userId] : []))),
+    ];
+    const context = await submitterContext(this.store, tenantKey, submitter, departmentId, candidates);
+    const route = unwrap(resolveRoute(definition.nodes, context, chosen));
+    const now = this.clock.now();
+    const transition = startInstance({
+      code: newCode(),
+      definition,
+      submitter: submitter.userId,
+      departmentId,
+      form: JSON.stringify(form),
+      route,
+      uuid: body.uuid ?? null,
+      forbidRevoke: body.forbid_revoke ?? false,
+      cancelBotNotification: Number(body.cancel_bot_notification ?? '0'),
+      title: body.title ?? '',
+      serialNumber: newDecimalId(now).slice(0, 16),
+      now,
+      ids: { next: () => newDecimalId(now) },
+    });
+    try {
+      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, hash));
+    } catch (err) {
+      // Two creates with one uuid raced: the loser answers like a retry (or 60012 for another body).
+      const earlier = body.uuid ? await this.replay(tenantKey, body.uuid, hash) : undefined;
+      if (earlier) return earlier;
+      throw err;
+    }
+    return { instanceCode: transition.instance.code };
+  }
+
+  /** `GET /instances/:instance_id`, where the id is the instance code or the create uuid. */
+  async get(caller: Caller, instanceId: string): Promise<InstanceView> {
+    const { tenantKey } = caller;
+    const instance =
+      (await this.store.instances.find(tenantKey, instanceId)) ??
+      (await this.store.instances.findByUuid(tenantKey, instanceId))?.instance;
+    if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
+    const definition = await this.requireDefinition(this.store, tenantKey, instance.approvalCode);
+    const tasks = await this.store.tasks.listByInstance(instance.code);
+    const timeline = await this.store.timeline.list(instance.code);
+    const users = await UserDirectory.load(this.store, tenantKey, [
+      instance.submitter,
+      ...tasks.map((t) => t.userId),
+      ...timeline.flatMap((e) => [e.userId ?? '', ...(e.userIdList ?? [])]),
+    ]);
+    return { instance, definition, tasks, timeline, users };
+  }
+
+  /** `GET /instances`: codes of one definition created in [start, end], oldest first. */
+  async listCodes(
+    caller: Caller,
+    query: { approvalCode: string; startTime: number; endTime: number; pageSize?: number; pageToken?: string },
+  ): Promise<Page<string>> {
+    await this.requireDefinition(this.store, caller.tenantKey, query.approvalCode);
+    const page = await this.page(
+      caller.tenantKey,
+      { approvalCode: query.approvalCode, startFrom: query.startTime, startTo: query.endTime },
+      query.pageSize,
+      query.pageToken,
+    );
+    return { ...page, items: page.items.map((i) => i.code) };
+  }
+
+  /** `POST /instances/query`. */
+  async query(
+    caller: Caller,
+    body: QueryInstancesInput,
+    userIdType: UserIdType,
+    paging: { pageSize?: number; pageToken?: string },
+  ): Promise<Page<InstanceSummary> & { count: number }> {
+    const { tenantKey } = caller;
+    if (!body.user_id && !body.approval_code && !body.instance_code && !body.instance_external_id && !body.group_external_id) {
+      throw new FeishuError(1390001, 'one of user_id, approval_code, instance_code, instance_external_id or group_external_id is required');
+    }
+    const from = body.instance_start_time_from;
+    const to = body.instance_start_time_to;
+    if ((from === undefined) !== (to === undefined)) {
+      throw new FeishuError(1390001, 'instance_start_time_from and instance_start_time_to go together');
+    }
+    if (from !== undefined && to !== undefined && (Number(to) < Number(from) || Number(to) - Number(from) > THIRTY_DAYS_MS)) {
+      throw new FeishuError(1390001, 'the start time range must be ordered and span at most 30 days');
+    }
+    const filter: InstanceFilter = {
+      ...(body.approval_code ? { approvalCode: body.approval_code } : {}),
+      ...(body.instance_code ? { instanceCode: body.instance_code } : {}),
+      ...(body.user_id
+        ? { submitter: (await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id')).userId }
+        : {}),
+      ...(from !== undefined ? { startFrom: Number(from), startTo: Number(to) } : {}),
+      statuses: QUERY_STATUS[body.instance_status ?? 'ALL'] ?? [],
+    };
+    // External instances are not modelled: an external id matches nothing.
+    if (body.instance_external_id || body.group_external_id) {
+      return { items: [], hasMore: false, pageToken: '', count: 0 };
+    }
+    const page = await this.page(tenantKey, filter, paging.pageSize, paging.pageToken);
+    const count = await this.store.instances.count(tenantKey, filter);
+    const definitions = new Map<string, ApprovalDefinition | undefined>();
+    for (const instance of page.items) {
+      if (!definitions.has(instance.approvalCode)) {
+        definitions.set(instance.approvalCode, await this.store.approvals.find(tenantKey, instance.approvalCode));
+      }
+    }
+    const users = await UserDirectory.load(this.store, tenantKey, page.items.map((i) => i.submitter));
+    return {
+      ...page,
+      count,
+      items: page.items.map((instance) => ({ instance, definition: definitions.get(instance.approvalCode), users })),
+    };
+  }
+
+  /** `POST /instances/cc`: a CC timeline entry naming who sent it to whom. */
+  async cc(
+    caller: Caller,
+    body: { approval_code: string; instance_code: string; user_id: string; cc_user_ids: string[]; comment?: string | undefined },
+    userIdType: UserIdType,
+  ): Promise<void> {
+    const { tenantKey } = caller;
+    await withRetry(this.store, async (tx) => {
+      const definition = await this.requireDefinition(tx, tenantKey, body.approval_code);
+      const instance = await this.requireInstance(tx, tenantKey, body.approval_code, body.instance_code);
+      const by = await requireUser(tx, tenantKey, userIdType, body.user_id, 'user_id');
+      const ccUsers = await toUserIds(tx, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
+      const now = this.clock.now();
+      const next = { ...instance, version: instance.version + 1 };
+      await applyTransition(tx, tenantKey, definition, instance, {
+        instance: next,
+        changedTasks: [],
+        newTasks: [],
+        timeline: [
+          {
+            type: 'CC',
+            createTime: now,
+            userId: by.userId,
+            userIdList: ccUsers,
+            ...(body.comment ? { comment: body.comment } : {}),
+            ext: { user_id_list: ccUsers },
+          },
+        ],
+        events: [],
+      }, now);
+    });
+  }
+
+  private async page(tenantKey: string, filter: InstanceFilter, pageSize = DEFAULT_PAGE_SIZE, pageToken?: string) {
+    const after = pageToken ? decodeCursor<InstanceCursor>(pageToken, { startTime: 'number', code: 'string' }) : undefined;
+    const rows = await this.store.instances.list(tenantKey, filter, after, pageSize + 1);
+    return pageOf(rows, pageSize, (last): InstanceCursor => ({ startTime: last.startTime, code: last.code }));
+  }
+
+  /** A create with a uuid seen before: the same body answers the same instance, another body 60012. */
+  private async replay(tenantKey: string, uuid: string, hash: string) {
+    const earlier = await this.store.instances.findByUuid(tenantKey, uuid);
+    if (!earlier) return undefined;
+    if (earlier.requestHash !== hash) {
+      throw new FeishuError(60012, `uuid "${uuid}" was already used for an instance created with a different body`);
+    }
+    return { instanceCode: earlier.instance.code };
+  }
+
+  /** `user_id` wins over `open_id` when both are given (Feishu). */
+  private async submitterOf(tenantKey: string, body: CreateInstanceInput): Promise<User> {
+    if (body.user_id) return requireUser(this.store, tenantKey, 'user_id', body.user_id, 'user_id');
+    if (body.open_id) return requireUser(this.store, tenantKey, 'open_id', body.open_id, 'open_id');
+    throw new FeishuError(1390001, 'user_id or open_id (the submitter) is required');
+  }
+
+  private departmentOf(submitter: User, departmentId: string | undefined): string {
+    if (!departmentId) return submitter.departmentIds[0] ?? '';
+    if (!submitter.departmentIds.includes(departmentId)) {
+      throw new FeishuError(1390001, `department_id "${departmentId}" is not a department of the submitter`);
+    }
+    return departmentId;
+  }
+
+  /** node_approver_user_id_list ∪ node_approver_open_id_list, as user_ids keyed by node. */
+  private async chosenApprovers(tenantKey: string, body: CreateInstanceInput): Promise<Record<string, string[]>> {
+    const chosen: Record<string, string[]> = {};
+    const lists = [
+      ['user_id', 'node_approver_user_id_list', body.node_approver_user_id_list],
+      ['open_id', 'node_approver_open_id_list', body.node_approver_open_id_list],
+    ] as const;
+    for (const [type, field, list] of lists) {
+      for (const [i, entry] of (list ?? []).entries()) {
+        const ids = await toUserIds(this.store, tenantKey, type, entry.value, `${field}[${i}].value`);
+        chosen[entry.key] = [...(chosen[entry.key] ?? []), ...ids];
+      }
+    }
+    return chosen;
+  }
+}

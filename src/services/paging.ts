@@ -1,0 +1,31 @@
+/** Opaque page tokens: a cursor (the last item's sort key) as base64url JSON. */
+import { FeishuError } from '../domain/errors.js';
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+  /** Non-empty exactly when hasMore is true (the Node SDK loops forever on has_more with an empty token). */
+  pageToken: string;
+}
+
+export const encodeCursor = (cursor: object): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+
+/** The cursor inside a token, checked field by field against `shape` (field name → typeof). */
+export function decodeCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): T {
+  try {
+    const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const fits = Object.entries(shape).every(([key, type]) => typeof cursor?.[key] === type);
+    if (fits) return cursor as T;
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw new FeishuError(1390001, `page_token "${token}" is not a token this server issued`);
+}
+
+/** The first `pageSize` of `rows` (fetched as pageSize + 1, so one extra row tells whether more exist). */
+export function pageOf<T>(rows: readonly T[], pageSize: number, cursorOf: (last: T) => object): Page<T> {
+  const items = rows.slice(0, pageSize);
+  const last = items[items.length - 1];
+  const hasMore = rows.length > pageSize && last !== undefined;
+  return { items, hasMore, pageToken: hasMore ? encodeCursor(cursorOf(last)) : '' };
+}

@@ -1,0 +1,43 @@
+/**
+ * Withdrawal, `POST /instances/cancel`: the centre of shenpi. The checks run in rules.md's order (the
+ * token and the body were checked by the HTTP layer): definition, instance of that definition, the
+ * user, then the domain's revoke rules; the change lands in one transaction with its timeline and events.
+ */
+import { withdraw } from '../domain/approval/instance.js';
+import type { Clock } from '../domain/clock.js';
+import type { UserIdType } from '../domain/directory.js';
+import { unwrap } from '../domain/errors.js';
+import type { Caller } from './auth-service.js';
+import { requireUser } from './directory-lookup.js';
+import type { InstanceService } from './instance-service.js';
+import type { Store } from './ports.js';
+import { applyTransition, withRetry } from './transitions.js';
+
+export interface WithdrawalRequest {
+  approvalCode: string;
+  instanceCode: string;
+  /** The submitter, as an id of `userIdType`. */
+  userId: string;
+  userIdType: UserIdType;
+}
+
+export class WithdrawalService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly instances: InstanceService,
+  ) {}
+
+  async cancel(caller: Caller, request: WithdrawalRequest): Promise<void> {
+    const { tenantKey } = caller;
+    await withRetry(this.store, async (tx) => {
+      const definition = await this.instances.requireDefinition(tx, tenantKey, request.approvalCode);
+      const instance = await this.instances.requireInstance(tx, tenantKey, request.approvalCode, request.instanceCode);
+      const user = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
+      const tasks = await tx.tasks.listByInstance(instance.code);
+      const now = this.clock.now();
+      const transition = unwrap(withdraw(instance, tasks, definition.settings, { by: user.userId, now, definition }));
+      await applyTransition(tx, tenantKey, definition, instance, transition, now);
+    });
+  }
+}

@@ -1,0 +1,334 @@
+/** Definitions, instances, tasks, timeline and outbox over kysely (SQL both SQLite and PostgreSQL accept). */
+import type { Kysely, Transaction } from 'kysely';
+import type { ApprovalDefinition, DefinitionDraft } from '../domain/approval/definition.js';
+import type { Instance, InstanceStatus, Task, TaskStatus, TimelineEntry } from '../domain/approval/instance.js';
+import type {
+  ApprovalRepository,
+  InstanceFilter,
+  InstanceRepository,
+  OutboxRepository,
+  TaskRepository,
+  TimelineRepository,
+} from '../services/ports.js';
+import type { Database, InstancesTable, TasksTable } from './schema.js';
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+// PostgreSQL returns bigint columns as strings; both stores hand the domain numbers.
+const num = (value: number | string | bigint): number => Number(value);
+
+export function approvalRepository(db: Executor): ApprovalRepository {
+  return {
+    async find(tenantKey, approvalCode) {
+      const row = await db
+        .selectFrom('approvals')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('approval_code', '=', approvalCode)
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const draft = JSON.parse(row.definition) as DefinitionDraft;
+      return { ...draft, code: row.approval_code, id: row.approval_id, status: row.status as ApprovalDefinition['status'] };
+    },
+    async ownerOf(approvalCode) {
+      const row = await db
+        .selectFrom('approvals')
+        .select('tenant_key')
+        .where('approval_code', '=', approvalCode)
+        .executeTakeFirst();
+      return row?.tenant_key;
+    },
+    async save(tenantKey, definition, now) {
+      const { code, id, status, ...draft } = definition;
+      const values = { status, definition: JSON.stringify(draft), updated_at: now };
+      await db
+        .insertInto('approvals')
+        .values({ approval_code: code, tenant_key: tenantKey, approval_id: id, created_at: now, ...values })
+        .onConflict((oc) => oc.column('approval_code').doUpdateSet(values))
+        .execute();
+    },
+    async listCodes(tenantKey) {
+      const rows = await db
+        .selectFrom('approvals')
+        .select('approval_code')
+        .where('tenant_key', '=', tenantKey)
+        .orderBy('created_at')
+        .orderBy('approval_code')
+        .execute();
+      return rows.map((r) => r.approval_code);
+    },
+  };
+}
+
+const toInstance = (row: InstancesTable): Instance => ({
+  code: row.instance_code,
+  approvalCode: row.approval_code,
+  submitter: row.submitter,
+  departmentId: row.department_id,
+  status: row.status as InstanceStatus,
+  startTime: num(row.start_time),
+  endTime: num(row.end_time),
+  form: row.form,
+  uuid: row.uuid,
+  forbidRevoke: row.forbid_revoke === 1,
+  cancelBotNotification: row.cancel_bot_notification,
+  reverted: row.reverted === 1,
+  serialNumber: row.serial_number,
+  title: row.title,
+  route: JSON.parse(row.route) as Instance['route'],
+  currentNode: row.current_node,
+  version: row.version,
+});
+
+/** The columns an instance's state changes touch. */
+const mutableColumns = (instance: Instance, now: number) => ({
+  status: instance.status,
+  end_time: instance.endTime,
+  reverted: instance.reverted ? 1 : 0,
+  current_node: instance.currentNode,
+  route: JSON.stringify(instance.route),
+  version: instance.version,
+  updated_at: now,
+});
+
+export function instanceRepository(db: Executor): InstanceRepository {
+  const filtered = (tenantKey: string, filter: InstanceFilter) => {
+    let query = db.selectFrom('instances').where('tenant_key', '=', tenantKey);
+    if (filter.approvalCode !== undefined) query = query.where('approval_code', '=', filter.approvalCode);
+    if (filter.instanceCode !== undefined) query = query.where('instance_code', '=', filter.instanceCode);
+    if (filter.submitter !== undefined) query = query.where('submitter', '=', filter.submitter);
+    if (filter.statuses?.length) query = query.where('status', 'in', filter.statuses);
+    if (filter.startFrom !== undefined) query = query.where('start_time', '>=', filter.startFrom);
+    if (filter.startTo !== undefined) query = query.where('start_time', '<=', filter.startTo);
+    return query;
+  };
+  return {
+    async find(tenantKey, instanceCode) {
+      const row = await db
+        .selectFrom('instances')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('instance_code', '=', instanceCode)
+        .executeTakeFirst();
+      return row && toInstance(row);
+    },
+    async findByUuid(tenantKey, uuid) {
+      const row = await db
+        .selectFrom('instances')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('uuid_key', '=', uuid.toLowerCase())
+        .executeTakeFirst();
+      return row && { instance: toInstance(row), requestHash: row.request_hash };
+    },
+    async insert(tenantKey, instance, requestHash, now) {
+      await db
+        .insertInto('instances')
+        .values({
+          instance_code: instance.code,
+          tenant_key: tenantKey,
+          approval_code: instance.approvalCode,
+          submitter: instance.submitter,
+          department_id: instance.departmentId,
+          start_time: instance.startTime,
+          form: instance.form,
+          uuid: instance.uuid,
+          uuid_key: instance.uuid?.toLowerCase() ?? null,
+          request_hash: requestHash,
+          forbid_revoke: instance.forbidRevoke ? 1 : 0,
+          cancel_bot_notification: instance.cancelBotNotification,
+          serial_number: instance.serialNumber,
+          title: instance.title,
+          ...mutableColumns(instance, now),
+        })
+        .execute();
+    },
+    async update(tenantKey, instance, expectedVersion, now) {
+      const result = await db
+        .updateTable('instances')
+        .set(mutableColumns(instance, now))
+        .where('tenant_key', '=', tenantKey)
+        .where('instance_code', '=', instance.code)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async list(tenantKey, filter, after, limit) {
+      let query = filtered(tenantKey, filter).selectAll();
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('start_time', '>', after.startTime),
+            eb.and([eb('start_time', '=', after.startTime), eb('instance_code', '>', after.code)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('start_time').orderBy('instance_code').limit(limit).execute();
+      return rows.map(toInstance);
+    },
+    async count(tenantKey, filter) {
+      const row = await filtered(tenantKey, filter)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async countByStatus() {
+      const rows = await db
+        .selectFrom('instances')
+        .select(['status', (eb) => eb.fn.countAll<number | string>().as('n')])
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+  };
+}
+
+const toTask = (row: TasksTable): Task => ({
+  id: row.task_id,
+  instanceCode: row.instance_code,
+  nodeId: row.node_id,
+  userId: row.user_id,
+  status: row.status as TaskStatus,
+  type: row.type as Task['type'],
+  startTime: num(row.start_time),
+  endTime: num(row.end_time),
+  requireSignature: row.require_signature === 1,
+});
+
+export function taskRepository(db: Executor): TaskRepository {
+  return {
+    async listByInstance(instanceCode) {
+      const rows = await db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('instance_code', '=', instanceCode)
+        .orderBy('start_time')
+        .orderBy('task_id')
+        .execute();
+      return rows.map(toTask);
+    },
+    async insert(tenantKey, tasks) {
+      if (tasks.length === 0) return;
+      await db
+        .insertInto('tasks')
+        .values(
+          tasks.map((t) => ({
+            task_id: t.id,
+            tenant_key: tenantKey,
+            instance_code: t.instanceCode,
+            node_id: t.nodeId,
+            user_id: t.userId,
+            status: t.status,
+            type: t.type,
+            start_time: t.startTime,
+            end_time: t.endTime,
+            require_signature: t.requireSignature ? 1 : 0,
+          })),
+        )
+        .execute();
+    },
+    async update(tasks) {
+      for (const t of tasks) {
+        await db
+          .updateTable('tasks')
+          .set({ status: t.status, end_time: t.endTime, user_id: t.userId })
+          .where('task_id', '=', t.id)
+          .execute();
+      }
+    },
+    async listByUser(tenantKey, userId, statuses, after, limit) {
+      let query = db
+        .selectFrom('tasks')
+        .selectAll()
+        .where('tenant_key', '=', tenantKey)
+        .where('user_id', '=', userId)
+        .where('status', 'in', [...statuses]);
+      if (after) {
+        query = query.where((eb) =>
+          eb.or([
+            eb('start_time', '>', after.startTime),
+            eb.and([eb('start_time', '=', after.startTime), eb('task_id', '>', after.id)]),
+          ]),
+        );
+      }
+      const rows = await query.orderBy('start_time').orderBy('task_id').limit(limit).execute();
+      return rows.map(toTask);
+    },
+  };
+}
+
+export function timelineRepository(db: Executor): TimelineRepository {
+  return {
+    async append(instanceCode, firstSeq, entries) {
+      if (entries.length === 0) return;
+      await db
+        .insertInto('timeline')
+        .values(
+          entries.map(({ type, createTime, ...rest }, i) => ({
+            instance_code: instanceCode,
+            seq: firstSeq + i,
+            type,
+            create_time: createTime,
+            entry: JSON.stringify(rest),
+          })),
+        )
+        .execute();
+    },
+    async list(instanceCode) {
+      const rows = await db
+        .selectFrom('timeline')
+        .selectAll()
+        .where('instance_code', '=', instanceCode)
+        .orderBy('seq')
+        .execute();
+      return rows.map(
+        (r): TimelineEntry => ({
+          type: r.type as TimelineEntry['type'],
+          createTime: num(r.create_time),
+          ...(JSON.parse(r.entry) as Omit<TimelineEntry, 'type' | 'createTime'>),
+        }),
+      );
+    },
+  };
+}
+
+export function outboxRepository(db: Executor): OutboxRepository {
+  return {
+    async append(events) {
+      if (events.length === 0) return;
+      await db
+        .insertInto('outbox')
+        .values(
+          events.map((e) => ({
+            event_id: e.eventId,
+            tenant_key: e.tenantKey,
+            approval_code: e.approvalCode,
+            instance_code: e.instanceCode,
+            seq: e.seq,
+            event_type: e.eventType,
+            payload: JSON.stringify(e.payload),
+            created_at: e.createdAt,
+          })),
+        )
+        .execute();
+    },
+    async listByInstance(instanceCode) {
+      const rows = await db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('instance_code', '=', instanceCode)
+        .orderBy('seq')
+        .execute();
+      return rows.map((r) => ({
+        eventId: r.event_id,
+        tenantKey: r.tenant_key,
+        approvalCode: r.approval_code,
+        instanceCode: r.instance_code,
+        seq: r.seq,
+        eventType: r.event_type as 'approval_instance' | 'approval_task',
+        payload: JSON.parse(r.payload) as Record<string, unknown>,
+        createdAt: num(r.created_at),
+      }));
+    },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * The request shapes of the Approval v4 endpoints (approval-v4.md), as TypeBox schemas: the routes
+ * validate with them, and fixtures check their `approvals[]` entries with the same create schema.
+ * Unknown extra fields are accepted and ignored, as Feishu does.
+ */
+import Type, { type Static } from 'typebox';
+import { USER_ID_TYPES } from '../domain/directory.js';
+
+const Text = Type.String();
+const Required = Type.String({ minLength: 1 });
+
+export const UserIdTypeQuery = Type.Object({
+  user_id_type: Type.Optional(Type.Union(USER_ID_TYPES.map((t) => Type.Literal(t)))),
+});
+
+const Approver = Type.Object({
+  type: Required,
+  user_id: Type.Optional(Text),
+  level: Type.Optional(Type.Union([Type.String(), Type.Integer()])),
+});
+
+export const CreateApprovalBody = Type.Object({
+  approval_name: Required,
+  approval_code: Type.Optional(Text),
+  description: Type.Optional(Text),
+  viewers: Type.Array(
+    Type.Object({
+      viewer_type: Type.Optional(Text),
+      viewer_user_id: Type.Optional(Text),
+      viewer_department_id: Type.Optional(Text),
+    }),
+    { maxItems: 200 },
+  ),
+  form: Type.Object({ form_content: Required, widget_relation: Type.Optional(Text) }),
+  node_list: Type.Array(
+    Type.Object({
+      id: Required,
+      name: Type.Optional(Text),
+      node_type: Type.Optional(Text),
+      approver: Type.Optional(Type.Array(Approver)),
+      ccer: Type.Optional(Type.Array(Approver)),
+      require_signature: Type.Optional(Type.Boolean()),
+      approver_chosen_multi: Type.Optional(Type.Boolean()),
+      privilege_field: Type.Optional(
+        Type.Object({ writable: Type.Optional(Type.Array(Text)), readable: Type.Optional(Type.Array(Text)) }),
+      ),
+      approver_chosen_range: Type.Optional(
+        Type.Array(Type.Object({ type: Type.Optional(Text), id_list: Type.Optional(Type.Array(Text)) })),
+      ),
+      starter_assignee: Type.Optional(Text),
+    }),
+  ),
+  settings: Type.Optional(
+    Type.Object({
+      revert_interval: Type.Optional(Type.Integer()),
+      revert_option: Type.Optional(Type.Integer()),
+      reject_option: Type.Optional(Type.Integer()),
+      quick_approval_option: Type.Optional(Type.Integer()),
+    }),
+  ),
+  config: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  icon: Type.Optional(Type.Integer()),
+  i18n_resources: Type.Array(
+    Type.Object({
+      locale: Required,
+      texts: Type.Array(Type.Object({ key: Required, value: Text })),
+      is_default: Type.Boolean(),
+    }),
+    { minItems: 1 },
+  ),
+  process_manager_ids: Type.Optional(Type.Array(Text, { maxItems: 200 })),
+});
+export type CreateApprovalInput = Static<typeof CreateApprovalBody>;
+
+export const CreateApprovalQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  department_id_type: Type.Optional(Type.Union([Type.Literal('department_id'), Type.Literal('open_department_id')])),
+});
+
+export const GetApprovalQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  locale: Type.Optional(Text),
+  with_admin_id: Type.Optional(Type.Boolean()),
+  with_option: Type.Optional(Type.Boolean()),
+  user_id: Type.Optional(Text),
+});
+
+const NodeIdList = Type.Array(Type.Object({ key: Required, value: Type.Array(Text) }));
+
+export const CreateInstanceBody = Type.Object({
+  approval_code: Required,
+  user_id: Type.Optional(Text),
+  open_id: Type.Optional(Text),
+  department_id: Type.Optional(Text),
+  form: Text,
+  node_approver_user_id_list: Type.Optional(NodeIdList),
+  node_approver_open_id_list: Type.Optional(NodeIdList),
+  node_cc_user_id_list: Type.Optional(NodeIdList),
+  node_cc_open_id_list: Type.Optional(NodeIdList),
+  uuid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  allow_resubmit: Type.Optional(Type.Boolean()),
+  allow_submit_again: Type.Optional(Type.Boolean()),
+  cancel_bot_notification: Type.Optional(Type.String({ pattern: '^[0-7]$' })),
+  forbid_revoke: Type.Optional(Type.Boolean()),
+  title: Type.Optional(Text),
+  title_display_method: Type.Optional(Type.Integer()),
+});
+export type CreateInstanceInput = Static<typeof CreateInstanceBody>;
+
+export const GetInstanceQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  locale: Type.Optional(Text),
+  user_id: Type.Optional(Text),
+  nested_mutable_group: Type.Optional(Type.Boolean()),
+});
+
+const EpochMs = Type.String({ pattern: '^\\d{1,16}$' });
+const PageSize = Type.Integer({ minimum: 1, maximum: 200 });
+
+export const ListInstancesQuery = Type.Object({
+  approval_code: Required,
+  start_time: EpochMs,
+  end_time: EpochMs,
+  page_size: Type.Optional(PageSize),
+  page_token: Type.Optional(Text),
+});
+
+export const QueryInstancesQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  page_size: Type.Optional(PageSize),
+  page_token: Type.Optional(Text),
+});
+
+export const QueryInstancesBody = Type.Object({
+  user_id: Type.Optional(Text),
+  approval_code: Type.Optional(Text),
+  instance_code: Type.Optional(Text),
+  instance_external_id: Type.Optional(Text),
+  group_external_id: Type.Optional(Text),
+  instance_title: Type.Optional(Text),
+  instance_status: Type.Optional(
+    Type.Union(['PENDING', 'RECALL', 'REJECT', 'DELETED', 'APPROVED', 'ALL'].map((s) => Type.Literal(s))),
+  ),
+  instance_start_time_from: Type.Optional(EpochMs),
+  instance_start_time_to: Type.Optional(EpochMs),
+  locale: Type.Optional(Text),
+});
+export type QueryInstancesInput = Static<typeof QueryInstancesBody>;
+
+export const CancelInstanceBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+});
+
+export const CcInstanceBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+  cc_user_ids: Type.Array(Required, { minItems: 1, maxItems: 20 }),
+  comment: Type.Optional(Text),
+});
+
+export const TaskActionBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+  task_id: Required,
+  comment: Type.Optional(Text),
+  form: Type.Optional(Text),
+});
+
+export const TransferTaskBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+  task_id: Required,
+  transfer_user_id: Required,
+  comment: Type.Optional(Text),
+});
+
+export const QueryTasksQuery = Type.Object({
+  user_id: Required,
+  topic: Type.Union(['1', '2', '3', '17', '18'].map((t) => Type.Literal(t))),
+  page_size: Type.Optional(PageSize),
+  page_token: Type.Optional(Text),
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+});
