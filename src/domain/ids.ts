@@ -13,8 +13,14 @@ export const newTenantAccessToken = (): string => `t-${randomBytes(24).toString(
 export const newAppAccessToken = (): string => `a-${randomBytes(24).toString('base64url')}`;
 export const newAdminToken = (): string => randomBytes(18).toString('base64url');
 
-/** Decimal id strings (task ids, timeline ids): milliseconds then six random digits, so they sort by time. */
+let sequence = 0;
+
+/**
+ * Decimal id strings (task ids, approval ids, event ids): milliseconds, a per-process sequence and random
+ * digits, so they sort by time and do not collide within one millisecond or across nodes in practice.
+ */
 export function newDecimalId(now: number): string {
-  const rand = randomBytes(4).readUInt32BE(0) % 1_000_000;
-  return `${now}${String(rand).padStart(6, '0')}`;
+  sequence = (sequence + 1) % 1000;
+  const rand = randomBytes(4).readUInt32BE(0) % 1000;
+  return `${now}${String(sequence).padStart(3, '0')}${String(rand).padStart(3, '0')}`;
 }
