@@ -1,0 +1,44 @@
+/** End-to-end test harness: a real shenpi on a real socket over a real SQLite file in a temp folder. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { resolveServeConfig, type ServeConfig } from '../../src/config.js';
+import { startServer, type RunningServer } from '../../src/server.js';
+
+export interface TestServer extends RunningServer {
+  databaseUrl: string;
+  /** Stops this server and starts a new one on the same database (and the same port). */
+  restart(): Promise<TestServer>;
+}
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
+
+export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
+  const folder = mkdtempSync(join(tmpdir(), 'shenpi-test-'));
+  const config: ServeConfig = {
+    ...resolveServeConfig({}, {}),
+    port: 0,
+    databaseUrl: `sqlite:${join(folder, 'shenpi.sqlite')}`,
+    adminToken: TEST_ADMIN_TOKEN,
+    emulator: true,
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const launch = async (cfg: ServeConfig): Promise<TestServer> => {
+    const server = await startServer(cfg, { logger: pino({ level: 'silent' }) });
+    return {
+      ...server,
+      databaseUrl: cfg.databaseUrl,
+      async close() {
+        await server.close();
+        rmSync(folder, { recursive: true, force: true });
+      },
+      async restart() {
+        await server.close();
+        return launch({ ...cfg, port: server.port });
+      },
+    };
+  };
+  return launch(config);
+}
