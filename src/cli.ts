@@ -24,6 +24,7 @@ program
   .option('--emulator', 'turn on the test controls: settable clock, reset (env SHENPI_EMULATOR)')
   .option('--no-demo', 'do not load the demo data into an empty database (env SHENPI_NO_DEMO)')
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
+  .option('--rate-limit <on|off>', "Feishu's per-app request limits (env SHENPI_RATE_LIMIT, default on, off with --emulator)")
   .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
   .action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(flags, process.env);

@@ -12,6 +12,8 @@ export interface ServeConfig {
   noDemo: boolean;
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
+  /** Feishu's per-app request limits; undefined = on, except in emulator mode. */
+  rateLimit: boolean | undefined;
 }
 
 /** Flags as commander hands them over: strings and booleans, absent when not given. */
@@ -25,6 +27,7 @@ export interface ServeFlags {
   demo?: boolean;
   logLevel?: string;
   sqliteSynchronous?: string;
+  rateLimit?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -68,5 +71,9 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     noDemo: flags.demo === false || (envFlag(env, 'SHENPI_NO_DEMO') ?? false),
     logLevel,
     sqliteSynchronous: synchronous,
+    rateLimit:
+      flags.rateLimit !== undefined
+        ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')
+        : envFlag(env, 'SHENPI_RATE_LIMIT'),
   };
 }

@@ -70,6 +70,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       services,
       adminToken,
       emulator: config.emulator,
+      rateLimit: config.rateLimit,
       logger,
       reloadAfterReset: fixture ? async () => void (await loadFixtureFile(services, fixture)) : undefined,
     });

@@ -6,6 +6,9 @@ import { FeishuError, type FeishuCode } from '../domain/errors.js';
 import { newLogId } from '../domain/ids.js';
 import type { Services } from '../services/index.js';
 import { errorBody, httpStatusOf } from './feishu-envelope.js';
+import { EmulatorControls } from './emulator-controls.js';
+import { registerMetrics } from './metrics.js';
+import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -23,6 +26,8 @@ export interface AppOptions {
   services: Services;
   adminToken: string;
   emulator: boolean;
+  /** Per-app request limits; by default on, except in emulator mode. */
+  rateLimit?: boolean | undefined;
   /** What `/_shenpi/reset` loads again after wiping the data. */
   reloadAfterReset?: () => Promise<void>;
   /** Defaults to a silent logger. */
@@ -95,14 +100,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.code(httpStatusOf(answer.code)).send(errorBody(answer.code, answer.reason, request.id));
   });
 
+  trackResponseCodes(app);
+  registerMetrics(app, services);
+  const controls = options.emulator ? new EmulatorControls() : undefined;
+  controls?.install(app, () => services.clock.clock.now());
+
   await app.register(healthRoutes, { services });
   await app.register(authRoutes, { services });
-  await app.register(approvalV4Routes, { prefix: '/open-apis/approval/v4', services });
+  await app.register(approvalV4Routes, {
+    prefix: '/open-apis/approval/v4',
+    services,
+    rateLimit: options.rateLimit ?? !options.emulator,
+  });
   await app.register(adminRoutes, {
     prefix: '/_shenpi',
     services,
     adminToken: options.adminToken,
-    emulator: options.emulator,
+    controls,
     reloadAfterReset: options.reloadAfterReset,
   });
   return app;

@@ -1,12 +1,14 @@
-/** `/_shenpi/*`: fixtures, the clock and (in emulator mode) reset. Not part of the Feishu API; errors are `{"error": ...}`. */
+/** `/_shenpi/*`: fixtures, the clock and (in emulator mode) reset, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Services } from '../../services/index.js';
+import { FaultRuleBody, type EmulatorControls } from '../emulator-controls.js';
 
 export interface AdminOptions {
   services: Services;
   adminToken: string;
-  emulator: boolean;
+  /** Present in emulator mode only: the emulator-only endpoints exist exactly then. */
+  controls: EmulatorControls | undefined;
   reloadAfterReset?: (() => Promise<void>) | undefined;
 }
 
@@ -30,14 +32,29 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/clock', async () => ({ now: services.clock.clock.now() }));
 
-  if (!options.emulator) return;
+  const { controls } = options;
+  if (!controls) return;
 
   app.post('/clock', { schema: { body: ClockChange } }, async (request) => {
     const { now, advance_ms } = request.body;
     return { now: await services.clock.change(now !== undefined ? { now } : { advance_ms: advance_ms ?? 0 }) };
   });
 
+  app.get('/requests', async () => ({ requests: controls.requests }));
+  app.delete('/requests', async () => {
+    controls.requests.length = 0;
+    return { cleared: true };
+  });
+
+  app.get('/faults', async () => ({ faults: controls.faults }));
+  app.post('/faults', { schema: { body: FaultRuleBody } }, async (request) => ({ fault: controls.addFault(request.body) }));
+  app.delete('/faults', async () => {
+    controls.faults = [];
+    return { cleared: true };
+  });
+
   app.post('/reset', async () => {
+    controls.clear();
     await services.store.deleteAll();
     await services.clock.refresh();
     await options.reloadAfterReset?.();

@@ -1,0 +1,97 @@
+/**
+ * Emulator-mode test controls over the Open API: a log of the latest requests, and fault rules that
+ * answer chosen requests with a chosen error (or delay them) before shenpi looks at them.
+ */
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { FEISHU_ERRORS, type FeishuCode } from '../domain/errors.js';
+
+export const FaultRuleBody = Type.Object(
+  {
+    method: Type.Optional(Type.String({ minLength: 1 })),
+    /** An exact path, or a prefix ending in `*`; the query string is not part of it. */
+    path: Type.String({ minLength: 1 }),
+    code: Type.Optional(Type.Integer()),
+    msg: Type.Optional(Type.String()),
+    http_status: Type.Optional(Type.Integer({ minimum: 200, maximum: 599 })),
+    /** How many requests the rule answers before it retires; unlimited when absent. */
+    times: Type.Optional(Type.Integer({ minimum: 1 })),
+    delay_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+  },
+  { additionalProperties: false },
+);
+export type FaultRule = Static<typeof FaultRuleBody> & { id: number; fired: number };
+
+export interface RequestRecord {
+  time: number;
+  method: string;
+  path: string;
+  query: unknown;
+  body: unknown;
+  status: number;
+  code: number | undefined;
+  log_id: string;
+}
+
+const LOG_SIZE = 500;
+
+export class EmulatorControls {
+  readonly requests: RequestRecord[] = [];
+  faults: FaultRule[] = [];
+  private nextId = 1;
+
+  addFault(rule: Static<typeof FaultRuleBody>): FaultRule {
+    const fault = { ...rule, id: this.nextId++, fired: 0 };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    this.faults = [];
+  }
+
+  private matching(method: string, path: string): FaultRule | undefined {
+    return this.faults.find(
+      (f) =>
+        (!f.method || f.method.toUpperCase() === method) &&
+        (f.path.endsWith('*') ? path.startsWith(f.path.slice(0, -1)) : path === f.path),
+    );
+  }
+
+  /** Installs the hooks on the Open API routes (everything under /open-apis/). */
+  install(app: FastifyInstance, now: () => number): void {
+    app.addHook('onRequest', async (request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (!path.startsWith('/open-apis/')) return;
+      const fault = this.matching(request.method, path);
+      if (!fault) return;
+      fault.fired += 1;
+      if (fault.times !== undefined && fault.fired >= fault.times) this.faults = this.faults.filter((f) => f !== fault);
+      if (fault.delay_ms) await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
+      if (fault.code === undefined) return;
+      const known = FEISHU_ERRORS[fault.code as FeishuCode] as { msg: string; http: number } | undefined;
+      return reply.code(fault.http_status ?? known?.http ?? 400).send({
+        code: fault.code,
+        msg: fault.msg ?? known?.msg ?? 'injected fault',
+        error: { log_id: request.id, details: [{ key: 'reason', value: `fault rule ${fault.id} of /_shenpi/faults` }] },
+      });
+    });
+
+    app.addHook('onResponse', async (request, reply) => {
+      const [path = '', query = ''] = request.url.split('?');
+      if (!path.startsWith('/open-apis/')) return;
+      this.requests.push({
+        time: now(),
+        method: request.method,
+        path,
+        query: Object.fromEntries(new URLSearchParams(query)),
+        body: request.body ?? null,
+        status: reply.statusCode,
+        code: reply.feishuCode,
+        log_id: request.id,
+      });
+      if (this.requests.length > LOG_SIZE) this.requests.splice(0, this.requests.length - LOG_SIZE);
+    });
+  }
+}
