@@ -3,15 +3,14 @@ import { Command, Option } from 'commander';
 import { DEFAULT_DATABASE_URL, resolveServeConfig, type ServeFlags } from './config.js';
 import { loadFixtureFile, startServer } from './server.js';
 import { createServices } from './services/index.js';
-import { openDatabase, openStore } from './storage/open-store.js';
-import { migrateToLatest } from './storage/kysely-store.js';
+import { migrate, openDatabase, openStore } from './storage/open-store.js';
 
 const program = new Command('shenpi')
   .description('A self-hosted server speaking the Feishu / Lark Approval v4 Open API')
   .showHelpAfterError();
 
 const dbOption = () =>
-  new Option('--db <url>', `database: sqlite:PATH, sqlite::memory: (env DATABASE_URL, default ${DEFAULT_DATABASE_URL})`);
+  new Option('--db <url>', `database: sqlite:PATH, sqlite::memory: or postgres://... (env DATABASE_URL, default ${DEFAULT_DATABASE_URL})`);
 
 program
   .command('serve')
@@ -24,6 +23,7 @@ program
   .option('--emulator', 'turn on the test controls: settable clock, reset (env SHENPI_EMULATOR)')
   .option('--no-demo', 'do not load the demo data into an empty database (env SHENPI_NO_DEMO)')
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
+  .option('--db-pool-size <n>', 'PostgreSQL connections per node (env SHENPI_DB_POOL_SIZE, default 10)')
   .option('--rate-limit <on|off>', "Feishu's per-app request limits (env SHENPI_RATE_LIMIT, default on, off with --emulator)")
   .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
   .action(async (flags: ServeFlags) => {
@@ -51,9 +51,10 @@ program
   .description('bring the database schema up to date, then exit')
   .addOption(dbOption())
   .action(async (flags: { db?: string }) => {
-    const db = openDatabase(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
+    const url = flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+    const db = openDatabase(url);
     try {
-      const applied = await migrateToLatest(db);
+      const applied = await migrate(db, url);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
     } finally {
       await db.destroy();

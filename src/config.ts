@@ -14,6 +14,8 @@ export interface ServeConfig {
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Feishu's per-app request limits; undefined = on, except in emulator mode. */
   rateLimit: boolean | undefined;
+  /** PostgreSQL connections per node. */
+  poolSize: number;
 }
 
 /** Flags as commander hands them over: strings and booleans, absent when not given. */
@@ -28,6 +30,7 @@ export interface ServeFlags {
   logLevel?: string;
   sqliteSynchronous?: string;
   rateLimit?: string;
+  dbPoolSize?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +63,10 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   if (synchronous !== 'FULL' && synchronous !== 'NORMAL') {
     throw new ConfigError(`SQLite synchronous must be FULL or NORMAL, not "${synchronous}"`);
   }
+  const poolSize = Number(flags.dbPoolSize ?? env.SHENPI_DB_POOL_SIZE ?? '10');
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
+    throw new ConfigError('the database pool size must be a whole number from 1 to 1000');
+  }
   return {
     port: flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT ?? '8080', 'PORT'),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
@@ -71,6 +78,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     noDemo: flags.demo === false || (envFlag(env, 'SHENPI_NO_DEMO') ?? false),
     logLevel,
     sqliteSynchronous: synchronous,
+    poolSize,
     rateLimit:
       flags.rateLimit !== undefined
         ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')

@@ -56,7 +56,10 @@ export interface StartOptions {
 
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? pino({ level: config.logLevel });
-  const store = await openStore(config.databaseUrl, { sqliteSynchronous: config.sqliteSynchronous });
+  const store = await openStore(config.databaseUrl, {
+    sqliteSynchronous: config.sqliteSynchronous,
+    poolSize: config.poolSize,
+  });
   try {
     const services = createServices(store, { emulator: config.emulator });
     const empty = (await store.directory.counts()).tenants === 0;

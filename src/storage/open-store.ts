@@ -2,29 +2,42 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
 import { kyselyStore, migrateToLatest } from './kysely-store.js';
 import type { Database } from './schema.js';
+import { ensureSchema, openPostgres, schemaOf } from './postgres.js';
 import { openSqlite, type SqliteSynchronous } from './sqlite.js';
 
 export interface StoreOptions {
   sqliteSynchronous?: SqliteSynchronous;
+  /** Connections per node (PostgreSQL). */
+  poolSize?: number;
 }
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
 
 export class DatabaseUrlError extends Error {
   override name = 'DatabaseUrlError';
 }
 
-/** `sqlite:PATH` or `sqlite::memory:` (PostgreSQL URLs are the next backend to land). */
+/** `sqlite:PATH`, `sqlite::memory:` or `postgres://...`. */
 export function openDatabase(url: string, options: StoreOptions = {}): Kysely<Database> {
   if (url.startsWith('sqlite:')) {
     return openSqlite({ path: url.slice('sqlite:'.length), synchronous: options.sqliteSynchronous ?? 'FULL' });
   }
-  throw new DatabaseUrlError(`unsupported DATABASE_URL "${url}": use sqlite:PATH or sqlite::memory:`);
+  if (isPostgresUrl(url)) return openPostgres({ url, poolSize: options.poolSize ?? 10 });
+  throw new DatabaseUrlError(`unsupported DATABASE_URL "${url}": use sqlite:PATH, sqlite::memory: or postgres://...`);
+}
+
+/** Creates what migrations need first (the PostgreSQL schema), then applies them. */
+export async function migrate(db: Kysely<Database>, url: string): Promise<string[]> {
+  if (!isPostgresUrl(url)) return migrateToLatest(db);
+  await ensureSchema(db, url);
+  return migrateToLatest(db, schemaOf(url));
 }
 
 /** Opens the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
   const db = openDatabase(url, options);
   try {
-    await migrateToLatest(db);
+    await migrate(db, url);
   } catch (err) {
     await db.destroy();
     throw err;

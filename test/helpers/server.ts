@@ -1,10 +1,8 @@
-/** End-to-end test harness: a real shenpi on a real socket over a real SQLite file in a temp folder. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** End-to-end test harness: a real shenpi on a real socket over a real database of its own (see stores.ts). */
 import pino from 'pino';
 import { resolveServeConfig, type ServeConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
+import { createTestDatabase } from './stores.js';
 
 export interface TestServer extends RunningServer {
   databaseUrl: string;
@@ -15,11 +13,11 @@ export interface TestServer extends RunningServer {
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
 export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
-  const folder = mkdtempSync(join(tmpdir(), 'shenpi-test-'));
+  const database = await createTestDatabase();
   const config: ServeConfig = {
     ...resolveServeConfig({}, {}),
     port: 0,
-    databaseUrl: `sqlite:${join(folder, 'shenpi.sqlite')}`,
+    databaseUrl: database.url,
     adminToken: TEST_ADMIN_TOKEN,
     emulator: true,
     logLevel: 'silent',
@@ -32,7 +30,7 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
       databaseUrl: cfg.databaseUrl,
       async close() {
         await server.close();
-        rmSync(folder, { recursive: true, force: true });
+        await database.drop();
       },
       async restart() {
         await server.close();
@@ -40,5 +38,10 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
       },
     };
   };
-  return launch(config);
+  try {
+    return await launch(config);
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
 }

@@ -1,0 +1,55 @@
+/**
+ * `npm test`: the unit tests once, then the behaviour suite (test/) on SQLite and on PostgreSQL.
+ * PostgreSQL is DATABASE_URL_PG or the local default; when it does not answer, its half is skipped
+ * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { POSTGRES_URL } from '../test/helpers/stores.js';
+
+function testFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.test.ts'))
+    .map((file) => join(dir, file))
+    .sort();
+}
+
+function run(label: string, files: string[], env: Record<string, string>): boolean {
+  process.stdout.write(`\n# ${label}\n`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return result.status === 0;
+}
+
+async function postgresAnswers(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const only = process.argv[2];
+const results: boolean[] = [];
+if (!only || only === 'unit') results.push(run('unit tests', testFiles('src'), {}));
+if (!only || only === 'sqlite') results.push(run('behaviour suite on SQLite', testFiles('test'), { SHENPI_TEST_STORE: 'sqlite' }));
+if (!only || only === 'postgres') {
+  if (await postgresAnswers()) {
+    results.push(run('behaviour suite on PostgreSQL', testFiles('test'), { SHENPI_TEST_STORE: 'postgres' }));
+  } else if (process.env.CI || process.env.SHENPI_REQUIRE_PG === '1') {
+    process.stderr.write(`PostgreSQL does not answer at ${POSTGRES_URL}; CI requires it.\n`);
+    results.push(false);
+  } else {
+    process.stdout.write(`\n# PostgreSQL does not answer at ${POSTGRES_URL}: its half of the suite is skipped\n`);
+  }
+}
+process.exit(results.every(Boolean) ? 0 : 1);

@@ -1,0 +1,43 @@
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export interface PostgresOptions {
+  /** `postgres://user@host:port/db`, optionally with `?schema=NAME` to keep shenpi's tables in one schema. */
+  url: string;
+  poolSize: number;
+}
+
+// int8 (our epoch-millisecond columns) would otherwise arrive as strings; every value fits a double.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+/** The schema named by `?schema=`, if any; it must be a plain identifier. */
+export function schemaOf(url: string): string | undefined {
+  const schema = new URL(url).searchParams.get('schema') ?? undefined;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new Error(`?schema=${schema} must be a lower-case identifier`);
+  }
+  return schema;
+}
+
+export function openPostgres({ url, poolSize }: PostgresOptions): Kysely<Database> {
+  const schema = schemaOf(url);
+  const parsed = new URL(url);
+  parsed.searchParams.delete('schema');
+  const pool = new pg.Pool({
+    connectionString: parsed.toString(),
+    max: poolSize,
+    // A node whose database went away answers 1395001 quickly instead of hanging the request.
+    connectionTimeoutMillis: 5_000,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Creates the `?schema=` schema if it is missing, so migrations can run into it. */
+export async function ensureSchema(db: Kysely<Database>, url: string): Promise<void> {
+  const schema = schemaOf(url);
+  if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
+}
