@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FixedWindowCounter, limitFor } from './rate-limits.js';
+import { decide, FixedWindowCounter, limitFor } from './rate-limits.js';
 
 test('withdrawal is limited to 100 requests a minute, GET instance to 1000', () => {
   assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/cancel'), 100);
@@ -10,17 +10,17 @@ test('withdrawal is limited to 100 requests a minute, GET instance to 1000', () 
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
   const counter = new FixedWindowCounter();
   const minute = 60_000 * 1000;
-  for (let i = 0; i < 3; i++) assert.equal(counter.hit('app|cancel', 3, minute + i).allowed, true);
-  const refused = counter.hit('app|cancel', 3, minute + 10_000);
+  for (let i = 0; i < 3; i++) assert.equal(decide(counter.hit('app|cancel', minute + i), 3, minute + i).allowed, true);
+  const refused = decide(counter.hit('app|cancel', minute + 10_000), 3, minute + 10_000);
   assert.equal(refused.allowed, false);
   assert.equal(refused.resetSeconds, 50);
-  assert.equal(counter.hit('app|cancel', 3, minute + 60_000).allowed, true);
+  assert.equal(counter.hit('app|cancel', minute + 60_000), 1);
 });
 
 test('apps and endpoints are counted apart', () => {
   const counter = new FixedWindowCounter();
-  assert.equal(counter.hit('a|x', 1, 0).allowed, true);
-  assert.equal(counter.hit('b|x', 1, 0).allowed, true);
-  assert.equal(counter.hit('a|y', 1, 0).allowed, true);
-  assert.equal(counter.hit('a|x', 1, 0).allowed, false);
+  assert.equal(counter.hit('a|x', 0), 1);
+  assert.equal(counter.hit('b|x', 0), 1);
+  assert.equal(counter.hit('a|y', 0), 1);
+  assert.equal(counter.hit('a|x', 0), 2);
 });

@@ -21,18 +21,27 @@ export interface RateDecision {
   resetSeconds: number;
 }
 
-/** Counts requests per key in fixed windows aligned to the minute. */
+/** The start of the one-minute window holding `now`. */
+export const windowStart = (now: number): number => now - (now % WINDOW_MS);
+
+/** The verdict on the `count`th request of the window holding `now`. */
+export function decide(count: number, limit: number, now: number): RateDecision {
+  return { allowed: count <= limit, limit, resetSeconds: Math.ceil((windowStart(now) + WINDOW_MS - now) / 1000) };
+}
+
+/** Counts requests per key in fixed windows aligned to the minute, in this process. */
 export class FixedWindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  hit(key: string, limit: number, now: number): RateDecision {
-    const start = now - (now % WINDOW_MS);
+  /** The number of hits on `key` in the window holding `now`, this one included. */
+  hit(key: string, now: number): number {
+    const start = windowStart(now);
     const current = this.windows.get(key);
     const window = current && current.start === start ? current : { start, count: 0 };
     window.count += 1;
     this.windows.set(key, window);
     if (this.windows.size > 10_000) this.forgetBefore(start);
-    return { allowed: window.count <= limit, limit, resetSeconds: Math.ceil((start + WINDOW_MS - now) / 1000) };
+    return window.count;
   }
 
   private forgetBefore(start: number): void {

@@ -72,7 +72,10 @@ export class AuthService {
   private async currentOrNew(appId: string, tenantKey: string, kind: TokenKind): Promise<IssuedToken> {
     const now = this.clock.now();
     const latest = await this.store.tokens.latest(appId, kind);
-    if (reusable(latest, now)) return { token: latest.token, expire: remainingSeconds(latest, now) };
+    // A token issued at a later time than now (the emulator clock was set back) would announce more than 7200 s.
+    if (reusable(latest, now) && latest.issuedAt <= now) {
+      return { token: latest.token, expire: remainingSeconds(latest, now) };
+    }
     const issued: AccessToken = {
       token: kind === 'tenant' ? newTenantAccessToken() : newAppAccessToken(),
       kind,

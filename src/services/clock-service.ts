@@ -19,7 +19,13 @@ export class ClockService {
   /** Re-reads the shared offset; called before each request in emulator mode. */
   async refresh(): Promise<void> {
     if (!this.settable) return;
-    const stored = await this.store.state.get(OFFSET_KEY);
+    let stored: string | undefined;
+    try {
+      stored = await this.store.state.get(OFFSET_KEY);
+    } catch {
+      // Keep the last offset: the request's own database work reports the failure (and /healthz answers 503).
+      return;
+    }
     this.clock.setOffset(stored === undefined ? 0 : Number(stored));
   }
 

@@ -5,6 +5,7 @@ import { ClockService } from './clock-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
+import { RateLimitService } from './rate-limit-service.js';
 import { TaskService } from './task-service.js';
 import { WithdrawalService } from './withdrawal-service.js';
 
@@ -18,6 +19,7 @@ export interface Services {
   instances: InstanceService;
   withdrawals: WithdrawalService;
   tasks: TaskService;
+  rateLimits: RateLimitService;
 }
 
 export function createServices(store: Store, options: { emulator: boolean }): Services {
@@ -33,5 +35,6 @@ export function createServices(store: Store, options: { emulator: boolean }): Se
     instances,
     withdrawals: new WithdrawalService(store, clock.clock, instances),
     tasks: new TaskService(store, clock.clock, instances),
+    rateLimits: new RateLimitService(store, clock.clock),
   };
 }

@@ -36,7 +36,17 @@ export interface StateRepository {
   set(key: string, value: string): Promise<void>;
 }
 
+/** Request counts per key and one-minute window, shared by every node on the database. */
+export interface RateWindowRepository {
+  /** Adds one hit and answers the window's count, this hit included. */
+  hit(key: string, windowStart: number): Promise<number>;
+  /** Drops windows that started before `before`. */
+  purge(before: number): Promise<void>;
+}
+
 export interface Store {
+  /** True when several nodes may share the database (PostgreSQL): shared state must then live in it. */
+  readonly shared: boolean;
   readonly directory: DirectoryRepository;
   readonly tokens: TokenRepository;
   readonly state: StateRepository;
@@ -45,6 +55,7 @@ export interface Store {
   readonly tasks: TaskRepository;
   readonly timeline: TimelineRepository;
   readonly outbox: OutboxRepository;
+  readonly rateWindows: RateWindowRepository;
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */

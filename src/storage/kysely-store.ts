@@ -5,7 +5,13 @@
 import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
-import type { DirectoryRepository, StateRepository, Store, TokenRepository } from '../services/ports.js';
+import type {
+  DirectoryRepository,
+  RateWindowRepository,
+  StateRepository,
+  Store,
+  TokenRepository,
+} from '../services/ports.js';
 import {
   approvalRepository,
   instanceRepository,
@@ -216,9 +222,29 @@ function stateRepository(db: Executor): StateRepository {
   };
 }
 
-function storeOver(db: Executor, root: Kysely<Database>): Store {
+function rateWindowRepository(db: Executor): RateWindowRepository {
+  return {
+    async hit(key, windowStart) {
+      const row = await db
+        .insertInto('rate_windows')
+        .values({ key, window_start: windowStart, count: 1 })
+        .onConflict((oc) =>
+          oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_windows.count', '+', 1) })),
+        )
+        .returning('count')
+        .executeTakeFirstOrThrow();
+      return Number(row.count);
+    },
+    async purge(before) {
+      await db.deleteFrom('rate_windows').where('window_start', '<', before).execute();
+    },
+  };
+}
+
+function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store {
   const inTransaction = db.isTransaction;
   const store: Store = {
+    shared,
     directory: directoryRepository(db),
     tokens: tokenRepository(db),
     state: stateRepository(db),
@@ -227,8 +253,9 @@ function storeOver(db: Executor, root: Kysely<Database>): Store {
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
     outbox: outboxRepository(db),
+    rateWindows: rateWindowRepository(db),
     transaction: (work) =>
-      inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root))),
+      inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root, shared))),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -243,8 +270,8 @@ function storeOver(db: Executor, root: Kysely<Database>): Store {
   return store;
 }
 
-export function kyselyStore(db: Kysely<Database>): Store {
-  return storeOver(db, db);
+export function kyselyStore(db: Kysely<Database>, options: { shared: boolean }): Store {
+  return storeOver(db, db, options.shared);
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */

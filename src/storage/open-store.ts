@@ -42,5 +42,5 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     await db.destroy();
     throw err;
   }
-  return kyselyStore(db);
+  return kyselyStore(db, { shared: isPostgresUrl(url) });
 }

@@ -116,6 +116,12 @@ export interface OutboxTable {
   created_at: number;
 }
 
+export interface RateWindowsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
 export interface Database {
   tenants: TenantsTable;
   apps: AppsTable;
@@ -128,4 +134,5 @@ export interface Database {
   tasks: TasksTable;
   timeline: TimelineTable;
   outbox: OutboxTable;
+  rate_windows: RateWindowsTable;
 }

@@ -1,7 +1,6 @@
 /** `/open-apis/approval/v4`: every route behind the tenant token, which decides the tenant. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { FeishuError } from '../../../../../domain/errors.js';
-import { FixedWindowCounter, limitFor } from '../../../../../domain/rate-limits.js';
 import type { Caller } from '../../../../../services/auth-service.js';
 import type { Services } from '../../../../../services/index.js';
 import { approvalRoutes } from './approvals.js';
@@ -22,18 +21,16 @@ export interface ApprovalV4Options {
 }
 
 export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { services, rateLimit }) => {
-  const counter = new FixedWindowCounter();
   app.decorateRequest('caller', null as unknown as Caller);
   // onRequest runs before body parsing and validation: the token is checked first (rules.md).
   app.addHook('onRequest', async (request, reply) => {
     request.caller = await services.auth.authenticate(request.headers.authorization);
     if (!rateLimit) return;
     const route = request.routeOptions.url ?? request.url;
-    const limit = limitFor(request.method, route);
-    const decision = counter.hit(`${request.caller.appId} ${request.method} ${route}`, limit, services.clock.clock.now());
+    const decision = await services.rateLimits.hit(request.caller.appId, request.method, route);
     if (!decision.allowed) {
       reply.header('x-ogw-ratelimit-limit', decision.limit).header('x-ogw-ratelimit-reset', decision.resetSeconds);
-      throw new FeishuError(99991400, `more than ${limit} requests a minute to ${request.method} ${route} from this app`);
+      throw new FeishuError(99991400, `more than ${decision.limit} requests a minute to ${request.method} ${route} from this app`);
     }
   });
   await app.register(approvalRoutes, { services });

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ConfigError, resolveServeConfig, type ServeConfig } from './config.js';
+
+/** The settings of contract.md's configuration table (plus the SQLite durability mode). */
+const CONTRACT_KEYS = [
+  'port',
+  'host',
+  'databaseUrl',
+  'fixture',
+  'adminToken',
+  'emulator',
+  'noDemo',
+  'logLevel',
+  'sqliteSynchronous',
+] as const;
+
+const contractSettings = (config: ServeConfig) =>
+  Object.fromEntries(CONTRACT_KEYS.map((key) => [key, config[key]]));
+
+describe('serve configuration defaults (contract.md)', () => {
+  test('with no flag and no environment every setting takes the documented default', () => {
+    assert.deepEqual(contractSettings(resolveServeConfig({}, {})), {
+      port: 8080,
+      host: '127.0.0.1',
+      databaseUrl: 'sqlite:./data/shenpi.sqlite',
+      fixture: undefined,
+      adminToken: undefined,
+      emulator: false,
+      noDemo: false,
+      logLevel: 'info',
+      sqliteSynchronous: 'FULL',
+    });
+  });
+});
+
+describe('where each setting comes from', () => {
+  const env = {
+    PORT: '9000',
+    HOST: '0.0.0.0',
+    DATABASE_URL: 'sqlite:/env.sqlite',
+    SHENPI_FIXTURE: 'env.json',
+    SHENPI_ADMIN_TOKEN: 'env-token',
+    SHENPI_EMULATOR: '1',
+    SHENPI_NO_DEMO: '1',
+    LOG_LEVEL: 'warn',
+    SHENPI_SQLITE_SYNCHRONOUS: 'NORMAL',
+  };
+
+  test('each environment variable is used when its flag is absent', () => {
+    assert.deepEqual(contractSettings(resolveServeConfig({}, env)), {
+      port: 9000,
+      host: '0.0.0.0',
+      databaseUrl: 'sqlite:/env.sqlite',
+      fixture: 'env.json',
+      adminToken: 'env-token',
+      emulator: true,
+      noDemo: true,
+      logLevel: 'warn',
+      sqliteSynchronous: 'NORMAL',
+    });
+  });
+
+  test('each flag beats its environment variable', () => {
+    const flags = {
+      port: '7000',
+      host: '::1',
+      db: 'sqlite::memory:',
+      fixture: 'flag.json',
+      adminToken: 'flag-token',
+      emulator: false,
+      logLevel: 'debug',
+      sqliteSynchronous: 'full',
+    };
+    assert.deepEqual(contractSettings(resolveServeConfig(flags, { ...env, SHENPI_EMULATOR: '0' })), {
+      port: 7000,
+      host: '::1',
+      databaseUrl: 'sqlite::memory:',
+      fixture: 'flag.json',
+      adminToken: 'flag-token',
+      emulator: false,
+      noDemo: true,
+      logLevel: 'debug',
+      sqliteSynchronous: 'FULL',
+    });
+    assert.equal(resolveServeConfig({ emulator: true }, { SHENPI_EMULATOR: '0' }).emulator, true);
+  });
+
+  test('PORT=0 asks for a free port', () => {
+    assert.equal(resolveServeConfig({}, { PORT: '0' }).port, 0);
+  });
+});
+
+describe('boolean environment variables', () => {
+  for (const value of ['1', 'true', 'TRUE']) {
+    test(`SHENPI_EMULATOR=${value} turns emulator mode on`, () => {
+      assert.equal(resolveServeConfig({}, { SHENPI_EMULATOR: value }).emulator, true);
+    });
+  }
+
+  for (const value of ['0', 'false', '']) {
+    test(`SHENPI_EMULATOR=${JSON.stringify(value)} leaves emulator mode off`, () => {
+      assert.equal(resolveServeConfig({}, { SHENPI_EMULATOR: value }).emulator, false);
+    });
+  }
+
+  test('SHENPI_EMULATOR with a value that is neither true nor false is refused', () => {
+    assert.throws(() => resolveServeConfig({}, { SHENPI_EMULATOR: 'maybe' }), ConfigError);
+  });
+
+  test('SHENPI_NO_DEMO=true skips the demo data', () => {
+    assert.equal(resolveServeConfig({}, { SHENPI_NO_DEMO: 'true' }).noDemo, true);
+  });
+
+  test('SHENPI_NO_DEMO=false keeps the demo data', () => {
+    assert.equal(resolveServeConfig({}, { SHENPI_NO_DEMO: 'false' }).noDemo, false);
+  });
+});
+
+describe('flags as commander hands them over', () => {
+  test('--no-demo (demo: false) skips the demo data', () => {
+    assert.equal(resolveServeConfig({ demo: false }, {}).noDemo, true);
+  });
+
+  test('demo: true (no --no-demo given) keeps the demo data', () => {
+    assert.equal(resolveServeConfig({ demo: true }, {}).noDemo, false);
+  });
+});
+
+describe('refused settings', () => {
+  for (const port of ['abc', '-1', '65536', '80.5', '8080x']) {
+    test(`PORT=${port} is refused with a ConfigError`, () => {
+      assert.throws(() => resolveServeConfig({}, { PORT: port }), ConfigError);
+    });
+  }
+
+  test('--port that is not a number is refused with a ConfigError naming the flag', () => {
+    assert.throws(() => resolveServeConfig({ port: 'notaport' }, {}), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /--port/);
+      return true;
+    });
+  });
+
+  test('an unknown log level is refused with a ConfigError', () => {
+    assert.throws(() => resolveServeConfig({}, { LOG_LEVEL: 'verbose' }), ConfigError);
+    assert.throws(() => resolveServeConfig({ logLevel: 'loud' }, {}), ConfigError);
+  });
+
+  test('an SQLite synchronous mode other than FULL or NORMAL is refused with a ConfigError', () => {
+    assert.throws(() => resolveServeConfig({}, { SHENPI_SQLITE_SYNCHRONOUS: 'OFF' }), ConfigError);
+    assert.throws(() => resolveServeConfig({ sqliteSynchronous: 'extra' }, {}), ConfigError);
+  });
+});
