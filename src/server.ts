@@ -82,7 +82,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
-    logger.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
+    // Tools wait for this line, so it is written at any level but silent.
+    const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+    announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
     if (loadDemo || (await store.directory.findApp(DEMO_APP.app_id))) {
       options.print?.(demoBanner(url, adminToken, config.adminToken === undefined));
     } else if (config.adminToken === undefined) {

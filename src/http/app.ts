@@ -1,5 +1,12 @@
 /** Builds the HTTP application without listening: the server and the tests both start from here. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import pino from 'pino';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
@@ -55,6 +62,13 @@ function classify(thrown: Error): { code: FeishuCode; reason: string } | undefin
   return undefined;
 }
 
+function answerUnreadableRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('X-Tt-Logid', request.id);
+  const reason = `the request URL is not valid: ${error.message}`;
+  if (request.url.startsWith('/_shenpi/')) reply.code(400).send({ error: reason });
+  else reply.code(400).send(errorBody(1390001, reason, request.id));
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
   const app = Fastify({
@@ -63,6 +77,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id' }),
     bodyLimit: BODY_LIMIT,
+    // Feishu ids are short, but an over-long one must reach the routes and be answered "not found".
+    maxParamLength: 1024,
+    // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
+    frameworkErrors: answerUnreadableRequest,
     ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -91,9 +109,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     const paramErrorCode = request.routeOptions.config.paramErrorCode;
     const known = classified?.code === 1390001 && paramErrorCode ? { ...classified, code: paramErrorCode } : classified;
     if (isAdmin) {
-      if (!known && !(error.statusCode && error.statusCode < 500)) request.log.error({ err: error }, 'admin request failed');
-      const status = known ? 400 : error.statusCode && error.statusCode < 500 ? error.statusCode : 500;
-      return reply.code(status).send({ error: known?.reason ?? error.message });
+      if (known) return reply.code(400).send({ error: known.reason });
+      if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
+      // contract.md: admin errors are 4xx; the details stay in the log, under the request's log id.
+      request.log.error({ err: error }, 'admin request failed');
+      return reply.code(400).send({ error: `the request failed; log id ${request.id}` });
     }
     const answer = known ?? { code: 1395001 as const, reason: 'an internal error occurred; the log id identifies it' };
     if (!known) request.log.error({ err: error }, 'request failed');

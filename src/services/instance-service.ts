@@ -82,7 +82,8 @@ export class InstanceService {
   /** `POST /instances`. */
   async create(caller: Caller, body: CreateInstanceInput): Promise<{ instanceCode: string }> {
     const { tenantKey } = caller;
-    const hash = requestHash(body);
+    // uuids are case-insensitive: a retry that only changes the case is the same request.
+    const hash = requestHash({ ...body, uuid: body.uuid?.toLowerCase() });
     if (body.uuid) {
       const earlier = await this.replay(tenantKey, body.uuid, hash);
       if (earlier) return earlier;

@@ -117,6 +117,7 @@ export interface TaskRepository {
   listByInstance(instanceCode: string): Promise<Task[]>;
   insert(tenantKey: string, tasks: readonly Task[]): Promise<void>;
   update(tasks: readonly Task[]): Promise<void>;
+  countByUser(tenantKey: string, userId: string, statuses: readonly Task['status'][]): Promise<number>;
   /** A user's tasks in the given statuses, ordered by start time then id. */
   listByUser(
     tenantKey: string,

@@ -76,7 +76,7 @@ export class TaskService {
   async query(
     caller: Caller,
     request: { userId: string; topic: string; userIdType: UserIdType; pageSize?: number | undefined; pageToken?: string | undefined },
-  ): Promise<Page<TaskListItem> & { users: UserDirectory }> {
+  ): Promise<Page<TaskListItem> & { users: UserDirectory; total: number }> {
     const { tenantKey } = caller;
     const user = await requireUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
     const pageSize = request.pageSize ?? 100;
@@ -90,7 +90,9 @@ export class TaskService {
       ? decodeCursor<TaskCursor>(request.pageToken, { startTime: 'number', id: 'string' })
       : undefined;
     let page: Page<TaskListItem>;
+    let total: number;
     if (request.topic === '3') {
+      total = await this.store.instances.count(tenantKey, { submitter: user.userId });
       // "Initiated" lists the user's own instances; the cursor's id is then an instance code.
       const rows = await this.store.instances.list(
         tenantKey,
@@ -106,6 +108,7 @@ export class TaskService {
       page = { ...instances, items };
     } else {
       const statuses = TOPIC_STATUSES[request.topic] ?? [];
+      total = await this.store.tasks.countByUser(tenantKey, user.userId, statuses);
       const rows = statuses.length
         ? await this.store.tasks.listByUser(tenantKey, user.userId, statuses, after, pageSize + 1)
         : [];
@@ -121,7 +124,7 @@ export class TaskService {
       user.userId,
       ...page.items.map((i) => i.instance.submitter),
     ]);
-    return { ...page, users };
+    return { ...page, users, total };
   }
 
   private actionArgs(request: TaskActionRequest, by: User, now: number) {

@@ -236,6 +236,17 @@ export function taskRepository(db: Executor): TaskRepository {
           .execute();
       }
     },
+    async countByUser(tenantKey, userId, statuses) {
+      if (statuses.length === 0) return 0;
+      const row = await db
+        .selectFrom('tasks')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('tenant_key', '=', tenantKey)
+        .where('user_id', '=', userId)
+        .where('status', 'in', [...statuses])
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
     async listByUser(tenantKey, userId, statuses, after, limit) {
       let query = db
         .selectFrom('tasks')

@@ -30,7 +30,16 @@ export function openDatabase(url: string, options: StoreOptions = {}): Kysely<Da
 export async function migrate(db: Kysely<Database>, url: string): Promise<string[]> {
   if (!isPostgresUrl(url)) return migrateToLatest(db);
   await ensureSchema(db, url);
-  return migrateToLatest(db, schemaOf(url));
+  // Kysely's migrator reads the catalogue of every schema; one dropped meanwhile (another tenant, another
+  // test run) fails that read with 3F000 "schema does not exist". The race is benign: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateToLatest(db, schemaOf(url));
+    } catch (err) {
+      if ((err as { code?: string }).code !== '3F000' || attempt >= 5) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+    }
+  }
 }
 
 /** Opens the database named by the URL and brings its schema up to date. */

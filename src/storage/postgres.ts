@@ -31,8 +31,10 @@ export function openPostgres({ url, poolSize }: PostgresOptions): Kysely<Databas
     connectionTimeoutMillis: 5_000,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // An idle client losing its connection (database restart) must not crash the process; the pool replaces it.
+  // A connection lost while idle, or while a query runs (the query itself is then rejected and answered
+  // 1395001), is reported as an 'error' event; unheard, that would crash the node. The pool replaces it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -52,7 +52,8 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       tasks: page.items.map((item) => formatTaskListItem(item, topic, user_id, page.users, userIdType)),
       page_token: page.pageToken,
       has_more: page.hasMore,
-      count: { total: page.items.length, has_more: page.hasMore },
+      // Feishu reports 999 for "1000 or more".
+      count: { total: Math.min(page.total, 999), has_more: page.total > 999 },
     });
   });
 };

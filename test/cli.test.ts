@@ -1,0 +1,257 @@
+/** The `shenpi` command as users run it: a child process over a real SQLite file (contract.md "Setup and start"). */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import BetterSqlite3 from 'better-sqlite3';
+import { DEMO_APP } from '../src/fixtures/demo.js';
+import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
+import { call } from './helpers/http.js';
+import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
+import { TEST_STORE } from './helpers/stores.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
+const BIN = join(ROOT, 'bin/shenpi.js');
+/** Upper bound for a start or a stop; a healthy run takes a fraction of it. */
+const PATIENCE_MS = 20_000;
+/** These tests drive SQLite files themselves; the PostgreSQL pass of the suite would only repeat them. */
+const once = { concurrency: true, skip: TEST_STORE === 'postgres' ? 'the CLI tests run once, on SQLite' : false };
+
+interface Workspace {
+  folder: string;
+  dbFile: string;
+  dbUrl: string;
+}
+
+function workspace(t: TestContext): Workspace {
+  const folder = mkdtempSync(join(tmpdir(), 'shenpi-cli-'));
+  t.after(() => rmSync(folder, { recursive: true, force: true }));
+  const dbFile = join(folder, 'shenpi.sqlite');
+  return { folder, dbFile, dbUrl: `sqlite:${dbFile}` };
+}
+
+/** The parent's environment without any shenpi setting, plus the given ones. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (/^(SHENPI_|PORT$|HOST$|DATABASE_URL$|LOG_LEVEL$|NODE_TEST_CONTEXT$)/.test(key)) continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnShenpi(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+  const finished = new Promise<Finished>((done) =>
+    child.on('close', (code, signal) => done({ code, signal, ...output })),
+  );
+  return { child, output, finished };
+}
+
+function within<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${PATIENCE_MS} ms`)), PATIENCE_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs a one-shot command to its end. */
+const runShenpi = (args: string[], env: Record<string, string> = {}) =>
+  within(spawnShenpi(args, env).finished, `shenpi ${args.join(' ')}`);
+
+/** Starts `shenpi serve`, waits for its "listening on" line, and stops it after the test if still running. */
+async function serveShenpi(t: TestContext, args: string[], env: Record<string, string>) {
+  const run = spawnShenpi(['serve', ...args], { LOG_LEVEL: 'info', ...env });
+  t.after(async () => {
+    if (run.child.exitCode === null && run.child.signalCode === null) {
+      run.child.kill('SIGKILL');
+      await run.finished;
+    }
+  });
+  const url = await within(
+    new Promise<string>((found, failed) => {
+      const look = () => {
+        const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(run.output.stdout);
+        if (match?.[1]) found(match[1]);
+      };
+      run.child.stdout?.on('data', look);
+      void run.finished.then((f) => failed(new Error(`shenpi serve exited (${f.code}) before listening: ${f.stderr}`)));
+    }),
+    'shenpi serve to listen',
+  );
+  return { ...run, url };
+}
+
+function stop(child: ChildProcess, finished: Promise<Finished>) {
+  child.kill('SIGTERM');
+  return within(finished, 'shenpi serve to stop on SIGTERM');
+}
+
+describe('shenpi serve', once, () => {
+  test('with PORT=0 it prints "listening on http://127.0.0.1:<port>" and that port answers /healthz', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, [], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    const port = Number(new URL(server.url).port);
+    assert.ok(port > 0);
+    const health = await call(server.url, '/healthz');
+    assert.equal(health.status, 200);
+    assert.deepEqual(health.body, { status: 'ok' });
+  });
+
+  test('on an empty database it loads the demo data and prints its app_id and app_secret', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, ['--port', '0', '--db', ws.dbUrl], {});
+    assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
+    const printed = server.output.stdout + server.output.stderr;
+    assert.ok(printed.includes(DEMO_APP.app_id) && printed.includes(DEMO_APP.app_secret));
+  });
+
+  test('SIGTERM makes it exit with code 0 and leaves a consistent SQLite file', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, [], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
+    const finished = await stop(server.child, server.finished);
+    assert.equal(finished.code, 0, finished.stderr);
+    const db = new BetterSqlite3(ws.dbFile, { fileMustExist: true });
+    try {
+      assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
+      assert.equal(db.prepare('select count(*) from apps where app_id = ?').pluck().get(DEMO_APP.app_id), 1);
+      assert.equal(db.prepare("select count(*) from access_tokens where kind = 'tenant'").pluck().get(), 1);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('--no-demo on an empty database leaves the demo app out', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, ['--no-demo'], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    const answer = await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.code, 10003);
+  });
+
+  test('--fixture loads the file at start', async (t) => {
+    const ws = workspace(t);
+    const file = join(ws.folder, 'globex.json');
+    writeFileSync(file, JSON.stringify(globexFixture()));
+    const server = await serveShenpi(t, ['--fixture', file, '--no-demo'], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: GLOBEX_APP })).body.code, 0);
+  });
+
+  test('--admin-token sets the admin bearer token', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, ['--admin-token', 'cli-admin'], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    assert.equal((await call(server.url, '/_shenpi/clock', { token: 'cli-admin' })).status, 200);
+    assert.equal((await call(server.url, '/_shenpi/clock', { token: 'other' })).status, 401);
+  });
+
+  test('--port notaport exits non-zero with a message naming the flag', async () => {
+    const finished = await runShenpi(['serve', '--port', 'notaport'], { DATABASE_URL: 'sqlite::memory:' });
+    assert.notEqual(finished.code, 0);
+    assert.match(finished.stderr, /--port/);
+    assert.match(finished.stderr, /notaport/);
+  });
+
+  test('an unsupported DATABASE_URL exits non-zero with a message', async () => {
+    const finished = await runShenpi(['serve'], { PORT: '0', DATABASE_URL: 'mysql://localhost/db' });
+    assert.notEqual(finished.code, 0);
+    assert.match(finished.stderr, /DATABASE_URL|mysql/);
+  });
+});
+
+describe('shenpi migrate', once, () => {
+  test('creates the tables, says what it applied and exits 0', async (t) => {
+    const ws = workspace(t);
+    const finished = await runShenpi(['migrate', '--db', ws.dbUrl]);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.ok(finished.stdout.trim().length > 0);
+    const db = new BetterSqlite3(ws.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const tables = db.prepare("select name from sqlite_master where type = 'table'").pluck().all();
+      for (const table of ['tenants', 'apps', 'users', 'departments', 'access_tokens']) assert.ok(tables.includes(table), table);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a second run says the schema is up to date', async (t) => {
+    const ws = workspace(t);
+    assert.equal((await runShenpi(['migrate', '--db', ws.dbUrl])).code, 0);
+    const second = await runShenpi(['migrate', '--db', ws.dbUrl]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /up to date/);
+  });
+
+  test('reads DATABASE_URL when --db is absent', async (t) => {
+    const ws = workspace(t);
+    const finished = await runShenpi(['migrate'], { DATABASE_URL: ws.dbUrl });
+    assert.equal(finished.code, 0, finished.stderr);
+    const db = new BetterSqlite3(ws.dbFile, { readonly: true, fileMustExist: true });
+    db.close();
+  });
+});
+
+describe('shenpi load', once, () => {
+  test('loads a fixture file into the database and exits 0', async (t) => {
+    const ws = workspace(t);
+    const file = join(ws.folder, 'globex.json');
+    writeFileSync(file, JSON.stringify(globexFixture()));
+    const finished = await runShenpi(['load', file, '--db', ws.dbUrl]);
+    assert.equal(finished.code, 0, finished.stderr);
+    const db = new BetterSqlite3(ws.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      assert.equal(db.prepare('select tenant_key from apps where app_id = ?').pluck().get(GLOBEX_APP.app_id), 'globex');
+      assert.equal(db.prepare("select count(*) from users where tenant_key = 'globex'").pluck().get(), 2);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a refused fixture exits non-zero, names the JSON path on stderr and loads nothing', async (t) => {
+    const ws = workspace(t);
+    const file = join(ws.folder, 'bad.json');
+    const document = globexFixture();
+    document.tenants[0]!.users[1]!.department_ids = ['nowhere'];
+    writeFileSync(file, JSON.stringify(document));
+    const finished = await runShenpi(['load', file, '--db', ws.dbUrl]);
+    assert.notEqual(finished.code, 0);
+    assert.match(finished.stderr, /tenants\[0\]\.users\[1\]\.department_ids\[0\]/);
+    const db = new BetterSqlite3(ws.dbFile, { readonly: true, fileMustExist: true });
+    try {
+      assert.equal(db.prepare('select count(*) from tenants').pluck().get(), 0);
+      assert.equal(db.prepare('select count(*) from apps').pluck().get(), 0);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a file that is not JSON exits non-zero with a message naming the file', async (t) => {
+    const ws = workspace(t);
+    const file = join(ws.folder, 'broken.json');
+    writeFileSync(file, '{"tenants": [');
+    const finished = await runShenpi(['load', file, '--db', ws.dbUrl]);
+    assert.notEqual(finished.code, 0);
+    assert.ok(finished.stderr.includes('broken.json'), finished.stderr);
+  });
+
+  test('a missing file exits non-zero with a message', async (t) => {
+    const ws = workspace(t);
+    const finished = await runShenpi(['load', join(ws.folder, 'absent.json'), '--db', ws.dbUrl]);
+    assert.notEqual(finished.code, 0);
+    assert.match(finished.stderr, /absent\.json/);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * Several stateless nodes on one PostgreSQL: tokens, the emulator clock and rate-limit counts are shared,
+ * and concurrent actions on one instance through different nodes have exactly one winner.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { call, tenantToken, type Answer } from './helpers/http.js';
+import { startNode, type NodeProcess } from './helpers/process.js';
+import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/stores.js';
+
+const ADMIN = 'cluster-admin';
+const V4 = '/open-apis/approval/v4';
+
+/** revert_interval 0: an approved instance can not be withdrawn, so approve and cancel exclude each other. */
+const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000CAFE';
+const raceFixture = {
+  tenants: [
+    {
+      tenant_key: 'acme',
+      approvals: [
+        {
+          approval_code: RACE_CODE,
+          approval_name: 'Race',
+          viewers: [{ viewer_type: 'TENANT' }],
+          form: { form_content: JSON.stringify([{ id: 'reason', type: 'input', name: 'Reason' }]) },
+          node_list: [
+            { id: 'START' },
+            { id: 'manager', name: 'Manager', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
+            { id: 'END' },
+          ],
+          settings: { revert_option: 1, revert_interval: 0 },
+          i18n_resources: [{ locale: 'en-US', is_default: true, texts: [] }],
+        },
+      ],
+    },
+  ],
+};
+
+describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' }, () => {
+  let database: TestDatabase;
+  let a: NodeProcess;
+  let b: NodeProcess;
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    const args = ['--db', database.url, '--emulator', '--admin-token', ADMIN, '--log-level', 'warn'];
+    a = await startNode(args);
+    b = await startNode([...args, '--no-demo']);
+    const loaded = await call(a.url, '/_shenpi/fixtures', { token: ADMIN, json: raceFixture });
+    assert.equal(loaded.status, 200, loaded.text);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+  });
+
+  test('a token issued by one node is accepted by the other', async () => {
+    const token = await tenantToken(a.url);
+    const answer = await call(b.url, `${V4}/approvals/${DEMO_LEAVE_CODE}`, { token });
+    assert.equal(answer.body.code, 0, answer.text);
+  });
+
+  test('the emulator clock set through one node is the clock of the other', async () => {
+    const moved = await call(a.url, '/_shenpi/clock', { token: ADMIN, json: { advance_ms: 3_600_000 } });
+    const seen = await call(b.url, '/_shenpi/clock', { token: ADMIN });
+    assert.ok(Math.abs(seen.body.now - moved.body.now) < 5_000, `${seen.body.now} vs ${moved.body.now}`);
+    await call(a.url, '/_shenpi/clock', { token: ADMIN, json: { advance_ms: -3_600_000 } });
+  });
+
+  test('concurrent approve and withdraw through both nodes: exactly one wins per instance, nothing duplicated', async () => {
+    const token = await tenantToken(a.url);
+    const instances: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const created = await call(a.url, `${V4}/instances`, {
+        token,
+        json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: `r${i}` }]) },
+      });
+      instances.push(created.body.data.instance_code);
+    }
+    const races = instances.map(async (code) => {
+      const detail = await call(a.url, `${V4}/instances/${code}`, { token });
+      const taskId = detail.body.data.task_list[0].id;
+      const actions: Promise<Answer>[] = [];
+      for (const node of [a, b, a, b]) {
+        actions.push(
+          call(node.url, `${V4}/tasks/approve`, {
+            token,
+            json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_bob', task_id: taskId },
+          }),
+          call(node.url, `${V4}/instances/cancel`, {
+            token,
+            json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_alice' },
+          }),
+        );
+      }
+      const answers = await Promise.all(actions);
+      for (const answer of answers) assert.ok(answer.status < 500, answer.text);
+      const winners = answers.filter((x) => x.body.code === 0);
+      assert.equal(winners.length, 1, answers.map((x) => x.text).join('\n'));
+      for (const loser of answers.filter((x) => x.body.code !== 0)) assert.equal(loser.body.code, 1390001, loser.text);
+
+      const final = (await call(b.url, `${V4}/instances/${code}`, { token })).body.data;
+      const approvedWon = answers.indexOf(winners[0]!) % 2 === 0;
+      assert.equal(final.status, approvedWon ? 'APPROVED' : 'CANCELED');
+      assert.deepEqual(
+        final.timeline.map((e: { type: string }) => e.type),
+        ['START', approvedWon ? 'PASS' : 'CANCEL'],
+      );
+      assert.equal(final.task_list.length, 1);
+      assert.equal(final.task_list[0].status, approvedWon ? 'APPROVED' : 'DONE');
+    });
+    await Promise.all(races);
+  });
+
+  test('concurrent transfers of one task through both nodes: exactly one lands', async () => {
+    const token = await tenantToken(b.url);
+    const created = await call(b.url, `${V4}/instances`, {
+      token,
+      json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 't' }]) },
+    });
+    const code = created.body.data.instance_code;
+    const taskId = (await call(a.url, `${V4}/instances/${code}`, { token })).body.data.task_list[0].id;
+    const targets = ['ou_carol', 'ou_dave', 'ou_carol', 'ou_dave', 'ou_carol', 'ou_dave'];
+    const answers = await Promise.all(
+      targets.map((target, i) =>
+        call((i % 2 ? a : b).url, `${V4}/tasks/transfer`, {
+          token,
+          json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_bob', task_id: taskId, transfer_user_id: target },
+        }),
+      ),
+    );
+    assert.equal(answers.filter((x) => x.body.code === 0).length, 1, answers.map((x) => x.text).join('\n'));
+    const final = (await call(a.url, `${V4}/instances/${code}`, { token })).body.data;
+    assert.deepEqual(final.timeline.map((e: { type: string }) => e.type), ['START', 'TRANSFER']);
+    assert.deepEqual(final.task_list.map((t: { status: string }) => t.status), ['TRANSFERRED', 'PENDING']);
+  });
+});
+
+describe('rate limits across two nodes', { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' }, () => {
+  let database: TestDatabase;
+  let a: NodeProcess;
+  let b: NodeProcess;
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    const args = ['--db', database.url, '--rate-limit', 'on', '--admin-token', ADMIN, '--log-level', 'warn'];
+    a = await startNode(args);
+    b = await startNode([...args, '--no-demo']);
+  });
+
+  after(async () => {
+    await Promise.all([a?.stop(), b?.stop()]);
+    await database?.drop();
+  });
+
+  test('the requests of one app are counted together whichever node serves them', async () => {
+    const token = await tenantToken(a.url);
+    const body = { approval_code: 'NONE', instance_code: 'NONE', user_id: 'ou_alice' };
+    for (let i = 0; i < 100; i++) {
+      const answer = await call(i % 2 ? a.url : b.url, `${V4}/instances/cancel`, { token, json: body });
+      assert.equal(answer.body.code, 1390002, answer.text);
+    }
+    const limited = await call(a.url, `${V4}/instances/cancel`, { token, json: body });
+    assert.equal(limited.status, 429);
+    assert.equal(limited.body.code, 99991400);
+  });
+});

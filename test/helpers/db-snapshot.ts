@@ -1,0 +1,82 @@
+/**
+ * Reads a test server's database directly, beside the server, to compare what is stored: the SQLite file
+ * or the PostgreSQL schema that `server.databaseUrl` names.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+
+type Row = Record<string, unknown>;
+
+interface Reader {
+  tables(): Promise<string[]>;
+  columns(table: string): Promise<string[]>;
+  query(text: string, params: unknown[]): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+async function open(databaseUrl: string): Promise<Reader> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const db = new BetterSqlite3(databaseUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
+    return {
+      tables: async () =>
+        db
+          .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+          .pluck()
+          .all() as string[],
+      columns: async (table) => db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[],
+      query: async (text, params) => db.prepare(text.replace(/\$\d+/g, '?')).all(...params) as Row[],
+      close: async () => void db.close(),
+    };
+  }
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  await client.query(`set search_path to "${schema}"`);
+  return {
+    tables: async () =>
+      (
+        await client.query<{ table_name: string }>(
+          "select table_name from information_schema.tables where table_schema = $1 and table_type = 'BASE TABLE' order by table_name",
+          [schema],
+        )
+      ).rows.map((r) => r.table_name),
+    columns: async (table) =>
+      (
+        await client.query<{ column_name: string }>(
+          'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+          [schema, table],
+        )
+      ).rows.map((r) => r.column_name),
+    query: async (text, params) => (await client.query(text, params)).rows as Row[],
+    close: () => client.end(),
+  };
+}
+
+/** Every row of every table, in a stable order: equal snapshots mean nothing was written. */
+export async function snapshot(databaseUrl: string): Promise<Record<string, Row[]>> {
+  const reader = await open(databaseUrl);
+  try {
+    const result: Record<string, Row[]> = {};
+    for (const table of await reader.tables()) {
+      const order = (await reader.columns(table)).map((c) => `"${c}"`).join(', ');
+      result[table] = await reader.query(`select * from "${table}" order by ${order}`, []);
+    }
+    return result;
+  } finally {
+    await reader.close();
+  }
+}
+
+/** The rows of one table whose columns equal the given values. */
+export async function rows(databaseUrl: string, table: string, where: Record<string, string> = {}): Promise<Row[]> {
+  const reader = await open(databaseUrl);
+  try {
+    const keys = Object.keys(where);
+    const clause = keys.length ? ` where ${keys.map((k, i) => `"${k}" = $${i + 1}`).join(' and ')}` : '';
+    return await reader.query(`select * from "${table}"${clause}`, keys.map((k) => where[k]));
+  } finally {
+    await reader.close();
+  }
+}

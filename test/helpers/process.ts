@@ -1,0 +1,50 @@
+/** A shenpi started as its own process (`bin/shenpi.js serve`), as a second node or a CLI user would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/shenpi.js', import.meta.url));
+
+export interface NodeProcess {
+  url: string;
+  child: ChildProcess;
+  /** Every stdout line so far (JSON logs). */
+  stdout: string[];
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startNode(args: string[], env: Record<string, string> = {}): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: string[] = [];
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        stdout.push(line);
+        const match = /listening on (http:\/\/[^"\s]+)/.exec(line);
+        if (match?.[1]) resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`shenpi exited with ${code} before listening: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stdout,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+}

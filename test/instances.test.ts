@@ -1,0 +1,452 @@
+/**
+ * Instances end to end (rules.md "Instances and tasks", approval-v4.md §3): create, read, list, query, CC.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import {
+  advanceClock,
+  aliceCancels,
+  approveAs,
+  assertRefused,
+  assertSuccess,
+  bobOnly,
+  createInstance,
+  createLeave,
+  customDefinition,
+  getInstance,
+  getInstanceAnswer,
+  reasonForm,
+  serve,
+  V4,
+  type Served,
+} from './helpers/approval.js';
+import { call } from './helpers/http.js';
+
+const leaveBody = (form: unknown[]) => ({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify(form) });
+
+// ---- create: the form ----
+
+test('creating an instance with a widget id the definition does not have answers 1390001 naming it', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(
+    ctx,
+    leaveBody([
+      { id: 'reason', type: 'input', value: 'rest' },
+      { id: 'mood', type: 'input', value: 'tired' },
+    ]),
+  );
+  assertRefused(answer, 1390001, /mood/);
+});
+
+test('creating an instance with a widget of another type than defined answers 1390001 naming it', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, leaveBody([{ id: 'reason', type: 'textarea', value: 'rest' }]));
+  assertRefused(answer, 1390001, /reason/);
+});
+
+test('creating an instance with a value that does not fit its widget answers 1390001 naming it', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(
+    ctx,
+    leaveBody([
+      { id: 'reason', type: 'input', value: 'rest' },
+      { id: 'days', type: 'number', value: 'many' },
+    ]),
+  );
+  assertRefused(answer, 1390001, /days/);
+});
+
+test('creating an instance without a required widget answers 1390001 naming it', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, leaveBody([{ id: 'days', type: 'number', value: 2 }]));
+  assertRefused(answer, 1390001, /reason/);
+});
+
+test('creating an instance whose form is not JSON answers 1390001', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: '[{"id":' });
+  assertRefused(answer, 1390001, /form/);
+});
+
+test('forbid_revoke given as the string "true" answers 1390001 (types are never coerced)', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, { ...leaveBody([{ id: 'reason', type: 'input', value: 'x' }]), forbid_revoke: 'true' });
+  assertRefused(answer, 1390001, /forbid_revoke/);
+});
+
+test('a refused create stores no instance', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await createInstance(ctx, leaveBody([])), 1390001);
+  const list = await call(ctx.url, `${V4}/instances?approval_code=${DEMO_LEAVE_CODE}&start_time=0&end_time=9999999999999`, {
+    token: ctx.token,
+  });
+  assert.deepEqual(assertSuccess(list).instance_code_list, []);
+});
+
+test('creating an instance of an unknown approval code answers 1390002', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, { ...leaveBody([{ id: 'reason', type: 'input', value: 'x' }]), approval_code: 'NO-SUCH-CODE' });
+  assertRefused(answer, 1390002);
+});
+
+test('a created instance is PENDING with a START timeline entry and the first node task', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const instance = await getInstance(ctx, code);
+  assert.equal(instance.status, 'PENDING');
+  assert.equal(instance.end_time, '0');
+  assert.equal(instance.instance_code, code);
+  assert.equal(instance.approval_code, DEMO_LEAVE_CODE);
+  assert.equal(instance.approval_name, 'Leave');
+  assert.deepEqual(
+    instance.timeline.map((e: any) => [e.type, e.open_id]),
+    [['START', 'ou_alice']],
+  );
+  assert.deepEqual(
+    instance.task_list.map((task: any) => [task.open_id, task.status, task.custom_node_id, task.type]),
+    [['ou_bob', 'PENDING', 'manager', 'AND']],
+  );
+  assert.deepEqual(JSON.parse(instance.form).map((v: any) => [v.id, v.type, v.value]), [['reason', 'input', 'a day off']]);
+});
+
+// ---- create: the submitter and uuid ----
+
+test('user_id wins over open_id when a create names both', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, {
+    approval_code: DEMO_LEAVE_CODE,
+    user_id: 'u_alice',
+    open_id: 'ou_bob',
+    form: reasonForm(),
+  });
+  const instance = await getInstance(ctx, assertSuccess(answer).instance_code, 'user_id');
+  assert.equal(instance.user_id, 'u_alice');
+  assert.equal(instance.open_id, 'ou_alice');
+  // Alice's supervisor, not Bob's.
+  assert.equal(instance.task_list[0].user_id, 'u_bob');
+});
+
+test('a create with an unknown submitter answers 1390001', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await createInstance(ctx, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_nobody', form: reasonForm() }), 1390001, /ou_nobody/);
+});
+
+test('a create repeated with the same uuid and the same body answers the same instance_code', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-001' };
+  const first = assertSuccess(await createInstance(ctx, body)).instance_code;
+  const second = assertSuccess(await createInstance(ctx, body)).instance_code;
+  assert.equal(second, first);
+  const list = await call(ctx.url, `${V4}/instances?approval_code=${DEMO_LEAVE_CODE}&start_time=0&end_time=9999999999999`, {
+    token: ctx.token,
+  });
+  assert.deepEqual(assertSuccess(list).instance_code_list, [first]);
+});
+
+test('a create repeated with the same uuid and another body answers 60012', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm('first'), uuid: 'leave-2024-002' };
+  const first = assertSuccess(await createInstance(ctx, body)).instance_code;
+  const answer = await createInstance(ctx, { ...body, form: reasonForm('second') });
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 60012, answer.text);
+  assert.equal(answer.body.error.details[0].key, 'reason');
+  assert.match(answer.body.error.details[0].value, /uuid/);
+  assert.equal(JSON.parse((await getInstance(ctx, first)).form)[0].value, 'first');
+});
+
+// ---- GET /instances/:instance_id ----
+
+test('an instance reads the same by its instance code and by its create uuid', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx, { uuid: 'by-uuid-7' });
+  const byCode = await getInstance(ctx, code);
+  const byUuid = await getInstance(ctx, 'by-uuid-7');
+  assert.equal(byCode.uuid, 'by-uuid-7');
+  assert.deepEqual(byUuid, byCode);
+});
+
+test('reading an unknown instance answers 1390003', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await getInstanceAnswer(ctx, '81D31358-93AF-92D6-7425-01A5D67C4E71'), 1390003);
+});
+
+test('an instance id that is not valid percent-encoding answers 1390001 in the Feishu envelope', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await call(ctx.url, `${V4}/instances/%E0%A4%A`, { token: ctx.token }), 1390001);
+});
+
+test('an instance id longer than 100 characters answers 1390003 in the Feishu envelope', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await getInstanceAnswer(ctx, 'A'.repeat(101)), 1390003);
+});
+
+for (const [type, alice, bob] of [
+  ['open_id', 'ou_alice', 'ou_bob'],
+  ['union_id', 'on_alice', 'on_bob'],
+  ['user_id', 'u_alice', 'u_bob'],
+] as const) {
+  test(`GET with user_id_type=${type} names the submitter, the task and the timeline by ${type}, open_id always by open_id`, async (t) => {
+    const ctx = await serve(t);
+    const code = await createLeave(ctx);
+    await approveAs(ctx, code, 'ou_bob');
+    const instance = await getInstance(ctx, code, type);
+    assert.equal(instance.user_id, alice);
+    assert.equal(instance.open_id, 'ou_alice');
+    assert.deepEqual(
+      instance.task_list.map((task: any) => [task.user_id, task.open_id]),
+      [[bob, 'ou_bob']],
+    );
+    assert.deepEqual(
+      instance.timeline.map((e: any) => [e.type, e.user_id, e.open_id]),
+      [
+        ['START', alice, 'ou_alice'],
+        ['PASS', bob, 'ou_bob'],
+      ],
+    );
+  });
+}
+
+test('GET without user_id_type names users by open_id', async (t) => {
+  const ctx = await serve(t);
+  const instance = await getInstance(ctx, await createLeave(ctx));
+  assert.equal(instance.user_id, 'ou_alice');
+  assert.equal(instance.task_list[0].user_id, 'ou_bob');
+});
+
+// ---- GET /instances: codes by definition and creation time ----
+
+const listPath = (approvalCode: string, query: Record<string, string | number>) =>
+  `${V4}/instances?${new URLSearchParams({ approval_code: approvalCode, ...Object.fromEntries(Object.entries(query).map(([k, v]) => [k, String(v)])) })}`;
+
+/** Five instances of a fresh definition, created a second apart, in creation order. */
+async function fiveInstances(ctx: Served): Promise<{ approvalCode: string; codes: string[] }> {
+  const approvalCode = await bobOnly(ctx);
+  const codes: string[] = [];
+  for (let i = 0; i < 5; i++) {
+    codes.push(await createLeave(ctx, { approvalCode }));
+    await advanceClock(ctx, 1000);
+  }
+  return { approvalCode, codes };
+}
+
+test('listing 5 instances 2 a page chains pages by page_token and ends with has_more false and an empty token', async (t) => {
+  const ctx = await serve(t);
+  const { approvalCode, codes } = await fiveInstances(ctx);
+  const seen: string[] = [];
+  const pages: any[] = [];
+  let pageToken = '';
+  for (let i = 0; i < 10; i++) {
+    const query = { start_time: 0, end_time: Date.now() + 10 ** 12, page_size: 2, ...(pageToken ? { page_token: pageToken } : {}) };
+    const data = assertSuccess(await call(ctx.url, listPath(approvalCode, query), { token: ctx.token }));
+    pages.push(data);
+    seen.push(...data.instance_code_list);
+    if (!data.has_more) break;
+    assert.notEqual(data.page_token, '');
+    pageToken = data.page_token;
+  }
+  assert.deepEqual(
+    pages.map((p) => [p.instance_code_list.length, p.has_more]),
+    [
+      [2, true],
+      [2, true],
+      [1, false],
+    ],
+  );
+  assert.equal(pages.at(-1).page_token, '');
+  assert.deepEqual(seen, codes);
+});
+
+test('the list holds only instances created between start_time and end_time, inclusive', async (t) => {
+  const ctx = await serve(t);
+  const { approvalCode, codes } = await fiveInstances(ctx);
+  const second = Number((await getInstance(ctx, codes[1]!)).start_time);
+  const fourth = Number((await getInstance(ctx, codes[3]!)).start_time);
+  const data = assertSuccess(
+    await call(ctx.url, listPath(approvalCode, { start_time: second, end_time: fourth }), { token: ctx.token }),
+  );
+  assert.deepEqual(data.instance_code_list, codes.slice(1, 4));
+  assert.equal(data.has_more, false);
+});
+
+test('the list holds only the instances of the named definition', async (t) => {
+  const ctx = await serve(t);
+  const leave = await createLeave(ctx);
+  await createLeave(ctx, { approvalCode: await bobOnly(ctx) });
+  const data = assertSuccess(
+    await call(ctx.url, listPath(DEMO_LEAVE_CODE, { start_time: 0, end_time: 9999999999999 }), { token: ctx.token }),
+  );
+  assert.deepEqual(data.instance_code_list, [leave]);
+});
+
+test('listing the instances of an unknown approval code answers 1390002', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await call(ctx.url, listPath('NO-SUCH-CODE', { start_time: 0, end_time: 1 }), { token: ctx.token }), 1390002);
+});
+
+for (const garbage of ['garbage', '!!!', Buffer.from('null').toString('base64url'), Buffer.from('{"startTime":"x","code":1}').toString('base64url'), 'x'.repeat(3000)]) {
+  test(`a page_token the server never issued (${garbage.slice(0, 12)}…) answers 1390001 on GET /instances`, async (t) => {
+    const ctx = await serve(t);
+    await createLeave(ctx);
+    const answer = await call(
+      ctx.url,
+      listPath(DEMO_LEAVE_CODE, { start_time: 0, end_time: 9999999999999, page_token: garbage }),
+      { token: ctx.token },
+    );
+    assertRefused(answer, 1390001, /page_token/);
+  });
+}
+
+test('a page_token the server never issued answers 1390001 on POST /instances/query', async (t) => {
+  const ctx = await serve(t);
+  const answer = await call(ctx.url, `${V4}/instances/query?page_token=garbage`, {
+    token: ctx.token,
+    json: { approval_code: DEMO_LEAVE_CODE },
+  });
+  assertRefused(answer, 1390001, /page_token/);
+});
+
+// ---- POST /instances/query ----
+
+/** Three of Alice's leave instances: one pending, one approved, one withdrawn. */
+async function threeStates(ctx: Served) {
+  const pending = await createLeave(ctx);
+  const approved = await createLeave(ctx);
+  await approveAs(ctx, approved, 'ou_bob');
+  const withdrawn = await createLeave(ctx);
+  assert.equal((await aliceCancels(ctx, withdrawn)).body.code, 0);
+  return { pending, approved, withdrawn };
+}
+
+const query = (ctx: Served, body: Record<string, unknown>, userIdType = 'open_id') =>
+  call(ctx.url, `${V4}/instances/query?user_id_type=${userIdType}`, { token: ctx.token, json: body });
+
+test('instances/query by approval_code finds its instances, statuses in lower case', async (t) => {
+  const ctx = await serve(t);
+  const { pending, approved, withdrawn } = await threeStates(ctx);
+  const data = assertSuccess(await query(ctx, { approval_code: DEMO_LEAVE_CODE }));
+  const found = Object.fromEntries(data.instance_list.map((item: any) => [item.instance.code, item.instance.status]));
+  assert.deepEqual(found, { [pending]: 'pending', [approved]: 'approved', [withdrawn]: 'canceled' });
+  assert.equal(data.count, 3);
+  assert.equal(data.has_more, false);
+  for (const item of data.instance_list) {
+    assert.equal(item.approval.code, DEMO_LEAVE_CODE);
+    assert.equal(item.instance.user_id, 'ou_alice');
+  }
+});
+
+test('instances/query by user_id with instance_status RECALL finds only the withdrawn instances', async (t) => {
+  const ctx = await serve(t);
+  const { withdrawn } = await threeStates(ctx);
+  const data = assertSuccess(await query(ctx, { user_id: 'u_alice', instance_status: 'RECALL' }, 'user_id'));
+  assert.deepEqual(
+    data.instance_list.map((item: any) => [item.instance.code, item.instance.status, item.instance.user_id]),
+    [[withdrawn, 'canceled', 'u_alice']],
+  );
+  assert.equal(data.count, 1);
+});
+
+test('instances/query by the approver finds none of the submitter\'s instances', async (t) => {
+  const ctx = await serve(t);
+  await threeStates(ctx);
+  const data = assertSuccess(await query(ctx, { user_id: 'ou_bob' }));
+  assert.deepEqual(data.instance_list, []);
+});
+
+test('instances/query with no selector at all answers 1390001', async (t) => {
+  const ctx = await serve(t);
+  assertRefused(await query(ctx, { instance_status: 'ALL' }), 1390001);
+});
+
+// ---- POST /instances/cc ----
+
+test('CC adds a CC timeline entry listing the CC\'d users', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const answer = await call(ctx.url, `${V4}/instances/cc?user_id_type=open_id`, {
+    token: ctx.token,
+    json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice', cc_user_ids: ['ou_dave', 'ou_carol'], comment: 'fyi' },
+  });
+  assert.deepEqual(answer.body, { code: 0, msg: 'success', data: {} });
+  const cc = (await getInstance(ctx, code, 'user_id')).timeline.at(-1);
+  assert.equal(cc.type, 'CC');
+  assert.equal(cc.user_id, 'u_alice');
+  assert.deepEqual(
+    cc.cc_user_list.map((u: any) => [u.user_id, u.open_id, typeof u.cc_id]),
+    [
+      ['u_dave', 'ou_dave', 'string'],
+      ['u_carol', 'ou_carol', 'string'],
+    ],
+  );
+  assert.equal((await getInstance(ctx, code)).status, 'PENDING');
+});
+
+test('CC to an unknown user answers 1390001 and adds nothing', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const answer = await call(ctx.url, `${V4}/instances/cc`, {
+    token: ctx.token,
+    json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice', cc_user_ids: ['ou_nobody'] },
+  });
+  assertRefused(answer, 1390001, /ou_nobody/);
+  assert.equal((await getInstance(ctx, code)).timeline.length, 1);
+});
+
+// ---- Free approver nodes ----
+
+const freeDefinition = (ctx: Served) =>
+  customDefinition(ctx, { nodes: [{ id: 'pick', node_type: 'AND', approver: [{ type: 'Free' }] }] });
+
+test('a Free node gets the approver the submitter picked with node_approver_open_id_list', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await freeDefinition(ctx);
+  const answer = await createInstance(ctx, {
+    approval_code: approvalCode,
+    open_id: 'ou_alice',
+    form: reasonForm(),
+    node_approver_open_id_list: [{ key: 'pick', value: ['ou_dave'] }],
+  });
+  const instance = await getInstance(ctx, assertSuccess(answer).instance_code, 'user_id');
+  assert.deepEqual(
+    instance.task_list.map((task: any) => [task.user_id, task.status, task.custom_node_id]),
+    [['u_dave', 'PENDING', 'pick']],
+  );
+});
+
+test('a Free node may be keyed by its system node_id, with node_approver_user_id_list', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await freeDefinition(ctx);
+  const definition = assertSuccess(await call(ctx.url, `${V4}/approvals/${approvalCode}`, { token: ctx.token }));
+  const nodeId = definition.node_list.find((n: any) => n.custom_node_id === 'pick').node_id;
+  const answer = await createInstance(ctx, {
+    approval_code: approvalCode,
+    open_id: 'ou_alice',
+    form: reasonForm(),
+    node_approver_user_id_list: [{ key: nodeId, value: ['u_carol'] }],
+  });
+  const instance = await getInstance(ctx, assertSuccess(answer).instance_code);
+  assert.deepEqual(
+    instance.task_list.map((task: any) => task.open_id),
+    ['ou_carol'],
+  );
+});
+
+test('a Free node without a pick answers 1390001 naming the node', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await freeDefinition(ctx);
+  const answer = await createInstance(ctx, { approval_code: approvalCode, open_id: 'ou_alice', form: reasonForm() });
+  assertRefused(answer, 1390001, /pick/);
+});
+
+test('a pick of an unknown user for a Free node answers 1390001 naming the user', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await freeDefinition(ctx);
+  const answer = await createInstance(ctx, {
+    approval_code: approvalCode,
+    open_id: 'ou_alice',
+    form: reasonForm(),
+    node_approver_open_id_list: [{ key: 'pick', value: ['ou_nobody'] }],
+  });
+  assertRefused(answer, 1390001, /ou_nobody/);
+});

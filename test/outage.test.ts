@@ -1,0 +1,62 @@
+/** PostgreSQL going away and coming back: health says so, requests answer 1395001, nothing is half-written. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { resolveServeConfig } from '../src/config.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { startServer } from '../src/server.js';
+import { call, tenantToken } from './helpers/http.js';
+import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
+import { startTcpProxy } from './helpers/tcp-proxy.js';
+
+const V4 = '/open-apis/approval/v4';
+
+test(
+  'while PostgreSQL is unreachable /healthz answers 503 and a withdrawal 1395001; both recover by themselves',
+  { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' },
+  async (t) => {
+    const database = await createTestDatabase('postgres');
+    t.after(() => database.drop());
+    const direct = new URL(database.url);
+    const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
+    t.after(() => proxy.close());
+    direct.port = String(proxy.port);
+    const server = await startServer(
+      { ...resolveServeConfig({}, {}), port: 0, databaseUrl: direct.toString(), adminToken: 'x', logLevel: 'silent' },
+      { logger: pino({ level: 'silent' }) },
+    );
+    t.after(() => server.close());
+
+    const token = await tenantToken(server.url);
+    const created = await call(server.url, `${V4}/instances`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]) },
+    });
+    const instance = created.body.data.instance_code as string;
+    const cancel = () =>
+      call(server.url, `${V4}/instances/cancel`, {
+        token,
+        json: { approval_code: DEMO_LEAVE_CODE, instance_code: instance, user_id: 'ou_alice' },
+      });
+
+    await proxy.cut();
+    const health = await call(server.url, '/healthz');
+    assert.equal(health.status, 503);
+    const refused = await cancel();
+    assert.equal(refused.status, 400, refused.text);
+    assert.equal(refused.body.code, 1395001);
+    assert.equal(refused.body.error.log_id, refused.headers.get('x-tt-logid'));
+
+    await proxy.restore();
+    let healthy = await call(server.url, '/healthz');
+    for (let i = 0; i < 50 && healthy.status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      healthy = await call(server.url, '/healthz');
+    }
+    assert.equal(healthy.status, 200);
+    const detail = await call(server.url, `${V4}/instances/${instance}`, { token });
+    assert.equal(detail.body.data.status, 'PENDING', 'the refused withdrawal left nothing behind');
+    assert.deepEqual(detail.body.data.timeline.map((e: { type: string }) => e.type), ['START']);
+    assert.equal((await cancel()).body.code, 0);
+  },
+);
