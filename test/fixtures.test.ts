@@ -281,5 +281,66 @@ describe('a refusal names the JSON path at fault', () => {
 });
 
 describe('approval definitions in a fixture', () => {
-  test('approvals[] entries are loaded as approval definitions', { skip: 'approval support lands with issue 4' }, () => {});
+  const approval = (extra: Record<string, unknown> = {}) => ({
+    approval_name: 'Trip',
+    viewers: [{ viewer_type: 'TENANT' }],
+    form: { form_content: JSON.stringify([{ id: 'where', type: 'input', name: 'Where' }]) },
+    node_list: [
+      { id: 'START' },
+      { id: 'boss', name: 'Boss', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_boss' }] },
+      { id: 'END' },
+    ],
+    i18n_resources: [{ locale: 'en-US', is_default: true, texts: [] }],
+    ...extra,
+  });
+  const initech = (approvals: unknown[]) =>
+    tenant({
+      apps: [{ app_id: 'cli_initech', app_secret: 'initech-secret' }],
+      users: [{ user_id: 'u_boss' }, { user_id: 'u_peter', leader_user_id: 'u_boss' }],
+      approvals,
+    });
+
+  test('approvals[] entries become definitions the tenant reads through the Open API', async (t) => {
+    const server = await serve(t);
+    const loaded = await load(server.url, initech([approval({ approval_code: 'C0DE0000-0000-4000-8000-000000000001' })]));
+    assert.equal(loaded.status, 200, loaded.text);
+    assert.deepEqual(loaded.body.loaded.approvals, ['C0DE0000-0000-4000-8000-000000000001']);
+    const token = (await call(server.url, TENANT_TOKEN_PATH, { json: { app_id: 'cli_initech', app_secret: 'initech-secret' } }))
+      .body.tenant_access_token as string;
+    const got = await call(server.url, '/open-apis/approval/v4/approvals/C0DE0000-0000-4000-8000-000000000001', { token });
+    assert.equal(got.body.code, 0, got.text);
+    assert.equal(got.body.data.approval_name, 'Trip');
+    assert.equal(got.body.data.node_list[0].custom_node_id, 'boss');
+  });
+
+  test('an entry without approval_code gets a stable code, so loading it twice changes nothing', async (t) => {
+    const server = await serve(t);
+    const first = await load(server.url, initech([approval()]));
+    assert.equal(first.status, 200, first.text);
+    const before = await snapshot(server.databaseUrl);
+    const second = await load(server.url, initech([approval()]));
+    assert.deepEqual(second.body.loaded.approvals, first.body.loaded.approvals);
+    assert.match(first.body.loaded.approvals[0], /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/);
+    assert.deepEqual(await snapshot(server.databaseUrl), before);
+  });
+
+  test('a refused entry names its path and leaves the whole tenant unloaded', async (t) => {
+    const server = await serve(t);
+    const error = await refusal(server.url, initech([approval(), approval({ approval_name: 'Bad', node_list: [{ id: 'START' }] })]));
+    assert.match(error, /^tenants\[0\]\.approvals\[1\]: node_list/);
+    assert.equal((await rows(server.databaseUrl, 'tenants', { tenant_key: 'initech' })).length, 0);
+    assert.equal((await rows(server.databaseUrl, 'approvals')).length, 2, 'only the demo definitions remain');
+  });
+
+  test('an entry of the wrong shape names the field at fault', async (t) => {
+    const server = await serve(t);
+    const error = await refusal(server.url, initech([approval({ viewers: 'everyone' })]));
+    assert.match(error, /^tenants\[0\]\.approvals\[0\]\.viewers: /);
+  });
+
+  test('an approval_code of another tenant is refused', async (t) => {
+    const server = await serve(t);
+    const error = await refusal(server.url, initech([approval({ approval_code: '7C468A54-8745-2245-9675-08B7C63E7A85' })]));
+    assert.match(error, /^tenants\[0\]\.approvals\[0\]: .*another tenant/);
+  });
 });

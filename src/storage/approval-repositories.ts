@@ -14,9 +14,6 @@ import type { Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-// PostgreSQL returns bigint columns as strings; both stores hand the domain numbers.
-const num = (value: number | string | bigint): number => Number(value);
-
 export function approvalRepository(db: Executor): ApprovalRepository {
   return {
     async find(tenantKey, approvalCode) {
@@ -66,8 +63,8 @@ const toInstance = (row: InstancesTable): Instance => ({
   submitter: row.submitter,
   departmentId: row.department_id,
   status: row.status as InstanceStatus,
-  startTime: num(row.start_time),
-  endTime: num(row.end_time),
+  startTime: row.start_time,
+  endTime: row.end_time,
   form: row.form,
   uuid: row.uuid,
   forbidRevoke: row.forbid_revoke === 1,
@@ -190,8 +187,8 @@ const toTask = (row: TasksTable): Task => ({
   userId: row.user_id,
   status: row.status as TaskStatus,
   type: row.type as Task['type'],
-  startTime: num(row.start_time),
-  endTime: num(row.end_time),
+  startTime: row.start_time,
+  endTime: row.end_time,
   requireSignature: row.require_signature === 1,
 });
 
@@ -295,7 +292,7 @@ export function timelineRepository(db: Executor): TimelineRepository {
       return rows.map(
         (r): TimelineEntry => ({
           type: r.type as TimelineEntry['type'],
-          createTime: num(r.create_time),
+          createTime: r.create_time,
           ...(JSON.parse(r.entry) as Omit<TimelineEntry, 'type' | 'createTime'>),
         }),
       );
@@ -338,7 +335,7 @@ export function outboxRepository(db: Executor): OutboxRepository {
         seq: r.seq,
         eventType: r.event_type as 'approval_instance' | 'approval_task',
         payload: JSON.parse(r.payload) as Record<string, unknown>,
-        createdAt: num(r.created_at),
+        createdAt: r.created_at,
       }));
     },
   };

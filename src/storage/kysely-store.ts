@@ -167,8 +167,8 @@ function tokenRepository(db: Executor): TokenRepository {
     kind: row.kind as TokenKind,
     appId: row.app_id,
     tenantKey: row.tenant_key,
-    issuedAt: Number(row.issued_at),
-    expiresAt: Number(row.expires_at),
+    issuedAt: row.issued_at,
+    expiresAt: row.expires_at,
   });
   return {
     async latest(appId, kind) {

@@ -151,10 +151,9 @@ export function approveTask(
   definition: RouteDefinition,
   args: TaskActionArgs,
 ): Result<Transition> {
-  const checked = actionableTask(instance, tasks, args);
+  const checked = signableTask(instance, tasks, args);
   if (!checked.ok) return checked;
   const task = checked.value;
-  if (task.requireSignature) return signatureRequired(task);
   const { now, ids } = args;
   const node = nodeOf(definition, task.nodeId);
 
@@ -212,10 +211,9 @@ export function rejectTask(
   definition: RouteDefinition,
   args: TaskActionArgs,
 ): Result<Transition> {
-  const checked = actionableTask(instance, tasks, args);
+  const checked = signableTask(instance, tasks, args);
   if (!checked.ok) return checked;
   const task = checked.value;
-  if (task.requireSignature) return signatureRequired(task);
   const { now } = args;
 
   const rejected = close(task, 'REJECTED', now);
@@ -326,8 +324,14 @@ function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskAc
   return ok(task);
 }
 
-const signatureRequired = (task: Task) =>
-  refuse(1390018, `the node of task ${task.id} requires a handwritten signature; act on it in the Feishu client`);
+/** Approve and reject also need a node without handwritten signature: the API can not sign (1390018). */
+function signableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
+  const checked = actionableTask(instance, tasks, args);
+  if (checked.ok && checked.value.requireSignature) {
+    return refuse(1390018, `the node of task ${checked.value.id} requires a handwritten signature; act on it in the Feishu client`);
+  }
+  return checked;
+}
 
 /** Moves the instance to the next route node and opens its tasks, or approves it after the last node. */
 function enterNextNode(
