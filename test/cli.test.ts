@@ -11,7 +11,8 @@ import { DEMO_APP } from '../src/fixtures/demo.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
-import { TEST_STORE } from './helpers/stores.js';
+import { rows } from './helpers/db-snapshot.js';
+import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 const BIN = join(ROOT, 'bin/shenpi.js');
@@ -253,5 +254,26 @@ describe('shenpi load', once, () => {
     const finished = await runShenpi(['load', join(ws.folder, 'absent.json'), '--db', ws.dbUrl]);
     assert.notEqual(finished.code, 0);
     assert.match(finished.stderr, /absent\.json/);
+  });
+});
+
+describe('shenpi migrate and load on PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'runs in the PostgreSQL half' }, () => {
+  test('migrate applies the schema into the URL\'s schema, then says it is up to date; load fills it', async (t) => {
+    const database = await createTestDatabase('postgres');
+    t.after(() => database.drop());
+    const first = await runShenpi(['migrate', '--db', database.url]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /applied: 0001-directory-and-tokens/);
+    const second = await runShenpi(['migrate'], { DATABASE_URL: database.url });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /up to date/);
+
+    const folder = mkdtempSync(join(tmpdir(), 'shenpi-cli-pg-'));
+    t.after(() => rmSync(folder, { recursive: true, force: true }));
+    const file = join(folder, 'globex.json');
+    writeFileSync(file, JSON.stringify(globexFixture()));
+    const loaded = await runShenpi(['load', file, '--db', database.url]);
+    assert.equal(loaded.code, 0, loaded.stderr);
+    assert.equal((await rows(database.url, 'apps', { app_id: GLOBEX_APP.app_id })).length, 1);
   });
 });
