@@ -275,9 +275,8 @@ export function kyselyStore(db: Kysely<Database>, options: { shared: boolean }):
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
-  // Kysely looks its bookkeeping tables up across schemas; naming ours keeps another schema's from counting.
-  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
 import { kyselyStore, migrateToLatest } from './kysely-store.js';
 import type { Database } from './schema.js';
-import { ensureSchema, openPostgres, schemaOf } from './postgres.js';
+import { ensureSchema, openPostgres } from './postgres.js';
 import { openSqlite, type SqliteSynchronous } from './sqlite.js';
 
 export interface StoreOptions {
@@ -28,18 +28,8 @@ export function openDatabase(url: string, options: StoreOptions = {}): Kysely<Da
 
 /** Creates what migrations need first (the PostgreSQL schema), then applies them. */
 export async function migrate(db: Kysely<Database>, url: string): Promise<string[]> {
-  if (!isPostgresUrl(url)) return migrateToLatest(db);
-  await ensureSchema(db, url);
-  // Kysely's migrator reads the catalogue of every schema; one dropped meanwhile (another tenant, another
-  // test run) fails that read with 3F000 "schema does not exist". The race is benign: try again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await migrateToLatest(db, schemaOf(url));
-    } catch (err) {
-      if ((err as { code?: string }).code !== '3F000' || attempt >= 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
-    }
-  }
+  if (isPostgresUrl(url)) await ensureSchema(db, url);
+  return migrateToLatest(db);
 }
 
 /** Opens the database named by the URL and brings its schema up to date. */

@@ -37,15 +37,22 @@ async function open(databaseUrl: string): Promise<Reader> {
   return {
     tables: async () =>
       (
+        // pg_catalog, filtered to our schema: the information_schema views evaluate privilege functions on
+        // every schema's rows, which fails when another test drops its schema at that moment.
         await client.query<{ table_name: string }>(
-          "select table_name from information_schema.tables where table_schema = $1 and table_type = 'BASE TABLE' order by table_name",
+          `select c.relname as table_name from pg_catalog.pg_class c
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = $1 and c.relkind = 'r' order by c.relname`,
           [schema],
         )
       ).rows.map((r) => r.table_name),
     columns: async (table) =>
       (
         await client.query<{ column_name: string }>(
-          'select column_name from information_schema.columns where table_schema = $1 and table_name = $2 order by ordinal_position',
+          `select a.attname as column_name from pg_catalog.pg_attribute a
+           join pg_catalog.pg_class c on c.oid = a.attrelid
+           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+           where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped order by a.attnum`,
           [schema, table],
         )
       ).rows.map((r) => r.column_name),
