@@ -6,6 +6,7 @@ import type { ServeConfig } from './config.js';
 import { newAdminToken } from './domain/ids.js';
 import { DEMO_APP, demoFixture } from './fixtures/demo.js';
 import { buildApp } from './http/app.js';
+import { EventDispatcher } from './services/event-dispatcher.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './storage/open-store.js';
 
@@ -78,6 +79,8 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       reloadAfterReset: fixture ? async () => void (await loadFixtureFile(services, fixture)) : undefined,
     });
     await app.listen({ port: config.port, host: config.host });
+    const dispatcher = new EventDispatcher(store, services.clock, app.log);
+    dispatcher.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
@@ -99,6 +102,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       services,
       async close() {
         await app.close();
+        await dispatcher.stop();
         await store.close();
       },
     };

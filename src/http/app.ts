@@ -78,7 +78,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'log_id' }),
     bodyLimit: BODY_LIMIT,
     // Feishu ids are short, but an over-long one must reach the routes and be answered "not found".
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
     frameworkErrors: answerUnreadableRequest,
     ajv: { customOptions: { coerceTypes: false } },

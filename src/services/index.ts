@@ -6,6 +6,7 @@ import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
 import { RateLimitService } from './rate-limit-service.js';
+import { SubscriptionService } from './subscription-service.js';
 import { TaskService } from './task-service.js';
 import { WithdrawalService } from './withdrawal-service.js';
 
@@ -20,6 +21,7 @@ export interface Services {
   withdrawals: WithdrawalService;
   tasks: TaskService;
   rateLimits: RateLimitService;
+  subscriptions: SubscriptionService;
 }
 
 export function createServices(store: Store, options: { emulator: boolean }): Services {
@@ -36,5 +38,6 @@ export function createServices(store: Store, options: { emulator: boolean }): Se
     withdrawals: new WithdrawalService(store, clock.clock, instances),
     tasks: new TaskService(store, clock.clock, instances),
     rateLimits: new RateLimitService(store, clock.clock),
+    subscriptions: new SubscriptionService(store, clock.clock),
   };
 }

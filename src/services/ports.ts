@@ -56,6 +56,8 @@ export interface Store {
   readonly timeline: TimelineRepository;
   readonly outbox: OutboxRepository;
   readonly rateWindows: RateWindowRepository;
+  readonly subscriptions: SubscriptionRepository;
+  readonly deliveries: DeliveryRepository;
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */
@@ -149,4 +151,48 @@ export interface OutboxEvent {
 export interface OutboxRepository {
   append(events: readonly OutboxEvent[]): Promise<void>;
   listByInstance(instanceCode: string): Promise<OutboxEvent[]>;
+}
+
+export interface SubscriptionRepository {
+  subscribe(appId: string, approvalCode: string, now: number): Promise<void>;
+  unsubscribe(appId: string, approvalCode: string): Promise<void>;
+  /** The apps subscribed to a definition that have an event URL to deliver to. */
+  receivers(approvalCode: string): Promise<string[]>;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  eventId: string;
+  appId: string;
+  instanceCode: string;
+  seq: number;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+/** A delivery taken for sending, with what sending needs. */
+export interface ClaimedDelivery extends Delivery {
+  event: OutboxEvent;
+  app: App;
+  /** The event URL that last passed url_verification, if any. */
+  verifiedUrl: string | null;
+}
+
+export interface DeliveryRepository {
+  /** One pending delivery per event and receiving app, due at once. */
+  enqueue(events: readonly OutboxEvent[], appIds: readonly string[], now: number): Promise<void>;
+  /**
+   * Up to `limit` due deliveries, each the earliest still pending of its app and instance (events
+   * of one instance go out in commit order), held for `leaseMs` so that no other node sends them.
+   */
+  claimDue(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
+  settle(
+    delivery: Pick<Delivery, 'eventId' | 'appId' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>,
+  ): Promise<void>;
+  markUrlVerified(appId: string, url: string): Promise<void>;
+  list(filter: { instanceCode?: string; appId?: string }): Promise<Delivery[]>;
 }

@@ -94,4 +94,6 @@ export async function applyTransition(
     createdAt: now,
   }));
   await tx.outbox.append(events);
+  // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
+  await tx.deliveries.enqueue(events, await tx.subscriptions.receivers(instance.approvalCode), now);
 }

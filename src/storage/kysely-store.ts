@@ -19,6 +19,7 @@ import {
   taskRepository,
   timelineRepository,
 } from './approval-repositories.js';
+import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import type { Database, UsersTable } from './schema.js';
 
@@ -254,6 +255,8 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
     timeline: timelineRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
+    subscriptions: subscriptionRepository(db),
+    deliveries: deliveryRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root, shared))),
     async ping() {

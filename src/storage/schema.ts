@@ -13,6 +13,8 @@ export interface AppsTable {
   event_url: string | null;
   encrypt_key: string | null;
   verification_token: string | null;
+  /** The event URL that last answered the url_verification challenge. */
+  event_verified_url: string | null;
   created_at: number;
 }
 
@@ -122,6 +124,25 @@ export interface RateWindowsTable {
   count: number;
 }
 
+export interface SubscriptionsTable {
+  app_id: string;
+  approval_code: string;
+  created_at: number;
+}
+
+export interface DeliveriesTable {
+  event_id: string;
+  app_id: string;
+  instance_code: string;
+  seq: number;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  locked_until: number;
+  last_error: string | null;
+  delivered_at: number | null;
+}
+
 export interface Database {
   tenants: TenantsTable;
   apps: AppsTable;
@@ -135,4 +156,6 @@ export interface Database {
   timeline: TimelineTable;
   outbox: OutboxTable;
   rate_windows: RateWindowsTable;
+  subscriptions: SubscriptionsTable;
+  deliveries: DeliveriesTable;
 }

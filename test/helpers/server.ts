@@ -6,7 +6,7 @@ import { createTestDatabase } from './stores.js';
 
 export interface TestServer extends RunningServer {
   databaseUrl: string;
-  /** Stops this server and starts a new one on the same database (and the same port). */
+  /** Stops this server and starts a new one on the same database, at a new URL. */
   restart(): Promise<TestServer>;
 }
 
@@ -34,7 +34,8 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
       },
       async restart() {
         await server.close();
-        return launch({ ...cfg, port: server.port });
+        // A new port: a keep-alive socket this process pooled for the old server is then never reused dead.
+        return launch(cfg);
       },
     };
   };

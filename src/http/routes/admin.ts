@@ -1,4 +1,4 @@
-/** `/_shenpi/*`: fixtures, the clock and (in emulator mode) reset, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
+/** `/_shenpi/*`: fixtures, the clock, event deliveries and (in emulator mode) reset, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Services } from '../../services/index.js';
@@ -31,6 +31,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   }));
 
   app.get('/clock', async () => ({ now: services.clock.clock.now() }));
+
+  app.get(
+    '/deliveries',
+    { schema: { querystring: Type.Object({ instance_code: Type.Optional(Type.String()), app_id: Type.Optional(Type.String()) }) } },
+    async (request) => ({
+      deliveries: await services.store.deliveries.list({
+        ...(request.query.instance_code ? { instanceCode: request.query.instance_code } : {}),
+        ...(request.query.app_id ? { appId: request.query.app_id } : {}),
+      }),
+    }),
+  );
 
   const { controls } = options;
   if (!controls) return;

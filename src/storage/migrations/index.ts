@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { directoryAndTokens } from './0001-directory-and-tokens.js';
 import { approvalsAndInstances } from './0002-approvals-and-instances.js';
 import { rateWindows } from './0003-rate-windows.js';
+import { eventDelivery } from './0004-event-delivery.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-directory-and-tokens': directoryAndTokens,
   '0002-approvals-and-instances': approvalsAndInstances,
   '0003-rate-windows': rateWindows,
+  '0004-event-delivery': eventDelivery,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -17,6 +19,8 @@ export const migrationProvider: MigrationProvider = {
 
 /** Tables in an order that deletes children before parents. */
 export const TABLES_CHILD_FIRST = [
+  'deliveries',
+  'subscriptions',
   'rate_windows',
   'outbox',
   'timeline',

@@ -18,6 +18,16 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     return success({ approval_code: created.approvalCode, approval_id: created.approvalId });
   });
 
+  app.post('/approvals/:approval_code/subscribe', { schema: { params: CodeParams } }, async (request) => {
+    await services.subscriptions.subscribe(request.caller, request.params.approval_code);
+    return success({});
+  });
+
+  app.post('/approvals/:approval_code/unsubscribe', { schema: { params: CodeParams } }, async (request) => {
+    await services.subscriptions.unsubscribe(request.caller, request.params.approval_code);
+    return success({});
+  });
+
   app.get(
     '/approvals/:approval_code',
     { schema: { params: CodeParams, querystring: GetApprovalQuery } },

@@ -1,0 +1,133 @@
+/**
+ * Sends the outbox's events to the subscribed apps' event URLs: at least once, in commit order per
+ * instance and app, retried with backoff on any non-2xx answer or time-out, and from the database, so
+ * that a restart (or another node) picks up where this one stopped. A URL is first proven with the
+ * url_verification challenge.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { OffsetClock } from '../domain/clock.js';
+import type { ClockService } from './clock-service.js';
+import { challenge, eventEnvelope, seal } from '../wire/event-envelope.js';
+import { UserDirectory } from './directory-lookup.js';
+import type { ClaimedDelivery, Store } from './ports.js';
+
+/** Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is given up. */
+export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000];
+
+export interface DispatcherOptions {
+  pollMs?: number;
+  timeoutMs?: number;
+  batch?: number;
+}
+
+export class EventDispatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly pollMs: number;
+  private readonly timeoutMs: number;
+  private readonly batch: number;
+
+  private readonly clock: OffsetClock;
+
+  constructor(
+    private readonly store: Store,
+    private readonly time: ClockService,
+    private readonly log: FastifyBaseLogger,
+    options: DispatcherOptions = {},
+  ) {
+    this.clock = time.clock;
+    this.pollMs = options.pollMs ?? 200;
+    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.batch = options.batch ?? 20;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule();
+  }
+
+  /** Stops polling and waits for the pass in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One pass: sends every delivery due now. Answers how many were attempted. */
+  async runOnce(): Promise<number> {
+    // In emulator mode the clock may have been moved (by any node): retries follow it.
+    await this.time.refresh();
+    const now = this.clock.now();
+    const due = await this.store.deliveries.claimDue(now, this.timeoutMs * 3, this.batch);
+    await Promise.all(due.map((delivery) => this.deliver(delivery)));
+    return due.length;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((err: unknown) => this.log.warn({ err }, 'event dispatch pass failed'))
+        .then(() => this.schedule());
+    }, this.pollMs);
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    const { app, event } = delivery;
+    const url = app.event?.url ?? '';
+    const attempts = delivery.attempts + 1;
+    try {
+      if (delivery.verifiedUrl !== url) {
+        await this.verify(delivery, url);
+        await this.store.deliveries.markUrlVerified(app.appId, url);
+      }
+      const users = await UserDirectory.load(this.store, event.tenantKey, [String(event.payload.user_id ?? '')]);
+      const push = seal(eventEnvelope(event, app, (id) => users.idOf(id, 'open_id')), app, this.clock.now());
+      const answer = await this.post(url, push.body, push.headers);
+      if (!answer.ok) throw new Error(`the event URL answered HTTP ${answer.status}`);
+      await this.store.deliveries.settle({
+        ...delivery,
+        status: 'delivered',
+        attempts,
+        lastError: null,
+        deliveredAt: this.clock.now(),
+      });
+    } catch (err) {
+      const delay = RETRY_DELAYS_MS[attempts - 1];
+      const reason = err instanceof Error ? err.message : String(err);
+      this.log.warn({ eventId: event.eventId, appId: app.appId, attempts, err: reason }, 'event delivery failed');
+      await this.store.deliveries.settle({
+        ...delivery,
+        status: delay === undefined ? 'failed' : 'pending',
+        attempts,
+        nextAttemptAt: this.clock.now() + (delay ?? 0),
+        lastError: reason,
+        deliveredAt: null,
+      });
+    }
+  }
+
+  /** url_verification: the URL must answer the challenge back (approval-v4.md §5.2). */
+  private async verify(delivery: ClaimedDelivery, url: string): Promise<void> {
+    const question = challenge(delivery.app);
+    const push = seal(question, delivery.app, this.clock.now());
+    const answer = await this.post(url, push.body, push.headers);
+    let body: { challenge?: unknown } | undefined;
+    try {
+      body = JSON.parse(answer.text) as { challenge?: unknown };
+    } catch {
+      body = undefined;
+    }
+    if (!answer.ok || body?.challenge !== question.challenge) {
+      throw new Error(`the event URL did not answer the url_verification challenge (HTTP ${answer.status})`);
+    }
+  }
+
+  /** POSTs and reads the whole answer, so the connection is free again at once. */
+  private async post(url: string, body: string, headers: Record<string, string>) {
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    const answer = await fetch(url, { method: 'POST', body, headers, signal });
+    return { ok: answer.ok, status: answer.status, text: await answer.text() };
+  }
+}
