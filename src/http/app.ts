@@ -17,7 +17,9 @@ import { EmulatorControls } from './emulator-controls.js';
 import { registerMetrics } from './metrics.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
+import { adminConsoleRoutes } from './routes/admin-console.js';
 import { adminRoutes } from './routes/admin.js';
+import { consoleRoutes } from './routes/console.js';
 import { authRoutes } from './routes/auth.js';
 import { approvalV4Routes } from './routes/open-apis/approval/v4/index.js';
 import { healthRoutes } from './routes/health.js';
@@ -132,6 +134,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     services,
     rateLimit: options.rateLimit ?? !options.emulator,
   });
+  await app.register(consoleRoutes);
+  await app.register(adminConsoleRoutes, { prefix: '/_shenpi', services, adminToken: options.adminToken });
   await app.register(adminRoutes, {
     prefix: '/_shenpi',
     services,

@@ -2,6 +2,7 @@ import { OffsetClock } from '../domain/clock.js';
 import { ApprovalService } from './approval-service.js';
 import { AuthService } from './auth-service.js';
 import { ClockService } from './clock-service.js';
+import { ConsoleService } from './console-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -22,6 +23,7 @@ export interface Services {
   tasks: TaskService;
   rateLimits: RateLimitService;
   subscriptions: SubscriptionService;
+  console: ConsoleService;
 }
 
 export function createServices(store: Store, options: { emulator: boolean }): Services {
@@ -39,5 +41,6 @@ export function createServices(store: Store, options: { emulator: boolean }): Se
     tasks: new TaskService(store, clock.clock, instances),
     rateLimits: new RateLimitService(store, clock.clock),
     subscriptions: new SubscriptionService(store, clock.clock),
+    console: new ConsoleService(store, clock.clock, instances),
   };
 }

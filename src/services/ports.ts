@@ -19,6 +19,9 @@ export interface DirectoryRepository {
   findUsers(tenantKey: string, userIds: readonly string[]): Promise<User[]>;
   upsertUser(user: User): Promise<void>;
   counts(): Promise<{ tenants: number; apps: number; users: number; departments: number }>;
+  listTenants(): Promise<Tenant[]>;
+  listApps(tenantKey: string): Promise<App[]>;
+  listUsers(tenantKey: string): Promise<User[]>;
 }
 
 export interface TokenRepository {
@@ -101,6 +104,8 @@ export interface InstanceFilter {
 export interface InstanceRepository {
   find(tenantKey: string, instanceCode: string): Promise<Instance | undefined>;
   findByUuid(tenantKey: string, uuid: string): Promise<StoredInstance | undefined>;
+  /** The tenant owning an instance code, whichever it is (the admin console looks across tenants). */
+  ownerOf(instanceCode: string): Promise<string | undefined>;
   insert(tenantKey: string, instance: Instance, requestHash: string | null, now: number): Promise<void>;
   /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
   update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;

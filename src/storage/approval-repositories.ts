@@ -109,6 +109,14 @@ export function instanceRepository(db: Executor): InstanceRepository {
         .executeTakeFirst();
       return row && toInstance(row);
     },
+    async ownerOf(instanceCode) {
+      const row = await db
+        .selectFrom('instances')
+        .select('tenant_key')
+        .where('instance_code', '=', instanceCode)
+        .executeTakeFirst();
+      return row?.tenant_key;
+    },
     async findByUuid(tenantKey, uuid) {
       const row = await db
         .selectFrom('instances')

@@ -7,6 +7,7 @@ import type {
   DeliveryStatus,
   SubscriptionRepository,
 } from '../services/ports.js';
+import { toApp } from './rows.js';
 import type { Database, DeliveriesTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -118,12 +119,7 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
             payload: JSON.parse(event.payload) as Record<string, unknown>,
             createdAt: event.created_at,
           },
-          app: {
-            appId: app.app_id,
-            tenantKey: app.tenant_key,
-            secretHash: app.secret_hash,
-            event: { url: app.event_url, encryptKey: app.encrypt_key, verificationToken: app.verification_token },
-          },
+          app: toApp(app),
           verifiedUrl: app.event_verified_url,
         });
       }

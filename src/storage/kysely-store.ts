@@ -21,19 +21,14 @@ import {
 } from './approval-repositories.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
-import type { Database, UsersTable } from './schema.js';
+import { toApp, toUser } from './rows.js';
+import type { Database } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const toUser = (row: UsersTable): User => ({
-  tenantKey: row.tenant_key,
-  userId: row.user_id,
-  openId: row.open_id,
-  unionId: row.union_id,
-  name: row.name,
-  leaderUserId: row.leader_user_id,
-  departmentIds: JSON.parse(row.department_ids) as string[],
-});
+
+
+
 
 const USER_COLUMN: Record<UserIdType, 'open_id' | 'union_id' | 'user_id'> = {
   open_id: 'open_id',
@@ -56,15 +51,19 @@ function directoryRepository(db: Executor): DirectoryRepository {
     },
     async findApp(appId) {
       const row = await db.selectFrom('apps').selectAll().where('app_id', '=', appId).executeTakeFirst();
-      if (!row) return undefined;
-      return {
-        appId: row.app_id,
-        tenantKey: row.tenant_key,
-        secretHash: row.secret_hash,
-        event: row.event_url
-          ? { url: row.event_url, encryptKey: row.encrypt_key, verificationToken: row.verification_token }
-          : null,
-      };
+      return row && toApp(row);
+    },
+    async listTenants() {
+      const rows = await db.selectFrom('tenants').selectAll().orderBy('tenant_key').execute();
+      return rows.map((r) => ({ tenantKey: r.tenant_key, name: r.name }));
+    },
+    async listApps(tenantKey) {
+      const rows = await db.selectFrom('apps').selectAll().where('tenant_key', '=', tenantKey).orderBy('app_id').execute();
+      return rows.map(toApp);
+    },
+    async listUsers(tenantKey) {
+      const rows = await db.selectFrom('users').selectAll().where('tenant_key', '=', tenantKey).orderBy('user_id').execute();
+      return rows.map(toUser);
     },
     async upsertApp(app: App) {
       const values = {

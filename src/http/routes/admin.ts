@@ -1,5 +1,7 @@
 /** `/_shenpi/*`: fixtures, the clock, event deliveries and (in emulator mode) reset, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { Services } from '../../services/index.js';
 import { FaultRuleBody, type EmulatorControls } from '../emulator-controls.js';
@@ -17,14 +19,22 @@ const ClockChange = Type.Object(
   { additionalProperties: false, minProperties: 1, maxProperties: 1 },
 );
 
+/** An onRequest hook admitting only `Authorization: Bearer <admin token>`. */
+export function requireAdminToken(adminToken: string) {
+  const expected = createHash('sha256').update(`Bearer ${adminToken}`).digest();
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    // Compared as fixed-length digests, in constant time.
+    const given = createHash('sha256').update(request.headers.authorization ?? '').digest();
+    if (!timingSafeEqual(given, expected)) {
+      return reply.code(401).send({ error: 'the admin token is required: Authorization: Bearer <SHENPI_ADMIN_TOKEN>' });
+    }
+  };
+}
+
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, options) => {
   const { services } = options;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.headers.authorization !== `Bearer ${options.adminToken}`) {
-      return reply.code(401).send({ error: 'the admin token is required: Authorization: Bearer <SHENPI_ADMIN_TOKEN>' });
-    }
-  });
+  app.addHook('onRequest', requireAdminToken(options.adminToken));
 
   app.post('/fixtures', { schema: { body: Type.Unknown() } }, async (request) => ({
     loaded: await services.fixtures.load(request.body),

@@ -1,0 +1,123 @@
+/**
+ * What the admin console shows and changes, across tenants: tenants with their apps and users, the
+ * definitions with their revoke settings (the console boxes 允许撤销审批中的申请 and 允许撤销 x 天内通过的审批),
+ * instances, and one instance in full.
+ */
+import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
+import type { Instance } from '../domain/approval/instance.js';
+import type { Clock } from '../domain/clock.js';
+import type { InstanceService, InstanceView } from './instance-service.js';
+import type { Store } from './ports.js';
+
+export class NotFoundError extends Error {
+  readonly statusCode = 404;
+  override name = 'NotFoundError';
+}
+
+export interface DefinitionPatch {
+  revertOption?: 0 | 1;
+  revertInterval?: number;
+  /** node_id → whether approving or rejecting that node's new tasks needs a handwritten signature. */
+  requireSignature?: Record<string, boolean>;
+}
+
+const CONSOLE_LIST_LIMIT = 500;
+
+export class ConsoleService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly instances: InstanceService,
+  ) {}
+
+  async tenants() {
+    const tenants = await this.store.directory.listTenants();
+    return Promise.all(
+      tenants.map(async (tenant) => ({
+        tenant_key: tenant.tenantKey,
+        name: tenant.name,
+        apps: (await this.store.directory.listApps(tenant.tenantKey)).map((app) => ({
+          app_id: app.appId,
+          event_url: app.event?.url ?? null,
+        })),
+        users: (await this.store.directory.listUsers(tenant.tenantKey)).map((u) => ({
+          user_id: u.userId,
+          open_id: u.openId,
+          name: u.name,
+        })),
+      })),
+    );
+  }
+
+  async definitions(tenantKey: string) {
+    const codes = await this.store.approvals.listCodes(tenantKey);
+    const definitions = await Promise.all(codes.map((code) => this.store.approvals.find(tenantKey, code)));
+    return definitions.filter((d) => d !== undefined).map(summary);
+  }
+
+  /** Changes the revoke settings and node signature marks of a definition; running instances follow at once. */
+  async updateDefinition(approvalCode: string, patch: DefinitionPatch) {
+    const { tenantKey, definition } = await this.definition(approvalCode);
+    for (const nodeId of Object.keys(patch.requireSignature ?? {})) {
+      if (!definition.nodes.some((n) => n.nodeId === nodeId)) {
+        throw new NotFoundError(`no node "${nodeId}" in approval "${approvalCode}"`);
+      }
+    }
+    const updated: ApprovalDefinition = {
+      ...definition,
+      settings: {
+        ...definition.settings,
+        ...(patch.revertOption !== undefined ? { revertOption: patch.revertOption } : {}),
+        ...(patch.revertInterval !== undefined ? { revertInterval: patch.revertInterval } : {}),
+      },
+      nodes: definition.nodes.map((node) => ({
+        ...node,
+        requireSignature: patch.requireSignature?.[node.nodeId] ?? node.requireSignature,
+      })),
+    };
+    await this.store.approvals.save(tenantKey, updated, this.clock.now());
+    return summary(updated);
+  }
+
+  async instancesOf(approvalCode: string) {
+    const { tenantKey } = await this.definition(approvalCode);
+    const instances = await this.store.instances.list(tenantKey, { approvalCode }, undefined, CONSOLE_LIST_LIMIT);
+    return instances.map((i: Instance) => ({
+      instance_code: i.code,
+      status: i.status,
+      reverted: i.reverted,
+      submitter: i.submitter,
+      start_time: i.startTime,
+      end_time: i.endTime,
+    }));
+  }
+
+  async instance(instanceCode: string): Promise<InstanceView> {
+    const tenantKey = await this.store.instances.ownerOf(instanceCode);
+    if (!tenantKey) throw new NotFoundError(`no instance "${instanceCode}"`);
+    return this.instances.get({ tenantKey, appId: '' }, instanceCode);
+  }
+
+  private async definition(approvalCode: string) {
+    const tenantKey = await this.store.approvals.ownerOf(approvalCode);
+    const definition = tenantKey ? await this.store.approvals.find(tenantKey, approvalCode) : undefined;
+    if (!tenantKey || !definition) throw new NotFoundError(`no approval "${approvalCode}"`);
+    return { tenantKey, definition };
+  }
+}
+
+function summary(definition: ApprovalDefinition) {
+  return {
+    approval_code: definition.code,
+    name: resolveText(definition.i18n, definition.name),
+    revert_option: definition.settings.revertOption,
+    revert_interval: definition.settings.revertInterval,
+    nodes: definition.nodes.map((node) => ({
+      node_id: node.nodeId,
+      custom_node_id: node.customNodeId,
+      name: resolveText(definition.i18n, node.name),
+      node_type: node.nodeType,
+      require_signature: node.requireSignature,
+    })),
+  };
+}
