@@ -9,6 +9,7 @@ import { buildApp } from './http/app.js';
 import { EventDispatcher } from './services/event-dispatcher.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './storage/open-store.js';
+import type { CreateApprovalInput } from './wire/approval-requests.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +33,16 @@ export async function loadFixtureFile(services: Services, path: string) {
 }
 
 /** What a newcomer needs to make a first call, printed when the demo data is present. */
+/** One banner line per demo definition: its name and code (its settings may since have changed in the console). */
+function demoApprovalLines(approvals: Record<string, unknown>[]): string[] {
+  return approvals.map((entry) => {
+    const body = entry as CreateApprovalInput;
+    const texts = body.i18n_resources.find((r) => r.is_default)?.texts ?? [];
+    const name = texts.find((t) => t.key === body.approval_name)?.value ?? body.approval_name;
+    return `  approval "${name}" approval_code=${body.approval_code}`;
+  });
+}
+
 function demoBanner(url: string, adminToken: string, adminTokenGenerated: boolean): string {
   const tenant = demoFixture.tenants[0];
   const users = (tenant?.users ?? []).map((u) => `${u.name} user_id=${u.user_id} open_id=${u.open_id}`);
@@ -40,8 +51,10 @@ function demoBanner(url: string, adminToken: string, adminTokenGenerated: boolea
     `shenpi demo data (tenant "${tenant?.tenant_key}"):`,
     `  app_id=${DEMO_APP.app_id} app_secret=${DEMO_APP.app_secret}`,
     ...users.map((u) => `  user ${u}`),
+    ...demoApprovalLines(tenant?.approvals ?? []),
     adminTokenGenerated ? `  admin token (generated): ${adminToken}` : '  admin token: from SHENPI_ADMIN_TOKEN / --admin-token',
-    '  try:',
+    `  console: ${url}/console`,
+    '  try (then follow the README walk-through):',
     `  curl -s -X POST ${url}/open-apis/auth/v3/tenant_access_token/internal -H 'Content-Type: application/json' \\`,
     `    -d '{"app_id":"${DEMO_APP.app_id}","app_secret":"${DEMO_APP.app_secret}"}'`,
     '',

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { DEMO_APP } from '../src/fixtures/demo.js';
+import { DEMO_APP, DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
@@ -113,12 +113,15 @@ describe('shenpi serve', once, () => {
     assert.deepEqual(health.body, { status: 'ok' });
   });
 
-  test('on an empty database it loads the demo data and prints its app_id and app_secret', async (t) => {
+  test('on an empty database it loads the demo data and prints its credentials, users, approval codes and a curl line', async (t) => {
     const ws = workspace(t);
     const server = await serveShenpi(t, ['--port', '0', '--db', ws.dbUrl], {});
     assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
     const printed = server.output.stdout + server.output.stderr;
-    assert.ok(printed.includes(DEMO_APP.app_id) && printed.includes(DEMO_APP.app_secret));
+    for (const expected of [DEMO_APP.app_id, DEMO_APP.app_secret, 'ou_alice', DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE]) {
+      assert.ok(printed.includes(expected), `the banner names ${expected}`);
+    }
+    assert.match(printed, new RegExp(`curl .*${server.url}/open-apis/auth/v3/tenant_access_token/internal`));
   });
 
   test('SIGTERM makes it exit with code 0 and leaves a consistent SQLite file', async (t) => {

@@ -64,10 +64,13 @@ function classify(thrown: Error): { code: FeishuCode; reason: string } | undefin
   return undefined;
 }
 
+/** Admin routes answer `{"error": ...}`; everything else the Feishu envelope. */
+const isAdminPath = (url: string): boolean => url.startsWith('/_shenpi/');
+
 function answerUnreadableRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   reply.header('X-Tt-Logid', request.id);
   const reason = `the request URL is not valid: ${error.message}`;
-  if (request.url.startsWith('/_shenpi/')) reply.code(400).send({ error: reason });
+  if (isAdminPath(request.url)) reply.code(400).send({ error: reason });
   else reply.code(400).send(errorBody(1390001, reason, request.id));
 }
 
@@ -83,7 +86,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
     frameworkErrors: answerUnreadableRequest,
-    ajv: { customOptions: { coerceTypes: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -106,11 +108,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const isAdmin = request.url.startsWith('/_shenpi/');
     const classified = classify(error);
     const paramErrorCode = request.routeOptions.config.paramErrorCode;
     const known = classified?.code === 1390001 && paramErrorCode ? { ...classified, code: paramErrorCode } : classified;
-    if (isAdmin) {
+    if (isAdminPath(request.url)) {
       if (known) return reply.code(400).send({ error: known.reason });
       if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
       // contract.md: admin errors are 4xx; the details stay in the log, under the request's log id.
