@@ -29,7 +29,7 @@ test('tenants are listed with their apps and users', async (t) => {
   const { server } = await serve(t);
   const { tenants } = (await admin(server.url, '/tenants')).body;
   assert.deepEqual(tenants.map((x: { tenant_key: string }) => x.tenant_key), ['acme']);
-  assert.deepEqual(tenants[0].apps, [{ app_id: 'cli_acme_demo', event_url: null }]);
+  assert.deepEqual(tenants[0].apps, [{ app_id: 'cli_acme_demo', event_url: null, encrypt_key: null, verification_token: null }]);
   assert.ok(tenants[0].users.some((u: { open_id: string }) => u.open_id === 'ou_alice'));
 });
 
@@ -107,4 +107,20 @@ test('an instance is shown with its timeline, ids as user_id, whatever its tenan
   assert.equal(shown.user_id, 'u_alice');
   assert.deepEqual(shown.timeline.map((e: { type: string }) => e.type), ['START']);
   assert.equal((await admin(server.url, '/instances/NOPE')).status, 404);
+});
+
+test("an app's event settings are set, listed and cleared; unknown apps and non-URLs are refused", async (t) => {
+  const { server } = await serve(t);
+  const event = { url: 'http://127.0.0.1:9/hook', encrypt_key: 'k', verification_token: 'v' };
+  const set = await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', json: event });
+  assert.equal(set.status, 200, set.text);
+  const listed = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
+  assert.deepEqual(listed, { app_id: 'cli_acme_demo', event_url: event.url, encrypt_key: 'k', verification_token: 'v' });
+
+  assert.equal((await admin(server.url, '/apps/cli_nobody/event', { method: 'PUT', json: event })).status, 404);
+  assert.equal((await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', json: { url: 'ftp://x' } })).status, 400);
+
+  const cleared = await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } });
+  assert.equal(cleared.status, 200, cleared.text);
+  assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
 });

@@ -102,6 +102,22 @@ describe('admin console', { skip }, () => {
     await page.close();
   });
 
+  test("an app's event URL, encrypt key and verification token are set in the console", async () => {
+    const page = await signedIn();
+    await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
+    await page.getByTestId('encrypt-key-cli_acme_demo').fill('key');
+    await page.getByTestId('verification-token-cli_acme_demo').fill('token');
+    await page.getByTestId('save-app-cli_acme_demo').click();
+    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
+    assert.deepEqual(app, { app_id: 'cli_acme_demo', event_url: 'http://127.0.0.1:9/hook', encrypt_key: 'key', verification_token: 'token' });
+    await page.getByTestId('event-url-cli_acme_demo').fill('');
+    await page.getByTestId('save-app-cli_acme_demo').click();
+    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
+    await page.close();
+  });
+
   test('the days of 允许撤销 x 天内通过的审批 bound withdrawing an approved request', async () => {
     const page = await signedIn();
     const leave = page.getByTestId(`definition-${DEMO_LEAVE_CODE}`);

@@ -1,11 +1,13 @@
 /**
- * What the admin console shows and changes, across tenants: tenants with their apps and users, the
+ * What the admin console shows and changes, across tenants: tenants with their apps (and where their
+ * events go) and users, the
  * definitions with their revoke settings (the console boxes 允许撤销审批中的申请 and 允许撤销 x 天内通过的审批),
  * instances, and one instance in full.
  */
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Instance } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
+import type { App, AppEventSettings } from '../domain/directory.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
 import type { Store } from './ports.js';
 
@@ -36,10 +38,7 @@ export class ConsoleService {
       tenants.map(async (tenant) => ({
         tenant_key: tenant.tenantKey,
         name: tenant.name,
-        apps: (await this.store.directory.listApps(tenant.tenantKey)).map((app) => ({
-          app_id: app.appId,
-          event_url: app.event?.url ?? null,
-        })),
+        apps: (await this.store.directory.listApps(tenant.tenantKey)).map(appSummary),
         users: (await this.store.directory.listUsers(tenant.tenantKey)).map((u) => ({
           user_id: u.userId,
           open_id: u.openId,
@@ -47,6 +46,14 @@ export class ConsoleService {
         })),
       })),
     );
+  }
+
+  /** Sets where an app's events go (rules.md "Events": console or fixture); null stops delivery to it. */
+  async setAppEvent(appId: string, event: AppEventSettings | null) {
+    const app = await this.store.directory.findApp(appId);
+    if (!app) throw new NotFoundError(`no app "${appId}"`);
+    await this.store.directory.upsertApp({ ...app, event });
+    return appSummary({ ...app, event });
   }
 
   async definitions(tenantKey: string) {
@@ -104,6 +111,15 @@ export class ConsoleService {
     if (!tenantKey || !definition) throw new NotFoundError(`no approval "${approvalCode}"`);
     return { tenantKey, definition };
   }
+}
+
+function appSummary(app: App) {
+  return {
+    app_id: app.appId,
+    event_url: app.event?.url ?? null,
+    encrypt_key: app.event?.encryptKey ?? null,
+    verification_token: app.event?.verificationToken ?? null,
+  };
 }
 
 function summary(definition: ApprovalDefinition) {

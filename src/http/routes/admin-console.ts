@@ -25,6 +25,35 @@ export const adminConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Services;
 
   app.get('/tenants', async () => ({ tenants: await services.console.tenants() }));
 
+  app.put(
+    '/apps/:app_id/event',
+    {
+      schema: {
+        params: Type.Object({ app_id: Type.String({ minLength: 1 }) }),
+        body: Type.Union([
+          Type.Null(),
+          Type.Object(
+            {
+              url: Type.String({ pattern: '^https?://' }),
+              encrypt_key: Type.Optional(Type.String()),
+              verification_token: Type.Optional(Type.String()),
+            },
+            { additionalProperties: false },
+          ),
+        ]),
+      },
+    },
+    async (request) => {
+      const body = request.body;
+      return {
+        app: await services.console.setAppEvent(
+          request.params.app_id,
+          body && { url: body.url, encryptKey: body.encrypt_key || null, verificationToken: body.verification_token || null },
+        ),
+      };
+    },
+  );
+
   app.get(
     '/tenants/:tenant_key/approvals',
     { schema: { params: Type.Object({ tenant_key: Type.String({ minLength: 1 }) }) } },
