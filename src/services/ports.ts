@@ -3,6 +3,7 @@
  * adapters (src/storage) implement them; services never see SQL.
  */
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
+import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Instance, Task, TimelineEntry } from '../domain/approval/instance.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
@@ -57,6 +58,7 @@ export interface Store {
   readonly instances: InstanceRepository;
   readonly tasks: TaskRepository;
   readonly timeline: TimelineRepository;
+  readonly comments: CommentRepository;
   readonly outbox: OutboxRepository;
   readonly rateWindows: RateWindowRepository;
   readonly subscriptions: SubscriptionRepository;
@@ -139,6 +141,31 @@ export interface TimelineRepository {
   /** Entries keep the order given, after every earlier entry of the instance. */
   append(instanceCode: string, firstSeq: number, entries: readonly TimelineEntry[]): Promise<void>;
   list(instanceCode: string): Promise<TimelineEntry[]>;
+}
+
+/** A page position for an instance's top-level comments, ordered by create time, then id. */
+export interface CommentCursor {
+  createTime: number;
+  id: string;
+}
+
+export interface CommentRepository {
+  /** The comment of that id on that instance, deleted or not. */
+  find(instanceCode: string, commentId: string): Promise<Comment | undefined>;
+  insert(tenantKey: string, comment: Comment): Promise<void>;
+  /**
+   * Writes an edit or a deletion (content, mentions, extra, the deleted flag, update time) only while the
+   * stored comment is not deleted; false when it was deleted meanwhile.
+   */
+  update(comment: Comment): Promise<boolean>;
+  /** Up to `limit` top-level comments after `after`, ordered by create time, then id. */
+  listThreads(instanceCode: string, after: CommentCursor | undefined, limit: number): Promise<Comment[]>;
+  /** The replies in those threads, ordered by create time, then id. */
+  listReplies(instanceCode: string, threadIds: readonly string[]): Promise<Comment[]>;
+  /** Every comment and reply of the instance, deleted or not, ordered by create time, then id. */
+  listByInstance(instanceCode: string): Promise<Comment[]>;
+  /** Deletes every comment and reply of the instance; answers how many there were. */
+  removeAll(instanceCode: string): Promise<number>;
 }
 
 /** An event waiting in the outbox, written in the same transaction as the change it reports. */

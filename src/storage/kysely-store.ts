@@ -19,6 +19,7 @@ import {
   taskRepository,
   timelineRepository,
 } from './approval-repositories.js';
+import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
@@ -252,6 +253,7 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
     instances: instanceRepository(db),
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
+    comments: commentRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
     subscriptions: subscriptionRepository(db),

@@ -107,6 +107,23 @@ export interface TimelineTable {
   entry: string;
 }
 
+export interface InstanceCommentsTable {
+  comment_id: string;
+  tenant_key: string;
+  instance_code: string;
+  /** The top-level comment a reply belongs to; null for a top-level comment. */
+  parent_comment_id: string | null;
+  /** The commentator's tenant user_id. */
+  commentator: string;
+  content: string;
+  /** JSON array of {userId, name, offset}, user ids as tenant user_ids. */
+  at_info_list: string;
+  extra: string | null;
+  is_delete: number;
+  create_time: number;
+  update_time: number;
+}
+
 export interface OutboxTable {
   event_id: string;
   tenant_key: string;
@@ -154,6 +171,7 @@ export interface Database {
   instances: InstancesTable;
   tasks: TasksTable;
   timeline: TimelineTable;
+  instance_comments: InstanceCommentsTable;
   outbox: OutboxTable;
   rate_windows: RateWindowsTable;
   subscriptions: SubscriptionsTable;

@@ -3,6 +3,7 @@ import { directoryAndTokens } from './0001-directory-and-tokens.js';
 import { approvalsAndInstances } from './0002-approvals-and-instances.js';
 import { rateWindows } from './0003-rate-windows.js';
 import { eventDelivery } from './0004-event-delivery.js';
+import { instanceComments } from './0005-instance-comments.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-approvals-and-instances': approvalsAndInstances,
   '0003-rate-windows': rateWindows,
   '0004-event-delivery': eventDelivery,
+  '0005-instance-comments': instanceComments,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -24,6 +26,7 @@ export const TABLES_CHILD_FIRST = [
   'rate_windows',
   'outbox',
   'timeline',
+  'instance_comments',
   'tasks',
   'instances',
   'approvals',
