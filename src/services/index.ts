@@ -2,6 +2,7 @@ import { OffsetClock } from '../domain/clock.js';
 import { ApprovalService } from './approval-service.js';
 import { AuthService } from './auth-service.js';
 import { ClockService } from './clock-service.js';
+import { CommentService } from './comment-service.js';
 import { ConsoleService } from './console-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
@@ -19,6 +20,7 @@ export interface Services {
   fixtures: FixtureService;
   approvals: ApprovalService;
   instances: InstanceService;
+  comments: CommentService;
   withdrawals: WithdrawalService;
   tasks: TaskService;
   rateLimits: RateLimitService;
@@ -37,6 +39,7 @@ export function createServices(store: Store, options: { emulator: boolean }): Se
     fixtures: new FixtureService(store, approvals),
     approvals,
     instances,
+    comments: new CommentService(store, clock.clock, instances),
     withdrawals: new WithdrawalService(store, clock.clock, instances),
     tasks: new TaskService(store, clock.clock, instances),
     rateLimits: new RateLimitService(store, clock.clock),

@@ -1,6 +1,7 @@
 /** Instances: create (idempotent by uuid), read, list, query, and CC. */
 import { createHash } from 'node:crypto';
 import { resolveRoute } from '../domain/approval/approvers.js';
+import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
@@ -21,6 +22,8 @@ export interface InstanceView {
   definition: ApprovalDefinition;
   tasks: Task[];
   timeline: TimelineEntry[];
+  /** The instance's comments and replies that are not deleted, oldest first. */
+  comments: Comment[];
   users: UserDirectory;
 }
 
@@ -128,22 +131,29 @@ export class InstanceService {
     return { instanceCode: transition.instance.code };
   }
 
+  /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or 1390003. */
+  async requireById(store: Store, tenantKey: string, instanceId: string): Promise<Instance> {
+    const instance =
+      (await store.instances.find(tenantKey, instanceId)) ?? (await store.instances.findByUuid(tenantKey, instanceId))?.instance;
+    if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
+    return instance;
+  }
+
   /** `GET /instances/:instance_id`, where the id is the instance code or the create uuid. */
   async get(caller: Caller, instanceId: string): Promise<InstanceView> {
     const { tenantKey } = caller;
-    const instance =
-      (await this.store.instances.find(tenantKey, instanceId)) ??
-      (await this.store.instances.findByUuid(tenantKey, instanceId))?.instance;
-    if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
+    const instance = await this.requireById(this.store, tenantKey, instanceId);
     const definition = await this.requireDefinition(this.store, tenantKey, instance.approvalCode);
     const tasks = await this.store.tasks.listByInstance(instance.code);
     const timeline = await this.store.timeline.list(instance.code);
+    const comments = (await this.store.comments.listByInstance(instance.code)).filter((c) => !c.deleted);
     const users = await UserDirectory.load(this.store, tenantKey, [
       instance.submitter,
       ...tasks.map((t) => t.userId),
       ...timeline.flatMap((e) => [e.userId ?? '', ...(e.userIdList ?? [])]),
+      ...comments.map((c) => c.commentator),
     ]);
-    return { instance, definition, tasks, timeline, users };
+    return { instance, definition, tasks, timeline, comments, users };
   }
 
   /** `GET /instances`: codes of one definition created in [start, end], oldest first. */

@@ -186,3 +186,40 @@ export const QueryTasksQuery = Type.Object({
   page_token: Type.Optional(Text),
   user_id_type: UserIdTypeQuery.properties.user_id_type,
 });
+
+/** The query of every instanceComment endpoint: who acts, named per user_id_type (required but on remove). */
+export const CommentUserQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  user_id: Required,
+});
+
+export const RemoveCommentsQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  user_id: Type.Optional(Required),
+});
+
+export const ListCommentsQuery = Type.Object({
+  user_id_type: UserIdTypeQuery.properties.user_id_type,
+  user_id: Required,
+  // Feishu documents no bounds; shenpi takes 1..100, 20 when absent.
+  page_size: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  page_token: Type.Optional(Text),
+});
+
+/**
+ * `POST /instances/:instance_id/comments`. The SDK types every field as optional; a comment without
+ * `content` says nothing, so shenpi requires it (a JSON string, checked by the domain).
+ */
+export const CreateCommentBody = Type.Object({
+  content: Text,
+  at_info_list: Type.Optional(
+    Type.Array(Type.Object({ user_id: Required, name: Text, offset: Type.String({ pattern: '^\\d{1,9}$' }) }), {
+      maxItems: 200,
+    }),
+  ),
+  parent_comment_id: Type.Optional(Text),
+  comment_id: Type.Optional(Text),
+  disable_bot: Type.Optional(Type.Boolean()),
+  extra: Type.Optional(Text),
+});
+export type CreateCommentInput = Static<typeof CreateCommentBody>;

@@ -5,6 +5,7 @@ import type { Instance, TimelineEntry } from '../../domain/approval/instance.js'
 import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
 import type { InstanceSummary, InstanceView } from '../../services/instance-service.js';
+import { formatInstanceComment } from './comment.js';
 
 /** Feishu writes times as strings of epoch milliseconds, "0" while unset. */
 export const ms = (time: number): string => String(time);
@@ -50,7 +51,7 @@ function formatForm(instance: Instance, definition: ApprovalDefinition, locale: 
 }
 
 export function formatInstance(view: InstanceView, type: UserIdType, locale?: string) {
-  const { instance, definition, tasks, timeline, users } = view;
+  const { instance, definition, tasks, timeline, comments, users } = view;
   const nodeOf = (nodeId: string) => definition.nodes.find((n) => n.nodeId === nodeId);
   return {
     approval_code: instance.approvalCode,
@@ -79,16 +80,20 @@ export function formatInstance(view: InstanceView, type: UserIdType, locale?: st
         end_time: ms(task.endTime),
       };
     }),
-    comment_list: timeline
-      .filter((e) => e.comment && e.userId)
-      .map((e, i) => ({
-        id: `${e.createTime}${i}`,
-        user_id: users.idOf(e.userId!, type),
-        open_id: users.idOf(e.userId!, 'open_id'),
-        comment: e.comment!,
-        create_time: ms(e.createTime),
-        files: [],
-      })),
+    // The instance's comments (not deleted; replies too), then the comments given with task actions.
+    comment_list: [
+      ...comments.map((c) => formatInstanceComment(c, users, type)),
+      ...timeline
+        .filter((e) => e.comment && e.userId)
+        .map((e, i) => ({
+          id: `${e.createTime}${i}`,
+          user_id: users.idOf(e.userId!, type),
+          open_id: users.idOf(e.userId!, 'open_id'),
+          comment: e.comment!,
+          create_time: ms(e.createTime),
+          files: [],
+        })),
+    ],
     timeline: timeline.map((e) => formatTimelineEntry(e, users, type)),
     reverted: instance.reverted,
     instance_code: instance.code,

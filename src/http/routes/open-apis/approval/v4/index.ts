@@ -4,6 +4,7 @@ import { FeishuError } from '../../../../../domain/errors.js';
 import type { Caller } from '../../../../../services/auth-service.js';
 import type { Services } from '../../../../../services/index.js';
 import { approvalRoutes } from './approvals.js';
+import { commentRoutes } from './comments.js';
 import { instanceRoutes } from './instances.js';
 import { taskRoutes } from './tasks.js';
 
@@ -35,5 +36,6 @@ export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = as
   });
   await app.register(approvalRoutes, { services });
   await app.register(instanceRoutes, { services });
+  await app.register(commentRoutes, { services });
   await app.register(taskRoutes, { services });
 };

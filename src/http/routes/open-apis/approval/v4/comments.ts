@@ -1,0 +1,74 @@
+/** `/instances/:instance_id/comments`: the Node SDK's `instanceComment` create, list, delete and remove. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
+import type { Services } from '../../../../../services/index.js';
+import {
+  CommentUserQuery,
+  CreateCommentBody,
+  ListCommentsQuery,
+  RemoveCommentsQuery,
+} from '../../../../../wire/approval-requests.js';
+import { success } from '../../../../feishu-envelope.js';
+import { formatCommentPage } from '../../../../formatters/comment.js';
+
+const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
+const CommentParams = Type.Object({ instance_id: Type.String({ minLength: 1 }), comment_id: Type.String({ minLength: 1 }) });
+
+export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post(
+    '/instances/:instance_id/comments',
+    { schema: { params: InstanceParams, querystring: CommentUserQuery, body: CreateCommentBody } },
+    async (request) => {
+      const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
+      const created = await services.comments.create(
+        request.caller,
+        request.params.instance_id,
+        { userId: user_id, userIdType: user_id_type },
+        request.body,
+      );
+      return success({ comment_id: created.commentId });
+    },
+  );
+
+  app.get(
+    '/instances/:instance_id/comments',
+    { schema: { params: InstanceParams, querystring: ListCommentsQuery } },
+    async (request) => {
+      const { user_id, user_id_type = DEFAULT_USER_ID_TYPE, page_size, page_token } = request.query;
+      const page = await services.comments.list(
+        request.caller,
+        request.params.instance_id,
+        { userId: user_id, userIdType: user_id_type },
+        { ...(page_size !== undefined ? { pageSize: page_size } : {}), ...(page_token ? { pageToken: page_token } : {}) },
+      );
+      return success(formatCommentPage(page, user_id_type));
+    },
+  );
+
+  app.delete(
+    '/instances/:instance_id/comments/:comment_id',
+    { schema: { params: CommentParams, querystring: CommentUserQuery } },
+    async (request) => {
+      const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
+      const deleted = await services.comments.delete(request.caller, request.params.instance_id, request.params.comment_id, {
+        userId: user_id,
+        userIdType: user_id_type,
+      });
+      return success({ comment_id: deleted.commentId });
+    },
+  );
+
+  app.post(
+    '/instances/:instance_id/comments/remove',
+    { schema: { params: InstanceParams, querystring: RemoveCommentsQuery } },
+    async (request) => {
+      const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
+      const removed = await services.comments.remove(request.caller, request.params.instance_id, {
+        userIdType: user_id_type,
+        ...(user_id !== undefined ? { userId: user_id } : {}),
+      });
+      return success({ instance_id: removed.instanceCode, external_id: removed.externalId });
+    },
+  );
+};
