@@ -7,6 +7,11 @@ test('withdrawal is limited to 100 requests a minute, GET instance to 1000', () 
   assert.equal(limitFor('GET', '/open-apis/approval/v4/instances/:instance_id'), 1000);
 });
 
+test('listing instance comments is limited to 1000 requests a minute, writing them to the default 100', () => {
+  assert.equal(limitFor('GET', '/open-apis/approval/v4/instances/:instance_id/comments'), 1000);
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/:instance_id/comments'), 100);
+});
+
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
   const counter = new FixedWindowCounter();
   const minute = 60_000 * 1000;

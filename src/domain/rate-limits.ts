@@ -7,6 +7,8 @@ export const DEFAULT_LIMIT_PER_MINUTE = 100;
 const LIMITS_PER_MINUTE: Record<string, number> = {
   'POST /open-apis/approval/v4/approvals': 1000,
   'GET /open-apis/approval/v4/instances/:instance_id': 1000,
+  // Feishu's list-comments page states 1000/min; the other comment endpoints keep the default.
+  'GET /open-apis/approval/v4/instances/:instance_id/comments': 1000,
 };
 
 export const WINDOW_MS = 60_000;
