@@ -5,7 +5,6 @@
  * instances, and one instance in full.
  */
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
-import type { Instance } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
@@ -89,7 +88,7 @@ export class ConsoleService {
   async instancesOf(approvalCode: string) {
     const { tenantKey } = await this.definition(approvalCode);
     const instances = await this.store.instances.list(tenantKey, { approvalCode }, undefined, CONSOLE_LIST_LIMIT);
-    return instances.map((i: Instance) => ({
+    return instances.map(({ instance: i }) => ({
       instance_code: i.code,
       status: i.status,
       reverted: i.reverted,

@@ -46,6 +46,9 @@ const QUERY_STATUS: Record<string, Instance['status'][]> = {
 const DEFAULT_PAGE_SIZE = 100;
 const THIRTY_DAYS_MS = 30 * 86_400_000;
 
+export const decodeInstanceCursor = (token: string) =>
+  decodeCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
+
 /** Same body, same hash, whatever the key order. */
 function requestHash(body: unknown): string {
   const canonical = (value: unknown): unknown =>
@@ -253,9 +256,10 @@ export class InstanceService {
   }
 
   private async page(tenantKey: string, filter: InstanceFilter, pageSize = DEFAULT_PAGE_SIZE, pageToken?: string) {
-    const after = pageToken ? decodeCursor<InstanceCursor>(pageToken, { startTime: 'number', code: 'string' }) : undefined;
+    const after = pageToken ? decodeInstanceCursor(pageToken) : undefined;
     const rows = await this.store.instances.list(tenantKey, filter, after, pageSize + 1);
-    return pageOf(rows, pageSize, (last): InstanceCursor => ({ startTime: last.startTime, code: last.code }));
+    const page = pageOf(rows, pageSize, (last) => last.cursor);
+    return { ...page, items: page.items.map((listed) => listed.instance) };
   }
 
   /** A create with a uuid seen before: the same body answers the same instance, another body 60012. */

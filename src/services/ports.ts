@@ -88,10 +88,17 @@ export interface StoredInstance {
   requestHash: string | null;
 }
 
-/** A page position for lists ordered by start time, then code. */
+/** A page position for lists ordered by creation: start time, then creation sequence, then code. */
 export interface InstanceCursor {
   startTime: number;
+  seq: string;
   code: string;
+}
+
+/** An instance in a list, with the position a next page starts after. */
+export interface ListedInstance {
+  instance: Instance;
+  cursor: InstanceCursor;
 }
 
 export interface InstanceFilter {
@@ -111,8 +118,8 @@ export interface InstanceRepository {
   insert(tenantKey: string, instance: Instance, requestHash: string | null, now: number): Promise<void>;
   /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
   update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;
-  /** Up to `limit` instances after `after`, ordered by start time then code. */
-  list(tenantKey: string, filter: InstanceFilter, after: InstanceCursor | undefined, limit: number): Promise<Instance[]>;
+  /** Up to `limit` instances after `after`, in creation order. */
+  list(tenantKey: string, filter: InstanceFilter, after: InstanceCursor | undefined, limit: number): Promise<ListedInstance[]>;
   count(tenantKey: string, filter: InstanceFilter): Promise<number>;
   countByStatus(): Promise<Record<string, number>>;
 }

@@ -7,7 +7,7 @@ import { unwrap, type Result } from '../domain/errors.js';
 import { newDecimalId } from '../domain/ids.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
-import type { InstanceService } from './instance-service.js';
+import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
 import type { Store, TaskCursor } from './ports.js';
 import { applyTransition, withRetry } from './transitions.js';
@@ -86,27 +86,23 @@ export class TaskService {
       return definitions.get(code);
     };
 
-    const after = request.pageToken
-      ? decodeCursor<TaskCursor>(request.pageToken, { startTime: 'number', id: 'string' })
-      : undefined;
     let page: Page<TaskListItem>;
     let total: number;
     if (request.topic === '3') {
+      // "Initiated" lists the user's own instances, paged like the instance lists.
       total = await this.store.instances.count(tenantKey, { submitter: user.userId });
-      // "Initiated" lists the user's own instances; the cursor's id is then an instance code.
-      const rows = await this.store.instances.list(
-        tenantKey,
-        { submitter: user.userId },
-        after && { startTime: after.startTime, code: after.id },
-        pageSize + 1,
-      );
-      const instances = pageOf(rows, pageSize, (last): TaskCursor => ({ startTime: last.startTime, id: last.code }));
+      const after = request.pageToken ? decodeInstanceCursor(request.pageToken) : undefined;
+      const rows = await this.store.instances.list(tenantKey, { submitter: user.userId }, after, pageSize + 1);
+      const instances = pageOf(rows, pageSize, (last) => last.cursor);
       const items: TaskListItem[] = [];
-      for (const instance of instances.items) {
+      for (const { instance } of instances.items) {
         items.push({ task: undefined, instance, definition: await definitionOf(instance.approvalCode) });
       }
       page = { ...instances, items };
     } else {
+      const after = request.pageToken
+        ? decodeCursor<TaskCursor>(request.pageToken, { startTime: 'number', id: 'string' })
+        : undefined;
       const statuses = TOPIC_STATUSES[request.topic] ?? [];
       total = await this.store.tasks.countByUser(tenantKey, user.userId, statuses);
       const rows = statuses.length

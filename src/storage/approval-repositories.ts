@@ -10,6 +10,7 @@ import type {
   TaskRepository,
   TimelineRepository,
 } from '../services/ports.js';
+import { newDecimalId } from '../domain/ids.js';
 import type { Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -144,6 +145,8 @@ export function instanceRepository(db: Executor): InstanceRepository {
           cancel_bot_notification: instance.cancelBotNotification,
           serial_number: instance.serialNumber,
           title: instance.title,
+          // Decimal ids of one process increase within a millisecond: the creation order of same-ms instances.
+          created_seq: newDecimalId(now),
           ...mutableColumns(instance, now),
         })
         .execute();
@@ -164,12 +167,20 @@ export function instanceRepository(db: Executor): InstanceRepository {
         query = query.where((eb) =>
           eb.or([
             eb('start_time', '>', after.startTime),
-            eb.and([eb('start_time', '=', after.startTime), eb('instance_code', '>', after.code)]),
+            eb.and([eb('start_time', '=', after.startTime), eb('created_seq', '>', after.seq)]),
+            eb.and([
+              eb('start_time', '=', after.startTime),
+              eb('created_seq', '=', after.seq),
+              eb('instance_code', '>', after.code),
+            ]),
           ]),
         );
       }
-      const rows = await query.orderBy('start_time').orderBy('instance_code').limit(limit).execute();
-      return rows.map(toInstance);
+      const rows = await query.orderBy('start_time').orderBy('created_seq').orderBy('instance_code').limit(limit).execute();
+      return rows.map((row) => ({
+        instance: toInstance(row),
+        cursor: { startTime: row.start_time, seq: row.created_seq, code: row.instance_code },
+      }));
     },
     async count(tenantKey, filter) {
       const row = await filtered(tenantKey, filter)

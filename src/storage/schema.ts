@@ -84,6 +84,8 @@ export interface InstancesTable {
   current_node: number;
   version: number;
   updated_at: number;
+  /** Sorts instances of one start time by creation (see migration 0006). */
+  created_seq: string;
 }
 
 export interface TasksTable {

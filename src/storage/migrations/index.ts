@@ -4,6 +4,7 @@ import { approvalsAndInstances } from './0002-approvals-and-instances.js';
 import { rateWindows } from './0003-rate-windows.js';
 import { eventDelivery } from './0004-event-delivery.js';
 import { instanceComments } from './0005-instance-comments.js';
+import { instanceCreationOrder } from './0006-instance-creation-order.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-rate-windows': rateWindows,
   '0004-event-delivery': eventDelivery,
   '0005-instance-comments': instanceComments,
+  '0006-instance-creation-order': instanceCreationOrder,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */

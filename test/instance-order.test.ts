@@ -1,0 +1,52 @@
+/** GET /instances lists codes in creation order, even for instances created within one millisecond. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Instance } from '../src/domain/approval/instance.js';
+import { newCode } from '../src/domain/ids.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { call, tenantToken } from './helpers/http.js';
+import { startTestServer } from './helpers/server.js';
+
+test('instances created in the same millisecond are listed in the order they were created, across pages', async (t) => {
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const startTime = 1_800_000_000_000;
+  const created: string[] = [];
+  // Stored straight through the store port, so that all of them get exactly the same start time.
+  for (let i = 0; i < 7; i++) {
+    const instance: Instance = {
+      code: newCode(),
+      approvalCode: DEMO_LEAVE_CODE,
+      submitter: 'u_alice',
+      departmentId: 'eng',
+      status: 'PENDING',
+      startTime,
+      endTime: 0,
+      form: '[]',
+      uuid: null,
+      forbidRevoke: false,
+      cancelBotNotification: 0,
+      reverted: false,
+      serialNumber: String(i),
+      title: '',
+      route: [],
+      currentNode: 0,
+      version: 1,
+    };
+    await server.services.store.instances.insert('acme', instance, null, startTime);
+    created.push(instance.code);
+  }
+
+  const token = await tenantToken(server.url);
+  const listed: string[] = [];
+  let pageToken = '';
+  for (let pages = 0; pages < 10; pages++) {
+    const query = `approval_code=${DEMO_LEAVE_CODE}&start_time=${startTime}&end_time=${startTime}&page_size=3`;
+    const answer = await call(server.url, `/open-apis/approval/v4/instances?${query}&page_token=${pageToken}`, { token });
+    assert.equal(answer.body.code, 0, answer.text);
+    listed.push(...answer.body.data.instance_code_list);
+    if (!answer.body.data.has_more) break;
+    pageToken = answer.body.data.page_token;
+  }
+  assert.deepEqual(listed, created);
+});
