@@ -1,6 +1,6 @@
 /** Instances: create (idempotent by uuid), read, list, query, and CC. */
 import { createHash } from 'node:crypto';
-import { resolveRoute } from '../domain/approval/approvers.js';
+import { previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
 import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { validateForm } from '../domain/approval/form.js';
@@ -9,7 +9,7 @@ import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import { newCode, newDecimalId } from '../domain/ids.js';
-import type { CreateInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
+import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
@@ -30,6 +30,13 @@ export interface InstanceView {
 export interface InstanceSummary {
   instance: Instance;
   definition: ApprovalDefinition | undefined;
+  users: UserDirectory;
+}
+
+/** What `POST /instances/preview` shows: the nodes still ahead, with their people. */
+export interface RoutePreview {
+  definition: ApprovalDefinition;
+  nodes: NodePreview[];
   users: UserDirectory;
 }
 
@@ -140,6 +147,39 @@ export class InstanceService {
       (await store.instances.find(tenantKey, instanceId)) ?? (await store.instances.findByUuid(tenantKey, instanceId))?.instance;
     if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
     return instance;
+  }
+
+  /**
+   * `POST /instances/preview`: for a new request (`approval_code`, `user_id` the submitter) every node with the
+   * approvers the rules find; for an existing instance (`instance_code`) the nodes not yet passed, with the
+   * approvers fixed when it was created.
+   */
+  async preview(caller: Caller, body: PreviewInstanceInput, userIdType: UserIdType): Promise<RoutePreview> {
+    const { tenantKey } = caller;
+    const user = await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id');
+    let definition: ApprovalDefinition;
+    let nodes: NodePreview[];
+    if (body.instance_code) {
+      const instance = await this.store.instances.find(tenantKey, body.instance_code);
+      if (!instance || (body.approval_code && instance.approvalCode !== body.approval_code)) {
+        throw new FeishuError(1390003, `no instance "${body.instance_code}" in this tenant`);
+      }
+      definition = await this.requireDefinition(this.store, tenantKey, instance.approvalCode);
+      const ahead = instance.status === 'PENDING' ? instance.route.slice(instance.currentNode) : [];
+      nodes = ahead.map((planned) => {
+        const node = definition.nodes.find((n) => n.nodeId === planned.nodeId);
+        return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: [], free: node?.needApprover ?? false };
+      });
+    } else if (body.approval_code) {
+      definition = await this.requireDefinition(this.store, tenantKey, body.approval_code);
+      const departmentId = this.departmentOf(user, body.department_id);
+      const candidates = definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
+      nodes = previewRoute(definition.nodes, await submitterContext(this.store, tenantKey, user, departmentId, candidates));
+    } else {
+      throw new FeishuError(1390001, 'approval_code or instance_code is required');
+    }
+    const users = await UserDirectory.load(this.store, tenantKey, nodes.flatMap((n) => [...n.approvers, ...n.ccers]));
+    return { definition, nodes, users };
   }
 
   /** `GET /instances/:instance_id`, where the id is the instance code or the create uuid. */

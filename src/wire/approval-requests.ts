@@ -147,6 +147,17 @@ export const QueryInstancesBody = Type.Object({
 });
 export type QueryInstancesInput = Static<typeof QueryInstancesBody>;
 
+export const PreviewInstanceBody = Type.Object({
+  user_id: Required,
+  approval_code: Type.Optional(Text),
+  department_id: Type.Optional(Text),
+  form: Type.Optional(Text),
+  instance_code: Type.Optional(Text),
+  locale: Type.Optional(Text),
+  task_id: Type.Optional(Text),
+});
+export type PreviewInstanceInput = Static<typeof PreviewInstanceBody>;
+
 export const CancelInstanceBody = Type.Object({
   approval_code: Required,
   instance_code: Required,

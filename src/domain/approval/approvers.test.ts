@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { resolveRoute, type SubmitterContext } from './approvers.js';
+import { previewRoute, resolveRoute, type SubmitterContext } from './approvers.js';
 import type { ApproverRule } from './definition.js';
 import { accepted, assertRefused, node } from './test-support.js';
 
@@ -133,5 +133,37 @@ describe('nodes that resolve to nobody refuse with 1390001, naming the node', ()
     assertRefused(resolveRoute(named, alice, {}), 1390001, /node "Manager" has no approver/);
     const keyed = [node('n1', 'AND', { name: '@i18n@n1', approvers: [{ type: 'Supervisor', level: 9 }] })];
     assertRefused(resolveRoute(keyed, alice, {}), 1390001, /node "n1" has no approver/);
+  });
+});
+
+describe('previewRoute', () => {
+  const ctx: SubmitterContext = {
+    userId: 'u_alice',
+    leaderChain: ['u_bob', 'u_carol'],
+    departmentLeaderChain: ['u_carol'],
+    isUser: (id: string) => ['u_alice', 'u_bob', 'u_carol', 'u_dave'].includes(id),
+  };
+
+  test('a preview resolves leader, department and personal approvers, and CC rules, without refusing anything', () => {
+    const nodes = [
+      node('lead', 'AND', { approvers: [{ type: 'Supervisor', level: 2 }], ccers: [{ type: 'Personal', userId: 'u_dave', level: 1 }] }),
+      node('dept', 'OR', { approvers: [{ type: 'DepartmentManager', level: 1 }, { type: 'Personal', userId: 'u_dave', level: 1 }] }),
+    ];
+    const preview = previewRoute(nodes, ctx);
+    assert.deepEqual(preview.map((p) => [p.approvers, p.ccers, p.free]), [
+      [['u_carol'], ['u_dave'], false],
+      [['u_carol', 'u_dave'], [], false],
+    ]);
+  });
+
+  test('a Free node previews as free with nobody, and a rule that finds nobody leaves the node empty', () => {
+    const nodes = [
+      node('free', 'AND', { approvers: [{ type: 'Free', level: 1 }] }),
+      node('far', 'AND', { approvers: [{ type: 'Supervisor', level: 5 }] }),
+    ];
+    assert.deepEqual(previewRoute(nodes, ctx).map((p) => [p.approvers, p.free]), [
+      [[], true],
+      [[], false],
+    ]);
   });
 });

@@ -103,3 +103,33 @@ function pick(chain: readonly string[], index: number, whyNobody: string): RuleO
   const user = index >= 0 ? chain[index] : undefined;
   return user === undefined ? { ok: true, users: [], why: whyNobody } : { ok: true, users: [user], why: '' };
 }
+
+/** Who would approve (and be CC'd on) each node, as far as it can be known before anyone picks. */
+export interface NodePreview {
+  nodeId: string;
+  approvers: string[];
+  ccers: string[];
+  /** The submitter picks this node's approvers (a Free rule): the list may be empty until then. */
+  free: boolean;
+}
+
+/**
+ * The route a request would take, for `POST /instances/preview`. Unlike resolveRoute it refuses nothing:
+ * Free nodes and rules that find nobody simply show no users.
+ */
+export function previewRoute(nodes: readonly NodeDefinition[], ctx: SubmitterContext): NodePreview[] {
+  const resolve = (rules: readonly ApproverRule[]) => {
+    const users: string[] = [];
+    for (const rule of rules) {
+      const outcome = resolveRule(rule, ctx, []);
+      if (outcome.ok) for (const user of outcome.users) if (!users.includes(user)) users.push(user);
+    }
+    return users;
+  };
+  return nodes.map((node) => ({
+    nodeId: node.nodeId,
+    approvers: resolve(node.approvers),
+    ccers: resolve(node.ccers),
+    free: node.approvers.some((rule) => rule.type === 'Free'),
+  }));
+}

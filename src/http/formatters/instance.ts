@@ -4,7 +4,7 @@ import type { FormValue } from '../../domain/approval/form.js';
 import type { Instance, TimelineEntry } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
-import type { InstanceSummary, InstanceView } from '../../services/instance-service.js';
+import type { InstanceSummary, InstanceView, RoutePreview } from '../../services/instance-service.js';
 import { formatInstanceComment } from './comment.js';
 
 /** Feishu writes times as strings of epoch milliseconds, "0" while unset. */
@@ -97,6 +97,28 @@ export function formatInstance(view: InstanceView, type: UserIdType, locale?: st
     timeline: timeline.map((e) => formatTimelineEntry(e, users, type)),
     reverted: instance.reverted,
     instance_code: instance.code,
+  };
+}
+
+/** `POST /instances/preview`'s `preview_nodes`. */
+export function formatPreview({ definition, nodes, users }: RoutePreview, type: UserIdType, locale?: string) {
+  return {
+    preview_nodes: nodes.map((preview) => {
+      const node = definition.nodes.find((n) => n.nodeId === preview.nodeId);
+      return {
+        node_id: preview.nodeId,
+        node_name: node ? resolveText(definition.i18n, node.name, locale) : '',
+        node_type: node?.nodeType ?? 'AND',
+        comments: [],
+        ...(node?.customNodeId ? { custom_node_id: node.customNodeId } : {}),
+        user_id_list: ids(users, preview.approvers, type),
+        end_cc_id_list: ids(users, preview.ccers, type),
+        // A node whose rules find nobody and which the submitter does not fill in.
+        is_empty_logic: preview.approvers.length === 0 && !preview.free,
+        is_approver_type_free: preview.free,
+        has_cc_type_free: false,
+      };
+    }),
   };
 }
 

@@ -7,13 +7,14 @@ import {
   CcInstanceBody,
   CreateInstanceBody,
   GetInstanceQuery,
+  PreviewInstanceBody,
   ListInstancesQuery,
   QueryInstancesBody,
   QueryInstancesQuery,
   UserIdTypeQuery,
 } from '../../../../../wire/approval-requests.js';
 import { success } from '../../../../feishu-envelope.js';
-import { formatInstance, formatInstanceListItem } from '../../../../formatters/instance.js';
+import { formatInstance, formatInstanceListItem, formatPreview } from '../../../../formatters/instance.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
 
@@ -59,6 +60,16 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         page_token: page.pageToken,
         has_more: page.hasMore,
       });
+    },
+  );
+
+  app.post(
+    '/instances/preview',
+    { schema: { body: PreviewInstanceBody, querystring: UserIdTypeQuery } },
+    async (request) => {
+      const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
+      const preview = await services.instances.preview(request.caller, request.body, userIdType);
+      return success(formatPreview(preview, userIdType, request.body.locale));
     },
   );
 
