@@ -11,6 +11,7 @@ import type {
   TimelineRepository,
 } from '../services/ports.js';
 import { newDecimalId } from '../domain/ids.js';
+import { toOutboxEvent } from './rows.js';
 import type { Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -346,16 +347,7 @@ export function outboxRepository(db: Executor): OutboxRepository {
         .where('instance_code', '=', instanceCode)
         .orderBy('seq')
         .execute();
-      return rows.map((r) => ({
-        eventId: r.event_id,
-        tenantKey: r.tenant_key,
-        approvalCode: r.approval_code,
-        instanceCode: r.instance_code,
-        seq: r.seq,
-        eventType: r.event_type as 'approval_instance' | 'approval_task',
-        payload: JSON.parse(r.payload) as Record<string, unknown>,
-        createdAt: r.created_at,
-      }));
+      return rows.map(toOutboxEvent);
     },
   };
 }

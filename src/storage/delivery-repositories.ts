@@ -7,7 +7,7 @@ import type {
   DeliveryStatus,
   SubscriptionRepository,
 } from '../services/ports.js';
-import { toApp } from './rows.js';
+import { toApp, toOutboxEvent } from './rows.js';
 import type { Database, DeliveriesTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -109,16 +109,7 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
         if (!event || !app?.event_url) continue;
         claimed.push({
           ...toDelivery(row),
-          event: {
-            eventId: event.event_id,
-            tenantKey: event.tenant_key,
-            approvalCode: event.approval_code,
-            instanceCode: event.instance_code,
-            seq: event.seq,
-            eventType: event.event_type as 'approval_instance' | 'approval_task',
-            payload: JSON.parse(event.payload) as Record<string, unknown>,
-            createdAt: event.created_at,
-          },
+          event: toOutboxEvent(event),
           app: toApp(app),
           verifiedUrl: app.event_verified_url,
         });

@@ -1,6 +1,7 @@
 /** Stored rows → domain entities, where more than one repository reads the same table. */
 import type { App, User } from '../domain/directory.js';
-import type { AppsTable, UsersTable } from './schema.js';
+import type { OutboxEvent } from '../services/ports.js';
+import type { AppsTable, OutboxTable, UsersTable } from './schema.js';
 
 export const toApp = (row: AppsTable): App => ({
   appId: row.app_id,
@@ -17,4 +18,15 @@ export const toUser = (row: UsersTable): User => ({
   name: row.name,
   leaderUserId: row.leader_user_id,
   departmentIds: JSON.parse(row.department_ids) as string[],
+});
+
+export const toOutboxEvent = (row: OutboxTable): OutboxEvent => ({
+  eventId: row.event_id,
+  tenantKey: row.tenant_key,
+  approvalCode: row.approval_code,
+  instanceCode: row.instance_code,
+  seq: row.seq,
+  eventType: row.event_type as OutboxEvent['eventType'],
+  payload: JSON.parse(row.payload) as Record<string, unknown>,
+  createdAt: row.created_at,
 });
