@@ -6,11 +6,11 @@ import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import { newCode, newDecimalId } from '../domain/ids.js';
-import { jsonPath } from '../util/json-path.js';
 import { CreateApprovalBody, type CreateApprovalInput } from '../wire/approval-requests.js';
+import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { toUserIds, UserDirectory } from './directory-lookup.js';
-import { FixtureError, type FixtureApprovals } from './fixture-service.js';
+import { FixtureError, schemaRefusal, type FixtureApprovals } from './fixture-service.js';
 import type { Store } from './ports.js';
 
 export interface DefinitionView {
@@ -40,11 +40,7 @@ export class ApprovalService implements FixtureApprovals {
 
   /** Fixture entries: the same body, user ids as user_id, and `approval_code` may name a new code. */
   async upsert(tx: Store, tenantKey: string, body: Record<string, unknown>, path: string): Promise<string> {
-    if (!createBody.Check(body)) {
-      const [first] = createBody.Errors(body);
-      const where = first?.instancePath ? `${path}.${jsonPath(first.instancePath)}` : path;
-      throw new FixtureError(where, first?.message ?? 'not a create-approval body');
-    }
+    if (!createBody.Check(body)) throw schemaRefusal(createBody.Errors(body), path, 'not a create-approval body');
     try {
       return (await this.save(tx, tenantKey, body, 'user_id', 'fixture')).code;
     } catch (err) {
@@ -55,8 +51,7 @@ export class ApprovalService implements FixtureApprovals {
 
   /** `GET /approvals/:approval_code`. */
   async get(caller: Caller, approvalCode: string): Promise<DefinitionView> {
-    const definition = await this.store.approvals.find(caller.tenantKey, approvalCode);
-    if (!definition) throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
+    const definition = await requireDefinition(this.store, caller.tenantKey, approvalCode);
     const userIds = [
       ...definition.viewers.flatMap((v) => (v.userId ? [v.userId] : [])),
       ...definition.processManagerIds,

@@ -120,22 +120,36 @@ export class FixtureService {
 
 function parse(document: unknown): Fixture {
   if (validator.Check(document)) return document;
-  const [first] = validator.Errors(document);
+  throw schemaRefusal(validator.Errors(document), '', 'not a fixture document');
+}
+
+interface SchemaError {
+  keyword: string;
+  schemaPath: string;
+  instancePath: string;
+  params: unknown;
+  message?: string;
+}
+
+/** The first schema error, as a FixtureError naming its JSON path below `base` (a path of its own). */
+export function schemaRefusal(errors: Iterable<SchemaError>, base: string, fallback: string): FixtureError {
+  const [first] = errors;
+  const at = (pointer: string) => [base, jsonPath(pointer)].filter(Boolean).join('.');
   // TypeBox reports an unknown key first as the `false` schema of `additionalProperties`, at the key itself.
   if (first?.keyword === 'boolean' && first.schemaPath.endsWith('/additionalProperties')) {
     const pointer = first.instancePath;
     const key = pointer.slice(pointer.lastIndexOf('/') + 1).replace(/~1/g, '/').replace(/~0/g, '~');
-    throw new FixtureError(jsonPath(pointer.slice(0, pointer.lastIndexOf('/'))), `unknown field "${key}"`);
+    return new FixtureError(at(pointer.slice(0, pointer.lastIndexOf('/'))), `unknown field "${key}"`);
   }
-  const path = first ? jsonPath(first.instancePath) : '';
+  const path = at(first?.instancePath ?? '');
   const params = (first?.params ?? {}) as { requiredProperties?: string[]; additionalProperties?: string[] };
   if (first?.keyword === 'required' && params.requiredProperties) {
-    throw new FixtureError(path, `missing ${params.requiredProperties.map((p) => `"${p}"`).join(', ')}`);
+    return new FixtureError(path, `missing ${params.requiredProperties.map((p) => `"${p}"`).join(', ')}`);
   }
   if (first?.keyword === 'additionalProperties' && params.additionalProperties) {
-    throw new FixtureError(path, `unknown field ${params.additionalProperties.map((p) => `"${p}"`).join(', ')}`);
+    return new FixtureError(path, `unknown field ${params.additionalProperties.map((p) => `"${p}"`).join(', ')}`);
   }
-  throw new FixtureError(path, first?.message ?? 'not a fixture document');
+  return new FixtureError(path, first?.message ?? fallback);
 }
 
 function checkUniqueTenants(fixture: Fixture): void {

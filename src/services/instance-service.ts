@@ -10,6 +10,7 @@ import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import { newCode, newDecimalId } from '../domain/ids.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
+import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
@@ -77,12 +78,6 @@ export class InstanceService {
     private readonly clock: Clock,
   ) {}
 
-  async requireDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<ApprovalDefinition> {
-    const definition = await store.approvals.find(tenantKey, approvalCode);
-    if (!definition) throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
-    return definition;
-  }
-
   /** The instance of this tenant and of that definition, or 1390003. */
   async requireInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Instance> {
     const instance = await store.instances.find(tenantKey, instanceCode);
@@ -101,7 +96,7 @@ export class InstanceService {
       const earlier = await this.replay(tenantKey, body.uuid, hash);
       if (earlier) return earlier;
     }
-    const definition = await this.requireDefinition(this.store, tenantKey, body.approval_code);
+    const definition = await requireDefinition(this.store, tenantKey, body.approval_code);
     if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
 
     const submitter = await this.submitterOf(tenantKey, body);
@@ -164,14 +159,14 @@ export class InstanceService {
       if (!instance || (body.approval_code && instance.approvalCode !== body.approval_code)) {
         throw new FeishuError(1390003, `no instance "${body.instance_code}" in this tenant`);
       }
-      definition = await this.requireDefinition(this.store, tenantKey, instance.approvalCode);
+      definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
       const ahead = instance.status === 'PENDING' ? instance.route.slice(instance.currentNode) : [];
       nodes = ahead.map((planned) => {
         const node = definition.nodes.find((n) => n.nodeId === planned.nodeId);
         return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: [], free: node?.needApprover ?? false };
       });
     } else if (body.approval_code) {
-      definition = await this.requireDefinition(this.store, tenantKey, body.approval_code);
+      definition = await requireDefinition(this.store, tenantKey, body.approval_code);
       const departmentId = this.departmentOf(user, body.department_id);
       const candidates = definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
       nodes = previewRoute(definition.nodes, await submitterContext(this.store, tenantKey, user, departmentId, candidates));
@@ -186,7 +181,7 @@ export class InstanceService {
   async get(caller: Caller, instanceId: string): Promise<InstanceView> {
     const { tenantKey } = caller;
     const instance = await this.requireById(this.store, tenantKey, instanceId);
-    const definition = await this.requireDefinition(this.store, tenantKey, instance.approvalCode);
+    const definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
     const tasks = await this.store.tasks.listByInstance(instance.code);
     const timeline = await this.store.timeline.list(instance.code);
     const comments = (await this.store.comments.listByInstance(instance.code)).filter((c) => !c.deleted);
@@ -204,7 +199,7 @@ export class InstanceService {
     caller: Caller,
     query: { approvalCode: string; startTime: number; endTime: number; pageSize?: number; pageToken?: string },
   ): Promise<Page<string>> {
-    await this.requireDefinition(this.store, caller.tenantKey, query.approvalCode);
+    await requireDefinition(this.store, caller.tenantKey, query.approvalCode);
     const page = await this.page(
       caller.tenantKey,
       { approvalCode: query.approvalCode, startFrom: query.startTime, startTo: query.endTime },
@@ -270,7 +265,7 @@ export class InstanceService {
   ): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (tx) => {
-      const definition = await this.requireDefinition(tx, tenantKey, body.approval_code);
+      const definition = await requireDefinition(tx, tenantKey, body.approval_code);
       const instance = await this.requireInstance(tx, tenantKey, body.approval_code, body.instance_code);
       const by = await requireUser(tx, tenantKey, userIdType, body.user_id, 'user_id');
       const ccUsers = await toUserIds(tx, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');

@@ -1,6 +1,6 @@
 /** `POST /approvals/:approval_code/subscribe` and `/unsubscribe`: event delivery per definition, per calling app. */
 import type { Clock } from '../domain/clock.js';
-import { FeishuError } from '../domain/errors.js';
+import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import type { Store } from './ports.js';
 
@@ -12,18 +12,12 @@ export class SubscriptionService {
 
   /** Subscribing twice is the same as once. */
   async subscribe(caller: Caller, approvalCode: string): Promise<void> {
-    await this.requireDefinition(caller, approvalCode);
+    await requireDefinition(this.store, caller.tenantKey, approvalCode);
     await this.store.subscriptions.subscribe(caller.appId, approvalCode, this.clock.now());
   }
 
   async unsubscribe(caller: Caller, approvalCode: string): Promise<void> {
-    await this.requireDefinition(caller, approvalCode);
+    await requireDefinition(this.store, caller.tenantKey, approvalCode);
     await this.store.subscriptions.unsubscribe(caller.appId, approvalCode);
-  }
-
-  private async requireDefinition(caller: Caller, approvalCode: string): Promise<void> {
-    if (!(await this.store.approvals.find(caller.tenantKey, approvalCode))) {
-      throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
-    }
   }
 }

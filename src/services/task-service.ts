@@ -5,6 +5,7 @@ import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { unwrap, type Result } from '../domain/errors.js';
 import { newDecimalId } from '../domain/ids.js';
+import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
@@ -137,7 +138,7 @@ export class TaskService {
   private async act(caller: Caller, request: TaskActionRequest, action: Action): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (tx) => {
-      const definition = await this.instances.requireDefinition(tx, tenantKey, request.approvalCode);
+      const definition = await requireDefinition(tx, tenantKey, request.approvalCode);
       const instance = await this.instances.requireInstance(tx, tenantKey, request.approvalCode, request.instanceCode);
       const by = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
       const tasks = await tx.tasks.listByInstance(instance.code);

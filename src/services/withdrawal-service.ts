@@ -7,6 +7,7 @@ import { withdraw } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { unwrap } from '../domain/errors.js';
+import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
@@ -31,7 +32,7 @@ export class WithdrawalService {
   async cancel(caller: Caller, request: WithdrawalRequest): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (tx) => {
-      const definition = await this.instances.requireDefinition(tx, tenantKey, request.approvalCode);
+      const definition = await requireDefinition(tx, tenantKey, request.approvalCode);
       const instance = await this.instances.requireInstance(tx, tenantKey, request.approvalCode, request.instanceCode);
       const user = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
       const tasks = await tx.tasks.listByInstance(instance.code);

@@ -1,0 +1,10 @@
+import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import { FeishuError } from '../domain/errors.js';
+import type { Store } from './ports.js';
+
+/** The definition of this tenant with that code, or 1390002: another tenant's code is "not found", never data. */
+export async function requireDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<ApprovalDefinition> {
+  const definition = await store.approvals.find(tenantKey, approvalCode);
+  if (!definition) throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
+  return definition;
+}
