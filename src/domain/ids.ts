@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { IdSource } from './approval/ids.js';
 
 /** Upper-case UUID, the form of Feishu approval and instance codes. */
 export const newCode = (): string => randomUUID().toUpperCase();
@@ -24,3 +25,9 @@ export function newDecimalId(now: number): string {
   const rand = randomBytes(4).readUInt32BE(0) % 1000;
   return `${now}${String(sequence).padStart(3, '0')}${String(rand).padStart(3, '0')}`;
 }
+
+/** The id source the state machine draws task ids from. */
+export const decimalIds = (now: number): IdSource => ({ next: () => newDecimalId(now) });
+
+/** An instance's serial number: 16 digits that sort by creation time. */
+export const newSerialNumber = (now: number): string => newDecimalId(now).slice(0, 16);

@@ -5,7 +5,7 @@ import { parseDefinition, type ApprovalDefinition, type DefinitionInput } from '
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
-import { newCode, newDecimalId } from '../domain/ids.js';
+import { newCode, newDecimalId, decimalIds } from '../domain/ids.js';
 import { CreateApprovalBody, type CreateApprovalInput } from '../wire/approval-requests.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
@@ -68,7 +68,7 @@ export class ApprovalService implements FixtureApprovals {
   ): Promise<ApprovalDefinition> {
     const now = this.clock.now();
     const input = await this.withUserIds(store, tenantKey, body, userIdType);
-    const draft = unwrap(parseDefinition(input, { next: () => newDecimalId(now) }));
+    const draft = unwrap(parseDefinition(input, decimalIds(now)));
 
     // A fixture entry without a code gets one derived from its name, so that loading it again overwrites it.
     const code = body.approval_code || (source === 'fixture' ? derivedCode(tenantKey, body.approval_name) : undefined);
