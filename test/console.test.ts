@@ -43,12 +43,16 @@ describe('admin console', { skip }, () => {
     return page;
   }
 
-  async function withdrawNewLeave() {
+  async function createLeave() {
     const created = await call(server.url, `${V4}/instances`, {
       token,
       json: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]) },
     });
-    const code = created.body.data.instance_code as string;
+    return created.body.data.instance_code as string;
+  }
+
+  async function withdrawNewLeave() {
+    const code = await createLeave();
     const answer = await call(server.url, `${V4}/instances/cancel`, {
       token,
       json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice' },
@@ -115,6 +119,35 @@ describe('admin console', { skip }, () => {
     await page.getByTestId('save-app-cli_acme_demo').click();
     await page.locator('#tenant-detail').getByText('Saved').waitFor();
     assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
+    await page.close();
+  });
+
+  test('a revoke request and the approved instance it revokes link to each other', async () => {
+    const original = await createLeave();
+    const task = (await call(server.url, `${V4}/instances/${original}`, { token })).body.data.task_list[0];
+    const approved = await call(server.url, `${V4}/tasks/approve`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, instance_code: original, user_id: 'ou_bob', task_id: task.id },
+    });
+    assert.equal(approved.body.code, 0, approved.text);
+    const withdrawn = await call(server.url, `${V4}/instances/cancel`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, instance_code: original, user_id: 'ou_alice' },
+    });
+    assert.equal(withdrawn.body.code, 0, withdrawn.text);
+    const request = (await admin(server.url, `/instances/${original}`)).body.revoke_requests[0].instance_code as string;
+
+    const page = await signedIn();
+    await page.getByTestId(`definition-${DEMO_LEAVE_CODE}`).getByText('Instances').click();
+    await page.locator('#instances').getByText(original).click();
+    const links = page.getByTestId('instance-revoke');
+    await links.getByText(request).waitFor();
+    assert.match(await links.innerText(), /Revoke requests: .* \(PENDING\)/);
+    await links.getByText(request).click();
+    await page.locator('#instance-code').getByText(request).waitFor();
+    assert.match(await page.getByTestId('instance-revoke').innerText(), new RegExp(`Revoke request of ${original}`));
+    await page.getByTestId('instance-revoke').getByText(original).click();
+    await page.locator('#instance-code').getByText(original).waitFor();
     await page.close();
   });
 

@@ -27,6 +27,8 @@ test('instances created in the same millisecond are listed in the order they wer
       forbidRevoke: false,
       cancelBotNotification: 0,
       reverted: false,
+      revertedInstanceCode: null,
+      revokeRequestCode: null,
       serialNumber: String(i),
       title: '',
       route: [],

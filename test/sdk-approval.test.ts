@@ -144,3 +144,58 @@ test('the SDK reads a definition with approval.get', async () => {
     ['manager'],
   );
 });
+
+test('the SDK drives a whole revoke round: withdraw an approved instance, approve its revoke request, read it revoked', async () => {
+  const ctx: Served = { server, url: server.url, token: await tenantToken(server.url) };
+  const approvalCode = await customDefinition(ctx, {
+    nodes: [{ id: 'bob', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] }],
+  });
+  const code = await sdkCreate(approvalCode);
+  const taskOf = async (instanceCode: string) =>
+    (await client.approval.v4.instance.get({ path: { instance_id: instanceCode } })).data?.task_list?.find((t) => t.status === 'PENDING');
+  const approve = async (instanceCode: string) => {
+    const task = await taskOf(instanceCode);
+    assert.ok(task?.id);
+    const res = await client.approval.v4.task.approve({
+      params: { user_id_type: 'open_id' },
+      data: { approval_code: approvalCode, instance_code: instanceCode, user_id: 'ou_bob', task_id: task.id },
+    });
+    assert.equal(res.code, 0);
+  };
+  await approve(code);
+
+  const withdrawn = await client.approval.v4.instance.cancel({
+    params: { user_id_type: 'user_id' },
+    data: { approval_code: approvalCode, instance_code: code, user_id: 'u_alice' },
+  });
+  assert.deepEqual(withdrawn, { code: 0, msg: 'success', data: {} });
+  assert.equal((await client.approval.v4.instance.get({ path: { instance_id: code } })).data?.status, 'PENDING');
+
+  // The revoke request is found as a client would: the definition's instances, read for reverted_instance_code.
+  const listed = await client.approval.v4.instance.list({
+    params: { approval_code: approvalCode, start_time: '0', end_time: String(Date.now() + 10 ** 9) },
+  });
+  const requests = [];
+  for (const listedCode of listed.data?.instance_code_list ?? []) {
+    const read = await client.approval.v4.instance.get({ path: { instance_id: listedCode } });
+    if (read.data?.reverted_instance_code === code) requests.push(listedCode);
+  }
+  assert.equal(requests.length, 1);
+  await approve(requests[0]!);
+
+  const revoked = await client.approval.v4.instance.get({ path: { instance_id: code } });
+  assert.equal(revoked.data?.status, 'CANCELED');
+  assert.equal(revoked.data?.reverted, true);
+  assert.equal(revoked.data?.timeline?.at(-1)?.type, 'CANCEL');
+
+  const queried = await client.approval.v4.instance.query({ data: { approval_code: approvalCode } });
+  assert.deepEqual(queried.data?.instance_list, []);
+  const withRevoked = await client.approval.v4.instance.query({ data: { approval_code: approvalCode, with_revoked_instance: true } });
+  assert.deepEqual(
+    withRevoked.data?.instance_list?.map((i) => [i.instance?.code, i.instance?.status]),
+    [
+      [code, 'canceled'],
+      [requests[0], 'approved'],
+    ],
+  );
+});

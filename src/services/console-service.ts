@@ -98,10 +98,16 @@ export class ConsoleService {
     }));
   }
 
-  async instance(instanceCode: string): Promise<InstanceView> {
+  /** One instance in full, with the revoke requests made of it (a revoke request names its original itself). */
+  async instance(instanceCode: string): Promise<{ view: InstanceView; revokeRequests: { instance_code: string; status: string }[] }> {
     const tenantKey = await this.store.instances.ownerOf(instanceCode);
     if (!tenantKey) throw new NotFoundError(`no instance "${instanceCode}"`);
-    return this.instances.get({ tenantKey, appId: '' }, instanceCode);
+    const view = await this.instances.get({ tenantKey, appId: '' }, instanceCode);
+    const requests = await this.store.instances.list(tenantKey, { revertedInstanceCode: instanceCode }, undefined, CONSOLE_LIST_LIMIT);
+    return {
+      view,
+      revokeRequests: requests.map(({ instance: r }) => ({ instance_code: r.code, status: r.status })),
+    };
   }
 
   private async definition(approvalCode: string) {

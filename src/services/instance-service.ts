@@ -8,7 +8,7 @@ import { startInstance, type Instance, type Task, type TimelineEntry } from '../
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
-import { newCode, newDecimalId } from '../domain/ids.js';
+import { newCode, decimalIds, newSerialNumber } from '../domain/ids.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
@@ -121,9 +121,9 @@ export class InstanceService {
       forbidRevoke: body.forbid_revoke ?? false,
       cancelBotNotification: Number(body.cancel_bot_notification ?? '0'),
       title: body.title ?? '',
-      serialNumber: newDecimalId(now).slice(0, 16),
+      serialNumber: newSerialNumber(now),
       now,
-      ids: { next: () => newDecimalId(now) },
+      ids: decimalIds(now),
     });
     try {
       await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, hash));
@@ -236,6 +236,8 @@ export class InstanceService {
         : {}),
       ...(from !== undefined ? { startFrom: Number(from), startTo: Number(to) } : {}),
       statuses: QUERY_STATUS[body.instance_status ?? 'ALL'] ?? [],
+      // Completed revoke rounds are left out unless asked for (Feishu: with_revoked_instance).
+      withoutRevoked: body.with_revoked_instance !== true,
     };
     // External instances are not modelled: an external id matches nothing.
     if (body.instance_external_id || body.group_external_id) {

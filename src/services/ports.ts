@@ -108,6 +108,10 @@ export interface InstanceFilter {
   statuses?: Instance['status'][];
   startFrom?: number;
   startTo?: number;
+  /** The revoke requests of that instance. */
+  revertedInstanceCode?: string;
+  /** Leaves out the instances of completed revoke rounds: revoked originals and their approved requests. */
+  withoutRevoked?: boolean;
 }
 
 export interface InstanceRepository {

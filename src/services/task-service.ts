@@ -4,14 +4,14 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { unwrap, type Result } from '../domain/errors.js';
-import { newDecimalId } from '../domain/ids.js';
+import { decimalIds } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
 import type { Store, TaskCursor } from './ports.js';
-import { applyTransition, withRetry } from './transitions.js';
+import { applyWithRevokeRound, withRetry } from './transitions.js';
 
 export interface TaskActionRequest {
   approvalCode: string;
@@ -130,7 +130,7 @@ export class TaskService {
       by: by.userId,
       ...(request.comment ? { comment: request.comment } : {}),
       now,
-      ids: { next: () => newDecimalId(now) },
+      ids: decimalIds(now),
     };
   }
 
@@ -144,7 +144,8 @@ export class TaskService {
       const tasks = await tx.tasks.listByInstance(instance.code);
       const now = this.clock.now();
       const transition = unwrap(await action(tx, instance, tasks, definition, by, now));
-      await applyTransition(tx, tenantKey, definition, instance, transition, now);
+      // Approving or rejecting a revoke request settles its original in the same transaction.
+      await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now);
     });
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { DomainEvent, Instance, Transition } from '../domain/approval/instance.js';
+import { settleRevokeRound } from '../domain/approval/revoke-round.js';
 import { FeishuError } from '../domain/errors.js';
 import { newDecimalId } from '../domain/ids.js';
 import type { OutboxEvent, Store } from './ports.js';
@@ -96,4 +97,24 @@ export async function applyTransition(
   await tx.outbox.append(events);
   // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
   await tx.deliveries.enqueue(events, await tx.subscriptions.receivers(instance.approvalCode), now);
+}
+
+/**
+ * Stores a transition and, when it ended a revoke request (approved, rejected or withdrawn), the
+ * original's side of the round too, in the same transaction: both instances change, or neither.
+ */
+export async function applyWithRevokeRound(
+  tx: Store,
+  tenantKey: string,
+  definition: ApprovalDefinition,
+  before: Instance,
+  transition: Transition,
+  now: number,
+): Promise<void> {
+  await applyTransition(tx, tenantKey, definition, before, transition, now);
+  const request = transition.instance;
+  if (request.revertedInstanceCode === null) return;
+  const original = await tx.instances.find(tenantKey, request.revertedInstanceCode);
+  const settled = original && settleRevokeRound(original, request, now);
+  if (settled) await applyTransition(tx, tenantKey, definition, original, settled, now);
 }

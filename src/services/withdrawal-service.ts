@@ -1,18 +1,20 @@
 /**
  * Withdrawal, `POST /instances/cancel`: the centre of shenpi. The checks run in rules.md's order (the
  * token and the body were checked by the HTTP layer): definition, instance of that definition, the
- * user, then the domain's revoke rules; the change lands in one transaction with its timeline and events.
+ * user, then the domain's revoke rules; the change lands in one transaction with its timeline and events,
+ * together with a revoke request it opens or the original it gives back.
  */
-import { withdraw } from '../domain/approval/instance.js';
+import { withdraw } from '../domain/approval/revoke-round.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { unwrap } from '../domain/errors.js';
+import { newCode, decimalIds, newSerialNumber } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
-import { applyTransition, withRetry } from './transitions.js';
+import { applyTransition, applyWithRevokeRound, withRetry } from './transitions.js';
 
 export interface WithdrawalRequest {
   approvalCode: string;
@@ -37,8 +39,18 @@ export class WithdrawalService {
       const user = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
       const tasks = await tx.tasks.listByInstance(instance.code);
       const now = this.clock.now();
-      const transition = unwrap(withdraw(instance, tasks, definition.settings, { by: user.userId, now, definition }));
-      await applyTransition(tx, tenantKey, definition, instance, transition, now);
+      const withdrawal = unwrap(
+        withdraw(instance, tasks, definition.settings, {
+          by: user.userId,
+          now,
+          ids: decimalIds(now),
+          revokeRequest: { code: newCode(), serialNumber: newSerialNumber(now) },
+          definition,
+        }),
+      );
+      // Withdrawing a revoke request gives its original back: that happens with it.
+      await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now);
+      if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now);
     });
   }
 }

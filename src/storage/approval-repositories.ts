@@ -72,6 +72,8 @@ const toInstance = (row: InstancesTable): Instance => ({
   forbidRevoke: row.forbid_revoke === 1,
   cancelBotNotification: row.cancel_bot_notification,
   reverted: row.reverted === 1,
+  revertedInstanceCode: row.reverted_instance_code,
+  revokeRequestCode: row.revoke_request_code,
   serialNumber: row.serial_number,
   title: row.title,
   route: JSON.parse(row.route) as Instance['route'],
@@ -84,6 +86,7 @@ const mutableColumns = (instance: Instance, now: number) => ({
   status: instance.status,
   end_time: instance.endTime,
   reverted: instance.reverted ? 1 : 0,
+  revoke_request_code: instance.revokeRequestCode,
   current_node: instance.currentNode,
   route: JSON.stringify(instance.route),
   version: instance.version,
@@ -99,6 +102,15 @@ export function instanceRepository(db: Executor): InstanceRepository {
     if (filter.statuses?.length) query = query.where('status', 'in', filter.statuses);
     if (filter.startFrom !== undefined) query = query.where('start_time', '>=', filter.startFrom);
     if (filter.startTo !== undefined) query = query.where('start_time', '<=', filter.startTo);
+    if (filter.revertedInstanceCode !== undefined) {
+      query = query.where('reverted_instance_code', '=', filter.revertedInstanceCode);
+    }
+    if (filter.withoutRevoked) {
+      // A completed round: the revoked original, and its approved revoke request.
+      query = query
+        .where('reverted', '=', 0)
+        .where((eb) => eb.or([eb('reverted_instance_code', 'is', null), eb('status', '!=', 'APPROVED')]));
+    }
     return query;
   };
   return {
@@ -146,6 +158,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
           cancel_bot_notification: instance.cancelBotNotification,
           serial_number: instance.serialNumber,
           title: instance.title,
+          reverted_instance_code: instance.revertedInstanceCode,
           // Decimal ids of one process increase within a millisecond: the creation order of same-ms instances.
           created_seq: newDecimalId(now),
           ...mutableColumns(instance, now),

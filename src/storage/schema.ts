@@ -78,6 +78,10 @@ export interface InstancesTable {
   forbid_revoke: number;
   cancel_bot_notification: number;
   reverted: number;
+  /** On a revoke request: the approved instance it revokes. */
+  reverted_instance_code: string | null;
+  /** On an instance being revoked: its open revoke request. */
+  revoke_request_code: string | null;
   serial_number: string;
   title: string;
   route: string;

@@ -144,6 +144,7 @@ export const QueryInstancesBody = Type.Object({
   instance_start_time_from: Type.Optional(EpochMs),
   instance_start_time_to: Type.Optional(EpochMs),
   locale: Type.Optional(Text),
+  with_revoked_instance: Type.Optional(Type.Boolean()),
 });
 export type QueryInstancesInput = Static<typeof QueryInstancesBody>;
 

@@ -225,3 +225,30 @@ export const instanceEvents = async (ctx: Served, instanceCode: string): Promise
   (await outboxOf(ctx, instanceCode))
     .filter((r) => r.event_type === 'approval_instance')
     .map((r) => r.payload.status);
+
+// ---- the revoke round ----
+
+/** The codes of a definition's instances, oldest first, as `GET /instances` lists them. */
+export async function instanceCodes(ctx: Served, approvalCode = DEMO_LEAVE_CODE): Promise<string[]> {
+  const answer = await call(ctx.url, `${V4}/instances?approval_code=${approvalCode}&start_time=0&end_time=9999999999999`, {
+    token: ctx.token,
+  });
+  return assertSuccess(answer).instance_code_list as string[];
+}
+
+/** The revoke requests of an instance, found as a client would: listed, then read for `reverted_instance_code`. */
+export async function revokeRequestsOf(ctx: Served, originalCode: string, approvalCode = DEMO_LEAVE_CODE): Promise<any[]> {
+  const requests = [];
+  for (const code of await instanceCodes(ctx, approvalCode)) {
+    const instance = await getInstance(ctx, code);
+    if (instance.reverted_instance_code === originalCode) requests.push(instance);
+  }
+  return requests;
+}
+
+/** The one revoke request of an instance (asserted). */
+export async function revokeRequestOf(ctx: Served, originalCode: string, approvalCode = DEMO_LEAVE_CODE): Promise<any> {
+  const requests = await revokeRequestsOf(ctx, originalCode, approvalCode);
+  assert.equal(requests.length, 1, `one revoke request of ${originalCode}`);
+  return requests[0];
+}

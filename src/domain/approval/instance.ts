@@ -1,15 +1,14 @@
 /**
- * The instance and task state machine (rules.md "Instances and tasks", "Withdrawal"). Every action
+ * The instance and task state machine (rules.md "Instances and tasks"; withdrawal is in revoke-round.ts). Every action
  * is a pure function from the current state to a Transition: the new instance, the tasks it changes
  * or creates, its timeline entries and its outgoing events, which the services store in one
  * transaction. Inputs are never mutated; refusals are returned, never thrown.
  */
 import { ok, refuse, type Result } from '../errors.js';
 import type { PlannedNode } from './approvers.js';
-import type { ApprovalDefinition, NodeDefinition, NodeType, RevokeSettings } from './definition.js';
+import type { ApprovalDefinition, NodeDefinition, NodeType } from './definition.js';
 import type { IdSource } from './ids.js';
 import { taskEvent, type DomainEvent } from './events.js';
-import { checkRevocable } from './revoke.js';
 import type { TimelineEntry, TimelineType } from './timeline.js';
 
 export type { DomainEvent } from './events.js';
@@ -32,8 +31,12 @@ export interface Instance {
   forbidRevoke: boolean;
   /** Bit mask of bot notices to suppress; never affects events. */
   cancelBotNotification: number;
-  /** An approved instance that was withdrawn afterwards (撤销). */
+  /** An approved instance that was withdrawn afterwards (撤销): its revoke request was approved. */
   reverted: boolean;
+  /** On a revoke request: the approved instance it asks to revoke (GET's `reverted_instance_code`). */
+  revertedInstanceCode: string | null;
+  /** On an approved instance being revoked: its open revoke request. */
+  revokeRequestCode: string | null;
   serialNumber: string;
   title: string;
   route: PlannedNode[];
@@ -85,6 +88,8 @@ export interface StartArgs {
   cancelBotNotification: number;
   title: string;
   serialNumber: string;
+  /** Makes the new instance the revoke request of that approved instance. */
+  revertedInstanceCode?: string;
   now: number;
   ids: IdSource;
 }
@@ -101,13 +106,6 @@ export interface TaskActionArgs {
 export interface TransferArgs extends TaskActionArgs {
   /** The new assignee's user_id. */
   to: string;
-}
-
-export interface WithdrawArgs {
-  by: string;
-  now: number;
-  /** Names the closed tasks' nodes in their events (custom_key); without it custom ids are ''. */
-  definition?: RouteDefinition;
 }
 
 const invalid = (reason: string) => refuse(1390001, reason);
@@ -128,6 +126,8 @@ export function startInstance(args: StartArgs): Transition {
     forbidRevoke: args.forbidRevoke,
     cancelBotNotification: args.cancelBotNotification,
     reverted: false,
+    revertedInstanceCode: args.revertedInstanceCode ?? null,
+    revokeRequestCode: null,
     serialNumber: args.serialNumber,
     title: args.title,
     route: route.map((n) => ({ nodeId: n.nodeId, approvers: [...n.approvers] })),
@@ -157,7 +157,7 @@ export function approveTask(
   const { now, ids } = args;
   const node = nodeOf(definition, task.nodeId);
 
-  const approved = close(task, 'APPROVED', now);
+  const approved = closeTask(task, 'APPROVED', now);
   const changedTasks = [approved];
   const newTasks: Task[] = [];
   const events: DomainEvent[] = [taskEvent(approved, now, node)];
@@ -169,7 +169,7 @@ export function approveTask(
   if (task.type === 'OR') {
     // One approval settles an OR node; the others' tasks are closed unanswered.
     for (const other of siblings.filter((t) => t.status === 'PENDING')) {
-      const done = close(other, 'DONE', now);
+      const done = closeTask(other, 'DONE', now);
       changedTasks.push(done);
       events.push(taskEvent(done, now, node));
     }
@@ -188,7 +188,7 @@ export function approveTask(
     complete = !siblings.some((t) => t.status === 'PENDING');
   }
 
-  let next: Instance = bump(instance);
+  let next: Instance = nextVersion(instance);
   if (complete) {
     const moved = enterNextNode(next, definition, now, ids);
     next = moved.instance;
@@ -216,18 +216,18 @@ export function rejectTask(
   const task = checked.value;
   const { now } = args;
 
-  const rejected = close(task, 'REJECTED', now);
+  const rejected = closeTask(task, 'REJECTED', now);
   const changedTasks = [rejected];
   const events: DomainEvent[] = [taskEvent(rejected, now, nodeOf(definition, task.nodeId))];
   for (const other of tasks) {
     if (other.instanceCode !== instance.code || other.id === task.id || other.status !== 'PENDING') continue;
-    const done = close(other, 'DONE', now);
+    const done = closeTask(other, 'DONE', now);
     changedTasks.push(done);
     events.push(taskEvent(done, now, nodeOf(definition, done.nodeId)));
   }
   events.push({ kind: 'approval_instance', status: 'REJECTED', operateTime: now });
   return ok({
-    instance: { ...bump(instance), status: 'REJECTED', endTime: now },
+    instance: { ...nextVersion(instance), status: 'REJECTED', endTime: now },
     changedTasks,
     newTasks: [],
     timeline: [actionEntry('REJECT', task, args, nodeOf(definition, task.nodeId))],
@@ -253,10 +253,10 @@ export function transferTask(
   if (busy) return invalid(`user "${to}" already has a pending task on this node`);
   const node = nodeOf(definition, task.nodeId);
 
-  const transferred = close(task, 'TRANSFERRED', now);
+  const transferred = closeTask(task, 'TRANSFERRED', now);
   const handedOver = openTask(instance.code, task.nodeId, to, task.type, task.requireSignature, now, ids);
   return ok({
-    instance: bump(instance),
+    instance: nextVersion(instance),
     changedTasks: [transferred],
     newTasks: [handedOver],
     timeline: [
@@ -270,46 +270,6 @@ export function transferTask(
   });
 }
 
-/**
- * Withdrawal by the submitter (rules.md "Withdrawal", checks 5-7 in revoke.ts). A PENDING instance
- * is CANCELED and its open tasks DONE; an APPROVED one is CANCELED with `reverted` and event REVERTED.
- */
-export function withdraw(
-  instance: Instance,
-  tasks: readonly Task[],
-  settings: RevokeSettings,
-  args: WithdrawArgs,
-): Result<Transition> {
-  const { by, now, definition } = args;
-  const allowed = checkRevocable(instance, settings, by, now);
-  if (!allowed.ok) return allowed;
-  const timeline: TimelineEntry[] = [{ type: 'CANCEL', createTime: now, userId: by }];
-
-  if (allowed.value === 'APPROVED') {
-    return ok({
-      instance: { ...bump(instance), status: 'CANCELED', reverted: true, endTime: now },
-      changedTasks: [],
-      newTasks: [],
-      timeline,
-      events: [{ kind: 'approval_instance', status: 'REVERTED', operateTime: now }],
-    });
-  }
-
-  const closed = tasks
-    .filter((t) => t.instanceCode === instance.code && t.status === 'PENDING')
-    .map((t) => close(t, 'DONE', now));
-  return ok({
-    instance: { ...bump(instance), status: 'CANCELED', endTime: now },
-    changedTasks: closed,
-    newTasks: [],
-    timeline,
-    events: [
-      { kind: 'approval_instance', status: 'CANCELED', operateTime: now },
-      ...closed.map((t) => taskEvent(t, now, definition && nodeOf(definition, t.nodeId))),
-    ],
-  });
-}
-
 // ---- helpers ----
 
 /** The checks every task action shares, in rules.md's order. */
@@ -318,6 +278,9 @@ function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskAc
   if (!task) return refuse(1390010, `task "${args.taskId}" is not a task of instance ${instance.code}`);
   if (instance.status !== 'PENDING') {
     return invalid(`the instance is ${instance.status}; only the tasks of a PENDING instance can be acted on`);
+  }
+  if (instance.revokeRequestCode) {
+    return invalid(`the instance is being revoked (revoke request ${instance.revokeRequestCode}); its tasks can not be acted on`);
   }
   if (task.status !== 'PENDING') return invalid(`task ${task.id} is already ${task.status}`);
   if (task.userId !== args.by) return invalid(`user "${args.by}" is not the assignee of task ${task.id}`);
@@ -385,11 +348,11 @@ function openTask(
   };
 }
 
-const close = (task: Task, status: TaskStatus, now: number): Task => ({ ...task, status, endTime: now });
+export const closeTask = (task: Task, status: TaskStatus, now: number): Task => ({ ...task, status, endTime: now });
 
-const bump = (instance: Instance): Instance => ({ ...instance, version: instance.version + 1 });
+export const nextVersion = (instance: Instance): Instance => ({ ...instance, version: instance.version + 1 });
 
-const nodeOf = (definition: RouteDefinition, nodeId: string): NodeDefinition | undefined =>
+export const nodeOf = (definition: RouteDefinition, nodeId: string): NodeDefinition | undefined =>
   definition.nodes.find((n) => n.nodeId === nodeId);
 
 function actionEntry(

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RevokeSettings } from './definition.js';
-import { withdraw, type Instance, type Task } from './instance.js';
+import type { Instance, Task } from './instance.js';
 import { checkRevocable } from './revoke.js';
-import { accepted, assertRefused, node, snapshot } from './test-support.js';
+import { withdraw, type WithdrawArgs } from './revoke-round.js';
+import { accepted, assertRefused, counterIds } from './test-support.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400;
 const DEFAULTS: RevokeSettings = { revertOption: 1, revertInterval: 31 * DAY };
-const definition = { nodes: [node('n1', 'AND')] };
 
 function instance(overrides: Partial<Instance> = {}): Instance {
   return {
@@ -24,6 +24,8 @@ function instance(overrides: Partial<Instance> = {}): Instance {
     forbidRevoke: false,
     cancelBotNotification: 0,
     reverted: false,
+    revertedInstanceCode: null,
+    revokeRequestCode: null,
     serialNumber: '1',
     title: '',
     route: [{ nodeId: 'sys-n1', approvers: ['u_bob', 'u_carol', 'u_dan'] }],
@@ -52,104 +54,69 @@ const APPROVED_AT = T0 + 3_600_000;
 const approved = (overrides: Partial<Instance> = {}) =>
   instance({ status: 'APPROVED', endTime: APPROVED_AT, currentNode: 1, ...overrides });
 
-describe('withdrawing a PENDING instance', () => {
-  const now = T0 + 5000;
-  const t = accepted(withdraw(instance(), TASKS, DEFAULTS, { by: 'u_alice', now, definition }));
-
-  test('the instance becomes CANCELED, ends now, not reverted, version + 1', () => {
-    const { status, endTime, reverted, version } = t.instance;
-    assert.deepEqual({ status, endTime, reverted, version }, { status: 'CANCELED', endTime: now, reverted: false, version: 5 });
-  });
-
-  test('every PENDING task becomes DONE at that time; finished tasks are left alone', () =>
-    assert.deepEqual(t.changedTasks, [
-      { ...task('12', 'u_carol', 'PENDING'), status: 'DONE', endTime: now },
-      { ...task('13', 'u_dan', 'PENDING'), status: 'DONE', endTime: now },
-    ]));
-
-  test('the timeline records CANCEL by the submitter', () =>
-    assert.deepEqual(t.timeline, [{ type: 'CANCEL', createTime: now, userId: 'u_alice' }]));
-
-  test('events: instance CANCELED, then task DONE for each closed task', () =>
-    assert.deepEqual(t.events, [
-      { kind: 'approval_instance', status: 'CANCELED', operateTime: now },
-      { kind: 'approval_task', taskId: '12', userId: 'u_carol', status: 'DONE', operateTime: now, nodeId: 'sys-n1', customNodeId: 'n1' },
-      { kind: 'approval_task', taskId: '13', userId: 'u_dan', status: 'DONE', operateTime: now, nodeId: 'sys-n1', customNodeId: 'n1' },
-    ]));
-
-  test('no task is created', () => assert.deepEqual(t.newTasks, []));
-
-  test('without the definition the task events carry an empty custom node id', () => {
-    const bare = accepted(withdraw(instance(), TASKS, DEFAULTS, { by: 'u_alice', now }));
-    assert.deepEqual(bare.events.slice(1).map((e) => e.kind === 'approval_task' && e.customNodeId), ['', '']);
-  });
-
-  test('tasks of other instances are never touched', () => {
-    const foreign = { ...task('99', 'u_erin', 'PENDING'), instanceCode: 'OTHER' };
-    const res = accepted(withdraw(instance(), [...TASKS, foreign], DEFAULTS, { by: 'u_alice', now }));
-    assert.deepEqual(res.changedTasks.map((c) => c.id), ['12', '13']);
-  });
-
-  test('cancel_bot_notification suppresses no event', () => {
-    const res = accepted(withdraw(instance({ cancelBotNotification: 4 }), TASKS, DEFAULTS, { by: 'u_alice', now }));
-    assert.equal(res.events.length, 3);
-  });
-
-  test('is allowed even when the definition forbids withdrawing approved requests', () => {
-    accepted(withdraw(instance(), TASKS, { revertOption: 1, revertInterval: 0 }, { by: 'u_alice', now }));
-  });
-
-  test('withdrawing changes none of its inputs', () => {
-    const inst = instance();
-    const before = snapshot({ inst, TASKS, DEFAULTS });
-    withdraw(inst, TASKS, DEFAULTS, { by: 'u_alice', now, definition });
-    assert.deepEqual({ inst, TASKS, DEFAULTS }, before);
-  });
+const args = (by: string, now: number): WithdrawArgs => ({
+  by,
+  now,
+  ids: counterIds(),
+  revokeRequest: { code: 'REQUEST-1', serialNumber: '2' },
 });
 
-describe('withdrawing an APPROVED instance', () => {
-  const now = APPROVED_AT + DAY * 1000;
-  const t = accepted(withdraw(approved(), [task('11', 'u_bob', 'APPROVED')], DEFAULTS, { by: 'u_alice', now, definition }));
-
-  test('the instance becomes CANCELED with reverted true, ending now', () => {
-    const { status, reverted, endTime, version } = t.instance;
-    assert.deepEqual({ status, reverted, endTime, version }, { status: 'CANCELED', reverted: true, endTime: now, version: 5 });
-  });
-
-  test('the timeline records CANCEL by the submitter', () =>
-    assert.deepEqual(t.timeline, [{ type: 'CANCEL', createTime: now, userId: 'u_alice' }]));
-
-  test('the only event is approval_instance REVERTED; no task changes', () => {
-    assert.deepEqual(t.events, [{ kind: 'approval_instance', status: 'REVERTED', operateTime: now }]);
-    assert.deepEqual(t.changedTasks, []);
-    assert.deepEqual(t.newTasks, []);
-  });
-
-  test('is allowed even when the definition forbids withdrawing requests under approval', () => {
-    accepted(withdraw(approved(), [], { revertOption: 0, revertInterval: DAY }, { by: 'u_alice', now: APPROVED_AT }));
-  });
+describe('the revoke window of an APPROVED instance (check 7)', () => {
+  test('is open regardless of revert_option', () =>
+    assert.equal(accepted(checkRevocable(approved(), { revertOption: 0, revertInterval: DAY }, 'u_alice', APPROVED_AT)), 'APPROVED'));
 
   test('withdrawing exactly revert_interval after approval is allowed (the window is inclusive)', () =>
     assert.equal(accepted(checkRevocable(approved(), DEFAULTS, 'u_alice', APPROVED_AT + 31 * DAY * 1000)), 'APPROVED'));
 
   test('withdrawing an approved instance 1 ms after the window answers 1390001', () =>
     assertRefused(
-      withdraw(approved(), [], DEFAULTS, { by: 'u_alice', now: APPROVED_AT + 31 * DAY * 1000 + 1 }),
+      checkRevocable(approved(), DEFAULTS, 'u_alice', APPROVED_AT + 31 * DAY * 1000 + 1),
       1390001,
       /withdrawal window closed: the instance was approved at 2023-11-14T23:13:20\.000Z .*2678400 seconds/,
     ));
 
   test('withdrawing an approved instance when revert_interval is 0 answers 1390001', () =>
     assertRefused(
-      withdraw(approved(), [], { revertOption: 1, revertInterval: 0 }, { by: 'u_alice', now: APPROVED_AT }),
+      checkRevocable(approved(), { revertOption: 1, revertInterval: 0 }, 'u_alice', APPROVED_AT),
       1390001,
       /the definition does not allow withdrawing approved requests/,
+    ));
+
+  test('a PENDING instance may be withdrawn even when revert_interval is 0', () =>
+    assert.equal(accepted(checkRevocable(instance(), { revertOption: 1, revertInterval: 0 }, 'u_alice', T0)), 'PENDING'));
+});
+
+describe('the revoke round (check 7)', () => {
+  const beingRevoked = approved({ status: 'PENDING', revokeRequestCode: 'REQUEST-1' });
+  const request = (overrides: Partial<Instance> = {}) => instance({ code: 'REQUEST-1', revertedInstanceCode: 'INSTANCE-1', ...overrides });
+
+  test('an instance whose revoke request is open refuses a second withdrawal, naming the request', () =>
+    assertRefused(checkRevocable(beingRevoked, DEFAULTS, 'u_alice', APPROVED_AT), 1390001, /revoke request REQUEST-1 is under approval/));
+
+  test('an open revoke request may be withdrawn by its submitter even when revert_option is 0', () =>
+    assert.equal(accepted(checkRevocable(request(), { revertOption: 0, revertInterval: 0 }, 'u_alice', T0)), 'PENDING'));
+
+  test('an open revoke request is withdrawn only by its submitter', () =>
+    assertRefused(checkRevocable(request(), DEFAULTS, 'u_bob', T0), 1390001, /not the submitter/));
+
+  test('an approved revoke request cannot itself be revoked', () =>
+    assertRefused(
+      checkRevocable(request({ status: 'APPROVED', endTime: APPROVED_AT }), DEFAULTS, 'u_alice', APPROVED_AT),
+      1390001,
+      /approved revoke request \(of INSTANCE-1\); it cannot be revoked/,
+    ));
+
+  test('a revoked instance answers "already withdrawn"', () =>
+    assertRefused(
+      checkRevocable(approved({ status: 'CANCELED', reverted: true }), DEFAULTS, 'u_alice', APPROVED_AT),
+      1390001,
+      /already withdrawn/,
     ));
 });
 
 describe('withdrawal refusals (1390001)', () => {
   const refused = (inst: Instance, by: string, reason: RegExp, settings = DEFAULTS) =>
-    assertRefused(withdraw(inst, TASKS, settings, { by, now: T0 + 10 }), 1390001, reason);
+    assertRefused(withdraw(inst, TASKS, settings, args(by, T0 + 10)), 1390001, reason);
 
   test('someone other than the submitter', () => refused(instance(), 'u_bob', /user "u_bob" is not the submitter of this instance/));
 
@@ -167,13 +134,8 @@ describe('withdrawal refusals (1390001)', () => {
   test('a CANCELED instance', () => refused(instance({ status: 'CANCELED', endTime: T0 }), 'u_alice', /the instance is already withdrawn/));
 
   test('a second withdrawal of the same instance answers "already withdrawn"', () => {
-    const first = accepted(withdraw(instance(), TASKS, DEFAULTS, { by: 'u_alice', now: T0 + 10 }));
-    assertRefused(withdraw(first.instance, TASKS, DEFAULTS, { by: 'u_alice', now: T0 + 20 }), 1390001, /already withdrawn/);
-  });
-
-  test('a second withdrawal of a reverted approved instance answers "already withdrawn"', () => {
-    const first = accepted(withdraw(approved(), [], DEFAULTS, { by: 'u_alice', now: APPROVED_AT }));
-    assertRefused(withdraw(first.instance, [], DEFAULTS, { by: 'u_alice', now: APPROVED_AT }), 1390001, /already withdrawn/);
+    const first = accepted(withdraw(instance(), TASKS, DEFAULTS, args('u_alice', T0 + 10)));
+    assertRefused(withdraw(first.transition.instance, TASKS, DEFAULTS, args('u_alice', T0 + 20)), 1390001, /already withdrawn/);
   });
 });
 
@@ -198,7 +160,7 @@ describe('the withdrawal checks run in rules.md order: submitter, forbid_revoke,
   });
 
   test('a refused withdrawal returns no transition at all', () => {
-    const result = withdraw(instance({ forbidRevoke: true }), TASKS, DEFAULTS, { by: 'u_alice', now: T0 });
+    const result = withdraw(instance({ forbidRevoke: true }), TASKS, DEFAULTS, args('u_alice', T0));
     assert.deepEqual(Object.keys(result).sort(), ['ok', 'refusal']);
   });
 });

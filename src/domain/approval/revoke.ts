@@ -20,13 +20,21 @@ export function checkRevocable(
   if (by !== instance.submitter) return invalid(`user "${by}" is not the submitter of this instance`);
   // 6. The submitting app may have ruled withdrawal out for this instance.
   if (instance.forbidRevoke) return invalid('the instance was created with forbid_revoke');
-  // 7. By status, against the definition's two console boxes.
+  // 7. By status, against the definition's two console boxes; a revoke round has rules of its own.
   switch (instance.status) {
     case 'PENDING':
+      if (instance.revokeRequestCode) {
+        return invalid(`the instance is being revoked: its revoke request ${instance.revokeRequestCode} is under approval`);
+      }
+      // The submitter may take a revoke request back while it is open, whatever revert_option says.
+      if (instance.revertedInstanceCode) return ok('PENDING');
       return settings.revertOption === 1
         ? ok('PENDING')
         : invalid('the definition does not allow withdrawing requests under approval (settings.revert_option is 0)');
     case 'APPROVED':
+      if (instance.revertedInstanceCode) {
+        return invalid(`the instance is an approved revoke request (of ${instance.revertedInstanceCode}); it cannot be revoked`);
+      }
       return approvedWithinWindow(instance, settings, now);
     case 'CANCELED':
       return invalid('the instance is already withdrawn');

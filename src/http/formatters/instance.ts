@@ -96,6 +96,8 @@ export function formatInstance(view: InstanceView, type: UserIdType, locale?: st
     ],
     timeline: timeline.map((e) => formatTimelineEntry(e, users, type)),
     reverted: instance.reverted,
+    // Only a revoke request names the approved instance it revokes.
+    ...(instance.revertedInstanceCode ? { reverted_instance_code: instance.revertedInstanceCode } : {}),
     instance_code: instance.code,
   };
 }

@@ -78,8 +78,9 @@ export const adminConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Services;
   app.get(
     '/instances/:instance_code',
     { schema: { params: Type.Object({ instance_code: Type.String({ minLength: 1 }) }) } },
-    async (request) => ({
-      instance: formatInstance(await services.console.instance(request.params.instance_code), 'user_id'),
-    }),
+    async (request) => {
+      const { view, revokeRequests } = await services.console.instance(request.params.instance_code);
+      return { instance: formatInstance(view, 'user_id'), revoke_requests: revokeRequests };
+    },
   );
 };
