@@ -1,10 +1,12 @@
 /**
  * `npm test`: the unit tests once, then the behaviour suite (test/) on SQLite and on PostgreSQL.
  * PostgreSQL is DATABASE_URL_PG or the local default; when it does not answer, its half is skipped
- * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure.
+ * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure. The last line
+ * counts the tests of every part: `N passed, N failed`.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { POSTGRES_URL } from '../test/helpers/stores.js';
@@ -16,12 +18,26 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
+const counts = { passed: 0, failed: 0 };
+const countsFolder = mkdtempSync(join(tmpdir(), 'shenpi-test-counts-'));
+
 function run(label: string, files: string[], env: Record<string, string>): boolean {
   process.stdout.write(`\n# ${label}\n`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
+  const countsFile = join(countsFolder, `${counts.passed + counts.failed}-${label.length}.json`);
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout'];
+  reporters.push('--test-reporter=./scripts/count-reporter.mjs', `--test-reporter-destination=${countsFile}`);
+  const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporters, ...files], {
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });
+  try {
+    const counted = JSON.parse(readFileSync(countsFile, 'utf8')) as typeof counts;
+    counts.passed += counted.passed;
+    counts.failed += counted.failed;
+  } catch {
+    // The run died before its reporter wrote: count it as one failure, so the line never says all passed.
+    counts.failed += 1;
+  }
   return result.status === 0;
 }
 
@@ -52,4 +68,6 @@ if (!only || only === 'postgres') {
     process.stdout.write(`\n# PostgreSQL does not answer at ${POSTGRES_URL}: its half of the suite is skipped\n`);
   }
 }
+rmSync(countsFolder, { recursive: true, force: true });
+process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed\n`);
 process.exit(results.every(Boolean) ? 0 : 1);
