@@ -3,6 +3,7 @@
  * adapters (src/storage) implement them; services never see SQL.
  */
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
+import type { CcEntry } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Instance, Task, TimelineEntry } from '../domain/approval/instance.js';
@@ -59,6 +60,7 @@ export interface Store {
   readonly tasks: TaskRepository;
   readonly timeline: TimelineRepository;
   readonly comments: CommentRepository;
+  readonly ccs: CcRepository;
   readonly outbox: OutboxRepository;
   readonly rateWindows: RateWindowRepository;
   readonly subscriptions: SubscriptionRepository;
@@ -179,6 +181,29 @@ export interface CommentRepository {
   removeAll(instanceCode: string): Promise<number>;
 }
 
+/** A page position for a user's CC entries, ordered by create time, then id. */
+export interface CcCursor {
+  createTime: number;
+  id: string;
+}
+
+export interface CcRepository {
+  insert(tenantKey: string, ccs: readonly CcEntry[]): Promise<void>;
+  /** Writes the read state and read time of each entry. */
+  markRead(ccs: readonly CcEntry[]): Promise<void>;
+  /** The instance's entries, oldest first. */
+  listByInstance(instanceCode: string): Promise<CcEntry[]>;
+  countByUser(tenantKey: string, userId: string, status: CcEntry['status']): Promise<number>;
+  /** Up to `limit` of the user's entries in that read state after `after`, ordered by create time, then id. */
+  listByUser(
+    tenantKey: string,
+    userId: string,
+    status: CcEntry['status'],
+    after: CcCursor | undefined,
+    limit: number,
+  ): Promise<CcEntry[]>;
+}
+
 /** An event waiting in the outbox, written in the same transaction as the change it reports. */
 export interface OutboxEvent {
   eventId: string;
@@ -186,7 +211,7 @@ export interface OutboxEvent {
   approvalCode: string;
   instanceCode: string;
   seq: number;
-  eventType: 'approval_instance' | 'approval_task';
+  eventType: 'approval_instance' | 'approval_task' | 'approval_cc';
   payload: Record<string, unknown>;
   createdAt: number;
 }

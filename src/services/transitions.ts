@@ -50,6 +50,18 @@ function eventPayload(event: DomainEvent, instance: Instance, definition: Approv
       uuid: instance.uuid ?? '',
     };
   }
+  if (event.kind === 'approval_cc') {
+    // Feishu names both users by user_id here (no open_id), and create_time is a number.
+    return {
+      type: 'approval_cc',
+      ...common,
+      id: event.ccId,
+      user_id: event.userId,
+      create_time: event.createTime,
+      operate: event.operate,
+      from: event.from,
+    };
+  }
   const node = definition.nodes.find((n) => n.nodeId === event.nodeId);
   return {
     type: 'approval_task',
@@ -82,6 +94,8 @@ export async function applyTransition(
   }
   await tx.tasks.update(transition.changedTasks);
   await tx.tasks.insert(tenantKey, transition.newTasks);
+  await tx.ccs.insert(tenantKey, transition.newCcs ?? []);
+  await tx.ccs.markRead(transition.readCcs ?? []);
   const firstSeq = instance.version * SEQ_STRIDE;
   await tx.timeline.append(instance.code, firstSeq, transition.timeline);
   const events: OutboxEvent[] = transition.events.map((event, i) => ({

@@ -19,6 +19,7 @@ import {
   taskRepository,
   timelineRepository,
 } from './approval-repositories.js';
+import { ccRepository } from './cc-repository.js';
 import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
@@ -254,6 +255,7 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
     comments: commentRepository(db),
+    ccs: ccRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
     subscriptions: subscriptionRepository(db),

@@ -130,6 +130,23 @@ export interface InstanceCommentsTable {
   update_time: number;
 }
 
+export interface InstanceCcsTable {
+  cc_id: string;
+  tenant_key: string;
+  instance_code: string;
+  /** The CC'd user's tenant user_id. */
+  user_id: string;
+  /** Who sent it; '' when the flow sent it. */
+  from_user_id: string;
+  /** The node whose CC it is; '' for an API CC. */
+  node_id: string;
+  create_time: number;
+  /** UNREAD or READ. */
+  status: string;
+  /** 0 while unread. */
+  read_time: number;
+}
+
 export interface OutboxTable {
   event_id: string;
   tenant_key: string;
@@ -178,6 +195,7 @@ export interface Database {
   tasks: TasksTable;
   timeline: TimelineTable;
   instance_comments: InstanceCommentsTable;
+  instance_ccs: InstanceCcsTable;
   outbox: OutboxTable;
   rate_windows: RateWindowsTable;
   subscriptions: SubscriptionsTable;

@@ -167,3 +167,44 @@ describe('previewRoute', () => {
     ]);
   });
 });
+
+describe('resolving whom a node CCs', () => {
+  const ccOf = (ccers: ApproverRule[], chosen: Record<string, string[]> = {}) =>
+    accepted(resolveRoute([node('n1', 'AND', { approvers: [{ type: 'Supervisor', level: 1 }], ccers })], alice, {}, chosen))[0];
+
+  test('ccer rules resolve like approver rules', () =>
+    assert.deepEqual(ccOf([{ type: 'Personal', userId: 'u_erin', level: 1 }, { type: 'DepartmentManager', level: 1 }])?.ccers, [
+      'u_erin',
+      'u_dept1',
+    ]));
+
+  test('the submitter\'s picks, under either key of the node, are CC\'d after the rules\' users, once each', () =>
+    assert.deepEqual(ccOf([{ type: 'Personal', userId: 'u_erin', level: 1 }], { 'sys-n1': ['u_carol'], n1: ['u_erin', 'u_dan'] })?.ccers, [
+      'u_erin',
+      'u_carol',
+      'u_dan',
+    ]));
+
+  test('a ccer rule that finds nobody CCs nobody, and a node that CCs nobody plans no ccers', () =>
+    assert.deepEqual(ccOf([{ type: 'Supervisor', level: 9 }]), { nodeId: 'sys-n1', approvers: ['u_bob'] }));
+
+  test('a Personal ccer who is not a user refuses, naming the node', () =>
+    assertRefused(
+      resolveRoute([node('n1', 'AND', { approvers: [{ type: 'Supervisor', level: 1 }], ccers: [{ type: 'Personal', userId: 'u_ghost', level: 1 }] })], alice, {}),
+      1390001,
+      /node "n1": CC rule: .*"u_ghost" is not a user/,
+    ));
+
+  test('a CC list key naming no node refuses', () =>
+    assertRefused(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), alice, {}, { nodeX: ['u_bob'] }), 1390001, /CC list key "nodeX" names no node/));
+
+  test('a picked CC user who is not a user refuses, naming the user', () =>
+    assertRefused(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), alice, {}, { n1: ['u_ghost'] }), 1390001, /CC user "u_ghost"/));
+
+  test('more than 20 picked CC users for one node refuse; 20 are accepted', () => {
+    const many = Array.from({ length: 21 }, (_, i) => `u_${i}`);
+    const ctx = { ...alice, isUser: () => true };
+    assertRefused(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), ctx, {}, { n1: many }), 1390001, /at most 20 CC users/);
+    assert.equal(accepted(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), ctx, {}, { n1: many.slice(1) }))[0]?.ccers?.length, 20);
+  });
+});

@@ -3,6 +3,7 @@
  * submitter's leader and department chains beforehand, so no directory look-up happens here.
  */
 import { ok, refuse, type Result } from '../errors.js';
+import { MAX_CC_USERS_PER_NODE } from './cc.js';
 import { isI18nKey, type ApproverRule, type NodeDefinition } from './definition.js';
 
 export interface SubmitterContext {
@@ -14,11 +15,13 @@ export interface SubmitterContext {
   isUser(userId: string): boolean;
 }
 
-/** The approvers of one node of an instance's route, in the order they act. */
+/** The approvers of one node of an instance's route, in the order they act, and whom it CCs once passed. */
 export interface PlannedNode {
   nodeId: string;
   /** Tenant user_ids, de-duplicated, in order. */
   approvers: string[];
+  /** Tenant user_ids, de-duplicated; absent when the node CCs nobody (and on routes stored before CCs). */
+  ccers?: string[];
 }
 
 const invalid = (reason: string) => refuse(1390001, reason);
@@ -27,24 +30,27 @@ const invalid = (reason: string) => refuse(1390001, reason);
 export const nodeLabel = (node: NodeDefinition): string =>
   node.name !== '' && !isI18nKey(node.name) ? node.name : node.customNodeId;
 
+type ChosenUsers = Readonly<Record<string, readonly string[]>>;
+
 /**
- * Resolves every node's approvers. `freeApprovers` holds the submitter's picks for Free nodes,
- * keyed by node_id or custom_node_id (both keys of one node are united).
+ * Resolves every node's approvers and CC'd users. `freeApprovers` holds the submitter's picks for Free
+ * nodes, `chosenCcers` the users the submitter CCs on a node (node_cc_*_list), both keyed by node_id or
+ * custom_node_id (both keys of one node are united).
  */
 export function resolveRoute(
   nodes: readonly NodeDefinition[],
   ctx: SubmitterContext,
-  freeApprovers: Readonly<Record<string, readonly string[]>>,
+  freeApprovers: ChosenUsers,
+  chosenCcers: ChosenUsers = {},
 ): Result<PlannedNode[]> {
-  for (const key of Object.keys(freeApprovers)) {
-    if (!nodes.some((n) => n.nodeId === key || n.customNodeId === key)) {
-      return invalid(`approver list key "${key}" names no node of this approval`);
-    }
+  for (const [list, picks] of [['approver', freeApprovers], ['CC', chosenCcers]] as const) {
+    const unknown = Object.keys(picks).find((key) => !nodes.some((n) => n.nodeId === key || n.customNodeId === key));
+    if (unknown !== undefined) return invalid(`${list} list key "${unknown}" names no node of this approval`);
   }
 
   const route: PlannedNode[] = [];
   for (const node of nodes) {
-    const chosen = [...(freeApprovers[node.nodeId] ?? []), ...(freeApprovers[node.customNodeId] ?? [])];
+    const chosen = picksFor(freeApprovers, node);
     const approvers: string[] = [];
     const gaps: string[] = [];
     for (const rule of node.approvers) {
@@ -56,9 +62,33 @@ export function resolveRoute(
     if (approvers.length === 0) {
       return invalid(`node "${nodeLabel(node)}" has no approver: ${gaps.join('; ')}`);
     }
-    route.push({ nodeId: node.nodeId, approvers });
+    const ccers = resolveCcers(node, ctx, picksFor(chosenCcers, node));
+    if (!ccers.ok) return ccers;
+    route.push({ nodeId: node.nodeId, approvers, ...(ccers.value.length ? { ccers: ccers.value } : {}) });
   }
   return ok(route);
+}
+
+const picksFor = (picks: ChosenUsers, node: NodeDefinition): string[] => [
+  ...(picks[node.nodeId] ?? []),
+  ...(picks[node.customNodeId] ?? []),
+];
+
+/** The node's `ccer` rules, then the submitter's picks; a rule that finds nobody simply CCs nobody. */
+function resolveCcers(node: NodeDefinition, ctx: SubmitterContext, chosen: readonly string[]): Result<string[]> {
+  const picked = new Set(chosen);
+  if (picked.size > MAX_CC_USERS_PER_NODE) {
+    return invalid(`node "${nodeLabel(node)}": at most ${MAX_CC_USERS_PER_NODE} CC users may be picked, got ${picked.size}`);
+  }
+  const unknown = chosen.find((user) => !ctx.isUser(user));
+  if (unknown !== undefined) return invalid(`node "${nodeLabel(node)}": CC user "${unknown}" is not a user of this tenant`);
+  const users: string[] = [];
+  for (const rule of node.ccers) {
+    const resolved = resolveRule(rule, ctx, []);
+    if (!resolved.ok) return invalid(`node "${nodeLabel(node)}": CC rule: ${resolved.why}`);
+    users.push(...resolved.users);
+  }
+  return ok([...new Set([...users, ...chosen])]);
 }
 
 /** `ok: false` refuses the whole create; `ok: true` with no users says why the rule found nobody. */

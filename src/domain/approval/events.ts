@@ -1,7 +1,8 @@
 /**
- * Outgoing domain events, the content of the approval_instance / approval_task events of
+ * Outgoing domain events, the content of the approval_instance / approval_task / approval_cc events of
  * approval-v4.md §5.5-5.6. They are written to the outbox with the change that caused them.
  */
+import type { CcEvent } from './cc.js';
 import type { NodeDefinition } from './definition.js';
 import type { Task, TaskStatus } from './instance.js';
 
@@ -20,7 +21,8 @@ export type DomainEvent =
       nodeId: string;
       /** '' when the node is no longer in the definition. */
       customNodeId: string;
-    };
+    }
+  | CcEvent;
 
 /** The approval_task event reporting a task's (new) status. */
 export function taskEvent(task: Task, now: number, node: NodeDefinition | undefined): DomainEvent {

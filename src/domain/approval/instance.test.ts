@@ -7,6 +7,7 @@ import {
   rejectTask,
   startInstance,
   transferTask,
+  type DomainEvent,
   type Instance,
   type Task,
   type Transition,
@@ -67,6 +68,9 @@ class Flow {
   }
 }
 
+/** An event's status, or for an approval_cc event its operate. */
+const statusOf = (e: DomainEvent): string => ('status' in e ? e.status : e.operate);
+
 const andNode = node('n1', 'AND');
 const orNode = node('n2', 'OR');
 const seqNode = node('n3', 'SEQUENTIAL');
@@ -117,7 +121,7 @@ describe('approving', () => {
     const t = flow.approve('u_bob');
     assert.equal(t.instance.currentNode, 0);
     assert.deepEqual(t.newTasks, []);
-    assert.deepEqual(t.events.map((e) => e.status), ['APPROVED']);
+    assert.deepEqual(t.events.map(statusOf), ['APPROVED']);
   });
 
   test('approving records PASS with the approver, task, comment and node key', () => {
@@ -133,7 +137,7 @@ describe('approving', () => {
     flow.approve('u_bob');
     const second = flow.approve('u_carol', T0 + 2000);
     assert.equal(second.instance.currentNode, 1);
-    assert.deepEqual(second.events.map((e) => [e.kind, e.status, 'userId' in e ? e.userId : '']), [
+    assert.deepEqual(second.events.map((e) => [e.kind, statusOf(e), 'userId' in e ? e.userId : '']), [
       ['approval_task', 'APPROVED', 'u_carol'],
       ['approval_task', 'PENDING', 'u_dan'],
       ['approval_task', 'PENDING', 'u_erin'],
@@ -153,7 +157,7 @@ describe('approving', () => {
       ['u_dan', 'DONE', T0 + 7],
       ['u_bob', 'DONE', T0 + 7],
     ]);
-    assert.deepEqual(t.events.map((e) => e.status), ['APPROVED', 'DONE', 'DONE', 'APPROVED']);
+    assert.deepEqual(t.events.map(statusOf), ['APPROVED', 'DONE', 'DONE', 'APPROVED']);
     assert.equal(t.instance.status, 'APPROVED');
   });
 
@@ -167,6 +171,40 @@ describe('approving', () => {
     assert.deepEqual(last.newTasks, []);
     assert.equal(last.instance.status, 'APPROVED');
     assert.equal(last.instance.endTime, T0 + 9);
+  });
+
+  test('a node CCs its planned users once it has passed: CC after PASS, CREATE events before the next node opens', () => {
+    const flow = new Flow([andNode, orNode], [{ ...plan(andNode, 'u_bob', 'u_carol'), ccers: ['u_erin'] }, plan(orNode, 'u_dan')]);
+    const first = flow.approve('u_bob');
+    assert.deepEqual([first.newCcs, first.timeline.map((e) => e.type)], [[], ['PASS']]);
+    const passed = flow.approve('u_carol', T0 + 2000);
+    assert.deepEqual(passed.newCcs?.map((cc) => [cc.userId, cc.from, cc.nodeId, cc.status, cc.createTime]), [
+      ['u_erin', '', andNode.nodeId, 'UNREAD', T0 + 2000],
+    ]);
+    const cc = passed.timeline[1];
+    assert.deepEqual([cc?.type, cc?.userId, cc?.userIdList, cc?.ccIds, cc?.nodeKey], ['CC', undefined, ['u_erin'], [passed.newCcs?.[0]?.id], 'n1']);
+    assert.deepEqual(passed.events.map((e) => [e.kind, statusOf(e)]), [
+      ['approval_task', 'APPROVED'],
+      ['approval_cc', 'CREATE'],
+      ['approval_task', 'PENDING'],
+    ]);
+  });
+
+  test('the last node\'s CC goes out before the instance is APPROVED', () => {
+    const flow = new Flow([orNode], [{ ...plan(orNode, 'u_dan'), ccers: ['u_erin', 'u_bob'] }]);
+    assert.deepEqual(flow.approve('u_dan').events.map((e) => [e.kind, statusOf(e)]), [
+      ['approval_task', 'APPROVED'],
+      ['approval_cc', 'CREATE'],
+      ['approval_cc', 'CREATE'],
+      ['approval_instance', 'APPROVED'],
+    ]);
+  });
+
+  test('a node that is rejected CCs nobody', () => {
+    const flow = new Flow([andNode], [{ ...plan(andNode, 'u_bob'), ccers: ['u_erin'] }]);
+    const taskId = flow.pendingOf('u_bob').id;
+    const t = accepted(rejectTask(flow.instance, flow.tasks, flow.definition, { taskId, by: 'u_bob', now: T0 + 5, ids: flow.ids }));
+    assert.deepEqual([t.newCcs ?? [], t.events.filter((e) => e.kind === 'approval_cc')], [[], []]);
   });
 
   test('every transition bumps the version by one', () => {
@@ -270,7 +308,7 @@ describe('rejecting', () => {
     assert.deepEqual(t.timeline, [{ type: 'REJECT', createTime: T0 + 50, userId: 'u_bob', taskId, comment: 'no', nodeKey: 'n1' }]));
 
   test('events: task REJECTED, the others DONE, instance REJECTED; no next node opens', () => {
-    assert.deepEqual(t.events.map((e) => e.status), ['REJECTED', 'DONE', 'REJECTED']);
+    assert.deepEqual(t.events.map(statusOf), ['REJECTED', 'DONE', 'REJECTED']);
     assert.deepEqual(t.newTasks, []);
   });
 });
@@ -302,7 +340,7 @@ describe('transferring', () => {
   test('events: TRANSFERRED for the old task, PENDING for the new one', () => {
     const flow = fresh();
     const t = accepted(transfer(flow, 'u_bob', 'u_erin'));
-    assert.deepEqual(t.events.map((e) => [e.status, 'userId' in e ? e.userId : '']), [
+    assert.deepEqual(t.events.map((e) => [statusOf(e), 'userId' in e ? e.userId : '']), [
       ['TRANSFERRED', 'u_bob'],
       ['PENDING', 'u_erin'],
     ]);

@@ -6,6 +6,7 @@
  */
 import { ok, refuse, type Result } from '../errors.js';
 import type { PlannedNode } from './approvers.js';
+import { sendCcs, type CcEntry } from './cc.js';
 import type { ApprovalDefinition, NodeDefinition, NodeType } from './definition.js';
 import type { IdSource } from './ids.js';
 import { taskEvent, type DomainEvent } from './events.js';
@@ -69,6 +70,9 @@ export interface Transition {
   timeline: TimelineEntry[];
   /** In the order they are to be delivered. */
   events: DomainEvent[];
+  /** CC entries made, and CC entries marked read (cc.ts); absent = none. */
+  newCcs?: CcEntry[];
+  readCcs?: CcEntry[];
 }
 
 /** The part of a definition the state machine reads: its nodes. */
@@ -130,7 +134,7 @@ export function startInstance(args: StartArgs): Transition {
     revokeRequestCode: null,
     serialNumber: args.serialNumber,
     title: args.title,
-    route: route.map((n) => ({ nodeId: n.nodeId, approvers: [...n.approvers] })),
+    route: route.map((n) => ({ ...n, approvers: [...n.approvers], ...(n.ccers ? { ccers: [...n.ccers] } : {}) })),
     currentNode: -1, // enterNextNode opens node 0
     version: 1,
   };
@@ -189,19 +193,23 @@ export function approveTask(
   }
 
   let next: Instance = nextVersion(instance);
+  const timeline = [actionEntry('PASS', task, args, node)];
+  let newCcs: CcEntry[] = [];
   if (complete) {
+    // A node's CC goes out once it has passed (preview's end_cc_id_list: "审批结束抄送人").
+    const users = instance.route[instance.currentNode]?.ccers ?? [];
+    const cc = sendCcs({ instanceCode: instance.code, users, from: '', nodeId: task.nodeId, nodeKey: nodeKeyOf(task, node), now, ids });
+    if (cc) {
+      newCcs = cc.ccs;
+      timeline.push(cc.timeline);
+      events.push(...cc.events);
+    }
     const moved = enterNextNode(next, definition, now, ids);
     next = moved.instance;
     newTasks.push(...moved.newTasks);
     events.push(...moved.events);
   }
-  return ok({
-    instance: next,
-    changedTasks,
-    newTasks,
-    timeline: [actionEntry('PASS', task, args, node)],
-    events,
-  });
+  return ok({ instance: next, changedTasks, newTasks, timeline, events, newCcs });
 }
 
 /** Reject: the task → REJECTED, every other pending task → DONE, the instance → REJECTED. */
@@ -367,7 +375,9 @@ function actionEntry(
     userId: args.by,
     taskId: task.id,
     ...(args.comment !== undefined ? { comment: args.comment } : {}),
-    // The key that specified_rollback later names: the client's node id when there is one.
-    nodeKey: node?.customNodeId || task.nodeId,
+    nodeKey: nodeKeyOf(task, node),
   };
 }
+
+/** The key that specified_rollback later names: the client's node id when there is one. */
+const nodeKeyOf = (task: Task, node: NodeDefinition | undefined): string => node?.customNodeId || task.nodeId;

@@ -200,7 +200,7 @@ describe('withdrawing an APPROVED instance opens its revoke round', () => {
   test('the request starts with a START timeline entry and events PENDING for it and each of its tasks', () => {
     assert.deepEqual(request.timeline, [{ type: 'START', createTime: now, userId: 'u_alice' }]);
     assert.deepEqual(
-      request.events.map((e) => (e.kind === 'approval_instance' ? `instance ${e.status}` : `task ${e.taskId} ${e.status}`)),
+      request.events.map((e) => (e.kind === 'approval_instance' ? `instance ${e.status}` : e.kind === 'approval_task' ? `task ${e.taskId} ${e.status}` : e.kind)),
       ['instance PENDING', 'task 501 PENDING', 'task 502 PENDING', 'task 503 PENDING'],
     );
   });

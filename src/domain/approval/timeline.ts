@@ -24,6 +24,8 @@ export interface TimelineEntry {
   createTime: number;
   userId?: string;
   userIdList?: string[];
+  /** A CC entry: the id of each CC'd user's entry, in userIdList's order (`cc_user_list[].cc_id`). */
+  ccIds?: string[];
   taskId?: string;
   comment?: string;
   ext?: Record<string, unknown>;

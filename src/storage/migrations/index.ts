@@ -6,6 +6,7 @@ import { eventDelivery } from './0004-event-delivery.js';
 import { instanceComments } from './0005-instance-comments.js';
 import { instanceCreationOrder } from './0006-instance-creation-order.js';
 import { revokeRounds } from './0007-revoke-rounds.js';
+import { instanceCcs } from './0009-instance-ccs.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-instance-comments': instanceComments,
   '0006-instance-creation-order': instanceCreationOrder,
   '0007-revoke-rounds': revokeRounds,
+  '0009-instance-ccs': instanceCcs,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -31,6 +33,7 @@ export const TABLES_CHILD_FIRST = [
   'outbox',
   'timeline',
   'instance_comments',
+  'instance_ccs',
   'tasks',
   'instances',
   'approvals',
