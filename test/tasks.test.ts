@@ -22,10 +22,9 @@ import {
   reasonForm,
   serve,
   taskAction,
-  V4,
+  tasksQuery,
   type Served,
 } from './helpers/approval.js';
-import { call } from './helpers/http.js';
 
 /** A definition with one node of `nodeType` whose approvers are Bob and Carol. */
 const bobAndCarol = (ctx: Served, nodeType: 'AND' | 'OR') =>
@@ -392,11 +391,6 @@ for (const action of ['approve', 'reject'] as const) {
 
 // ---- GET /tasks/query ----
 
-const tasksQuery = (ctx: Served, query: Record<string, string | number>) =>
-  call(ctx.url, `${V4}/tasks/query?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
-    token: ctx.token,
-  });
-
 /** Two of Alice's leave instances: Bob approves the first, the second waits for him. */
 async function oneDoneOnePending(ctx: Served) {
   const done = await createLeave(ctx);
@@ -482,4 +476,28 @@ test('a page_token the server never issued answers 1390001 on tasks/query', asyn
 test('tasks/query for an unknown user answers 1390001', async (t) => {
   const ctx = await serve(t);
   assertRefused(await tasksQuery(ctx, { user_id: 'ou_nobody', topic: 1 }), 1390001, /ou_nobody/);
+});
+
+test('tasks/query answers Feishu\'s task status 1 to do and 2 done, process_status 1 under approval and 2 approved', async (t) => {
+  const ctx = await serve(t);
+  const { done, pending } = await oneDoneOnePending(ctx);
+  const statuses = async (topic: number) =>
+    assertSuccess(await tasksQuery(ctx, { user_id: 'ou_bob', topic })).tasks.map((task: any) => [task.process_code, task.status, task.process_status]);
+  assert.deepEqual(await statuses(1), [[pending, '1', '1']]);
+  assert.deepEqual(await statuses(2), [[done, '2', '2']]);
+});
+
+test('tasks/query topic 3 answers status 33 under approval, 34 once withdrawn and 2 once finished; process_status 1, 4 and 3', async (t) => {
+  const ctx = await serve(t);
+  const underway = await createLeave(ctx);
+  const withdrawn = await createLeave(ctx);
+  assertSuccess(await aliceCancels(ctx, withdrawn));
+  const rejected = await createLeave(ctx);
+  assertSuccess(await act(ctx, 'reject', rejected, 'ou_bob'));
+  const data = assertSuccess(await tasksQuery(ctx, { user_id: 'ou_alice', topic: 3 }));
+  assert.deepEqual(data.tasks.map((task: any) => [task.process_code, task.topic, task.status, task.process_status]), [
+    [underway, '3', '33', '1'],
+    [withdrawn, '3', '34', '4'],
+    [rejected, '3', '2', '3'],
+  ]);
 });

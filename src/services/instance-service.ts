@@ -1,6 +1,7 @@
-/** Instances: create (idempotent by uuid), read, list, query, and CC. */
+/** Instances: create (idempotent by uuid), read (which marks the reader's CCs read), list, query, and CC. */
 import { createHash } from 'node:crypto';
 import { previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
+import { ccChange, readCcs, sendCcs } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { validateForm } from '../domain/approval/form.js';
@@ -102,13 +103,15 @@ export class InstanceService {
     const submitter = await this.submitterOf(tenantKey, body);
     const departmentId = this.departmentOf(submitter, body.department_id);
     const form = unwrap(validateForm(definition.form, body.form));
-    const chosen = await this.chosenApprovers(tenantKey, body);
+    const chosen = await this.chosenUsers(tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list);
+    const chosenCc = await this.chosenUsers(tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list);
     const candidates = [
       ...Object.values(chosen).flat(),
-      ...definition.nodes.flatMap((n) => n.approvers.flatMap((a) => (a.userId ? [a.userId] : []))),
+      ...Object.values(chosenCc).flat(),
+      ...definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : []))),
     ];
     const context = await submitterContext(this.store, tenantKey, submitter, departmentId, candidates);
-    const route = unwrap(resolveRoute(definition.nodes, context, chosen));
+    const route = unwrap(resolveRoute(definition.nodes, context, chosen, chosenCc));
     const now = this.clock.now();
     const transition = startInstance({
       code: newCode(),
@@ -163,7 +166,7 @@ export class InstanceService {
       const ahead = instance.status === 'PENDING' ? instance.route.slice(instance.currentNode) : [];
       nodes = ahead.map((planned) => {
         const node = definition.nodes.find((n) => n.nodeId === planned.nodeId);
-        return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: [], free: node?.needApprover ?? false };
+        return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: planned.ccers ?? [], free: node?.needApprover ?? false };
       });
     } else if (body.approval_code) {
       definition = await requireDefinition(this.store, tenantKey, body.approval_code);
@@ -177,10 +180,17 @@ export class InstanceService {
     return { definition, nodes, users };
   }
 
-  /** `GET /instances/:instance_id`, where the id is the instance code or the create uuid. */
-  async get(caller: Caller, instanceId: string): Promise<InstanceView> {
+  /**
+   * `GET /instances/:instance_id`, where the id is the instance code or the create uuid. A `reader` (the query's
+   * `user_id`) opens it as that user: their unread CCs on it become read first (1390004 for an unknown user).
+   */
+  async get(caller: Caller, instanceId: string, reader?: { id: string; type: UserIdType }): Promise<InstanceView> {
     const { tenantKey } = caller;
-    const instance = await this.requireById(this.store, tenantKey, instanceId);
+    let instance = await this.requireById(this.store, tenantKey, instanceId);
+    if (reader) {
+      const user = await requireUser(this.store, tenantKey, reader.type, reader.id, 'user_id', 1390004);
+      instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
+    }
     const definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
     const tasks = await this.store.tasks.listByInstance(instance.code);
     const timeline = await this.store.timeline.list(instance.code);
@@ -192,6 +202,20 @@ export class InstanceService {
       ...comments.map((c) => c.commentator),
     ]);
     return { instance, definition, tasks, timeline, comments, users };
+  }
+
+  /** The user's unread CCs on the instance become read, each with its approval_cc READ event; answers the instance. */
+  private markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Instance> {
+    return withRetry(this.store, async (tx) => {
+      const instance = await this.requireById(tx, tenantKey, instanceCode);
+      const now = this.clock.now();
+      const read = readCcs(await tx.ccs.listByInstance(instance.code), userId, now);
+      if (read.ccs.length === 0) return instance;
+      const definition = await requireDefinition(tx, tenantKey, instance.approvalCode);
+      const change = ccChange(instance, { events: read.events, readCcs: read.ccs });
+      await applyTransition(tx, tenantKey, definition, instance, change, now);
+      return change.instance;
+    });
   }
 
   /** `GET /instances`: codes of one definition created in [start, end], oldest first. */
@@ -259,7 +283,7 @@ export class InstanceService {
     };
   }
 
-  /** `POST /instances/cc`: a CC timeline entry naming who sent it to whom. */
+  /** `POST /instances/cc`: an unread CC entry for each user named, a CC timeline entry, approval_cc CREATE each. */
   async cc(
     caller: Caller,
     body: { approval_code: string; instance_code: string; user_id: string; cc_user_ids: string[]; comment?: string | undefined },
@@ -270,25 +294,20 @@ export class InstanceService {
       const definition = await requireDefinition(tx, tenantKey, body.approval_code);
       const instance = await this.requireInstance(tx, tenantKey, body.approval_code, body.instance_code);
       const by = await requireUser(tx, tenantKey, userIdType, body.user_id, 'user_id');
-      const ccUsers = await toUserIds(tx, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
+      const users = await toUserIds(tx, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
       const now = this.clock.now();
-      const next = { ...instance, version: instance.version + 1 };
-      await applyTransition(tx, tenantKey, definition, instance, {
-        instance: next,
-        changedTasks: [],
-        newTasks: [],
-        timeline: [
-          {
-            type: 'CC',
-            createTime: now,
-            userId: by.userId,
-            userIdList: ccUsers,
-            ...(body.comment ? { comment: body.comment } : {}),
-            ext: { user_id_list: ccUsers },
-          },
-        ],
-        events: [],
-      }, now);
+      const sent = sendCcs({
+        instanceCode: instance.code,
+        users,
+        from: by.userId,
+        nodeId: '',
+        ...(body.comment ? { comment: body.comment } : {}),
+        now,
+        ids: decimalIds(now),
+      });
+      if (!sent) return; // the schema requires at least one cc_user_id
+      const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
+      await applyTransition(tx, tenantKey, definition, instance, change, now);
     });
   }
 
@@ -324,12 +343,17 @@ export class InstanceService {
     return departmentId;
   }
 
-  /** node_approver_user_id_list ∪ node_approver_open_id_list, as user_ids keyed by node. */
-  private async chosenApprovers(tenantKey: string, body: CreateInstanceInput): Promise<Record<string, string[]>> {
+  /** `<prefix>_user_id_list` ∪ `<prefix>_open_id_list` (the submitter's picks), as user_ids keyed by node. */
+  private async chosenUsers(
+    tenantKey: string,
+    prefix: 'node_approver' | 'node_cc',
+    byUserId: CreateInstanceInput['node_approver_user_id_list'],
+    byOpenId: CreateInstanceInput['node_approver_open_id_list'],
+  ): Promise<Record<string, string[]>> {
     const chosen: Record<string, string[]> = {};
     const lists = [
-      ['user_id', 'node_approver_user_id_list', body.node_approver_user_id_list],
-      ['open_id', 'node_approver_open_id_list', body.node_approver_open_id_list],
+      ['user_id', `${prefix}_user_id_list`, byUserId],
+      ['open_id', `${prefix}_open_id_list`, byOpenId],
     ] as const;
     for (const [type, field, list] of lists) {
       for (const [i, entry] of (list ?? []).entries()) {

@@ -1,16 +1,17 @@
 /** Task actions (approve, reject, transfer) and the per-user task list (`GET /tasks/query`). */
+import type { CcEntry } from '../domain/approval/cc.js';
 import { approveTask, rejectTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { unwrap, type Result } from '../domain/errors.js';
+import { FeishuError, unwrap, type Result } from '../domain/errors.js';
 import { decimalIds } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
-import type { Store, TaskCursor } from './ports.js';
+import type { CcCursor, Store, TaskCursor } from './ports.js';
 import { applyWithRevokeRound, withRetry } from './transitions.js';
 
 export interface TaskActionRequest {
@@ -23,20 +24,25 @@ export interface TaskActionRequest {
   userIdType: UserIdType;
 }
 
-/** topic of `GET /tasks/query` → the task statuses it lists (3 = initiated lists instances instead). */
+/** Topics 1 and 2 of `GET /tasks/query` → the task statuses they list (3 lists instances, 17 and 18 CCs). */
 const TOPIC_STATUSES: Record<string, Task['status'][]> = {
   '1': ['PENDING'],
   '2': ['APPROVED', 'REJECTED', 'TRANSFERRED'],
-  // CC read state is not modelled yet: both CC topics list nothing.
-  '17': [],
-  '18': [],
 };
 
+/** Topics 17 (unread CC, 未读知会) and 18 (read CC, 已读知会) → the CC read state they list. */
+const TOPIC_CC_STATUS: Record<string, CcEntry['status']> = { '17': 'UNREAD', '18': 'READ' };
+
+/** One item of the list: a task (topics 1, 2), a CC entry (17, 18), or neither for an initiated instance (3). */
 export interface TaskListItem {
-  task: Task | undefined;
+  task?: Task;
+  cc?: CcEntry;
   instance: Instance;
   definition: ApprovalDefinition | undefined;
 }
+
+/** A row of a topic before its instance is looked up, with the position a next page starts after. */
+type TopicRow = Pick<TaskListItem, 'task' | 'cc'> & { instanceCode: string; instance?: Instance; cursor: object };
 
 type Action = (
   tx: Store,
@@ -73,7 +79,7 @@ export class TaskService {
     });
   }
 
-  /** `GET /tasks/query`: the user's tasks by topic, oldest first. */
+  /** `GET /tasks/query`: the user's tasks, initiated instances or CCs by topic, oldest first. */
   async query(
     caller: Caller,
     request: { userId: string; topic: string; userIdType: UserIdType; pageSize?: number | undefined; pageToken?: string | undefined },
@@ -81,47 +87,57 @@ export class TaskService {
     const { tenantKey } = caller;
     const user = await requireUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
     const pageSize = request.pageSize ?? 100;
+    const listed = await this.listTopic(tenantKey, user.userId, request.topic, request.pageToken, pageSize + 1);
+    const page = pageOf(listed.rows, pageSize, (last) => last.cursor);
     const definitions = new Map<string, ApprovalDefinition | undefined>();
-    const definitionOf = async (code: string) => {
-      if (!definitions.has(code)) definitions.set(code, await this.store.approvals.find(tenantKey, code));
-      return definitions.get(code);
-    };
-
-    let page: Page<TaskListItem>;
-    let total: number;
-    if (request.topic === '3') {
-      // "Initiated" lists the user's own instances, paged like the instance lists.
-      total = await this.store.instances.count(tenantKey, { submitter: user.userId });
-      const after = request.pageToken ? decodeInstanceCursor(request.pageToken) : undefined;
-      const rows = await this.store.instances.list(tenantKey, { submitter: user.userId }, after, pageSize + 1);
-      const instances = pageOf(rows, pageSize, (last) => last.cursor);
-      const items: TaskListItem[] = [];
-      for (const { instance } of instances.items) {
-        items.push({ task: undefined, instance, definition: await definitionOf(instance.approvalCode) });
+    const items: TaskListItem[] = [];
+    for (const row of page.items) {
+      const instance = row.instance ?? (await this.store.instances.find(tenantKey, row.instanceCode));
+      if (!instance) continue;
+      if (!definitions.has(instance.approvalCode)) {
+        definitions.set(instance.approvalCode, await this.store.approvals.find(tenantKey, instance.approvalCode));
       }
-      page = { ...instances, items };
-    } else {
-      const after = request.pageToken
-        ? decodeCursor<TaskCursor>(request.pageToken, { startTime: 'number', id: 'string' })
-        : undefined;
-      const statuses = TOPIC_STATUSES[request.topic] ?? [];
-      total = await this.store.tasks.countByUser(tenantKey, user.userId, statuses);
-      const rows = statuses.length
-        ? await this.store.tasks.listByUser(tenantKey, user.userId, statuses, after, pageSize + 1)
-        : [];
-      const tasks = pageOf(rows, pageSize, (last): TaskCursor => ({ startTime: last.startTime, id: last.id }));
-      const items: TaskListItem[] = [];
-      for (const task of tasks.items) {
-        const instance = await this.store.instances.find(tenantKey, task.instanceCode);
-        if (instance) items.push({ task, instance, definition: await definitionOf(instance.approvalCode) });
-      }
-      page = { ...tasks, items };
+      items.push({ task: row.task, cc: row.cc, instance, definition: definitions.get(instance.approvalCode) });
     }
-    const users = await UserDirectory.load(this.store, tenantKey, [
-      user.userId,
-      ...page.items.map((i) => i.instance.submitter),
-    ]);
-    return { ...page, users, total };
+    const users = await UserDirectory.load(this.store, tenantKey, [user.userId, ...items.map((i) => i.instance.submitter)]);
+    return { ...page, items, users, total: listed.total };
+  }
+
+  /** Up to `limit` rows of the topic after the page token, and how many the topic holds in all. */
+  private async listTopic(
+    tenantKey: string,
+    userId: string,
+    topic: string,
+    pageToken: string | undefined,
+    limit: number,
+  ): Promise<{ rows: TopicRow[]; total: number }> {
+    if (topic === '3') {
+      // "Initiated" lists the user's own instances, paged like the instance lists.
+      const filter = { submitter: userId };
+      const after = pageToken ? decodeInstanceCursor(pageToken) : undefined;
+      const listed = await this.store.instances.list(tenantKey, filter, after, limit);
+      return {
+        rows: listed.map(({ instance, cursor }) => ({ instanceCode: instance.code, instance, cursor })),
+        total: await this.store.instances.count(tenantKey, filter),
+      };
+    }
+    const ccStatus = TOPIC_CC_STATUS[topic];
+    if (ccStatus) {
+      const after = pageToken ? decodeCursor<CcCursor>(pageToken, { createTime: 'number', id: 'string' }) : undefined;
+      const listed = await this.store.ccs.listByUser(tenantKey, userId, ccStatus, after, limit);
+      return {
+        rows: listed.map((cc) => ({ instanceCode: cc.instanceCode, cc, cursor: { createTime: cc.createTime, id: cc.id } })),
+        total: await this.store.ccs.countByUser(tenantKey, userId, ccStatus),
+      };
+    }
+    const statuses = TOPIC_STATUSES[topic];
+    if (!statuses) throw new FeishuError(1390001, `topic "${topic}" is not 1, 2, 3, 17 or 18`);
+    const after = pageToken ? decodeCursor<TaskCursor>(pageToken, { startTime: 'number', id: 'string' }) : undefined;
+    const listed = await this.store.tasks.listByUser(tenantKey, userId, statuses, after, limit);
+    return {
+      rows: listed.map((task) => ({ instanceCode: task.instanceCode, task, cursor: { startTime: task.startTime, id: task.id } })),
+      total: await this.store.tasks.countByUser(tenantKey, userId, statuses),
+    };
   }
 
   private actionArgs(request: TaskActionRequest, by: User, now: number) {

@@ -71,6 +71,7 @@ export interface NodeSpec {
   name?: string;
   node_type?: string;
   approver: { type: string; user_id?: string; level?: string }[];
+  ccer?: { type: string; user_id?: string; level?: string }[];
   require_signature?: boolean;
 }
 
@@ -172,6 +173,12 @@ export interface TaskActionBody {
 
 export const taskAction = (ctx: Served, action: 'approve' | 'reject' | 'transfer', body: TaskActionBody, userIdType?: UserIdType) =>
   call(ctx.url, withType(`${V4}/tasks/${action}`, userIdType), { token: ctx.token, json: body });
+
+/** GET /tasks/query with the given query parameters. */
+export const tasksQuery = (ctx: Served, query: Record<string, string | number>) =>
+  call(ctx.url, `${V4}/tasks/query?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
+    token: ctx.token,
+  });
 
 /** The PENDING task of `openId` (the only one, asserted). */
 export async function pendingTaskOf(ctx: Served, instanceCode: string, openId: string): Promise<any> {

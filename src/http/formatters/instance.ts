@@ -27,7 +27,8 @@ function formatTimelineEntry(entry: TimelineEntry, users: UserDirectory, type: U
       ? {
           cc_user_list: list.map((id, i) => ({
             user_id: users.idOf(id, type),
-            cc_id: `${entry.createTime}${i}`,
+            // Entries written before CC entries existed have no ids of their own.
+            cc_id: entry.ccIds?.[i] ?? `${entry.createTime}${i}`,
             open_id: users.idOf(id, 'open_id'),
           })),
         }

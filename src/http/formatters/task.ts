@@ -1,4 +1,4 @@
-/** Tasks → the items of `GET /tasks/query`. */
+/** Tasks, initiated instances and CCs → the items of `GET /tasks/query`. */
 import { resolveText } from '../../domain/approval/definition.js';
 import type { Instance } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
@@ -6,8 +6,8 @@ import type { UserDirectory } from '../../services/directory-lookup.js';
 import type { TaskListItem } from '../../services/task-service.js';
 
 /**
- * Feishu does not document these numbers; shenpi's choice: task status 1 = to do, 2 = done;
- * process_status 1 pending, 2 approved, 3 rejected, 4 withdrawn, 5 deleted.
+ * `process_status`, Feishu's instance state (查询用户的任务列表): 0 none, 1 in progress (流转中), 2 approved,
+ * 3 rejected, 4 revoked (已撤销, shenpi: any withdrawn instance), 5 terminated (已终止, shenpi: deleted).
  */
 const PROCESS_STATUS: Record<Instance['status'], string> = {
   PENDING: '1',
@@ -17,8 +17,19 @@ const PROCESS_STATUS: Record<Instance['status'], string> = {
   DELETED: '5',
 };
 
+/**
+ * `status`, from Feishu's set: 1 to do (待办), 2 done (已办), 17 unread CC, 18 read CC, 33 in progress (处理中),
+ * 34 withdrawn (撤回). An initiated instance (topic 3) is 33 while under approval, 34 once withdrawn, else 2.
+ */
+function statusOf({ task, cc, instance }: TaskListItem): string {
+  if (cc) return cc.status === 'READ' ? '18' : '17';
+  if (task) return task.status === 'PENDING' ? '1' : '2';
+  if (instance.status === 'PENDING') return '33';
+  return instance.status === 'CANCELED' ? '34' : '2';
+}
+
 export function formatTaskListItem(item: TaskListItem, topic: string, userId: string, users: UserDirectory, type: UserIdType) {
-  const { task, instance, definition } = item;
+  const { task, cc, instance, definition } = item;
   const name = definition ? resolveText(definition.i18n, definition.name) : '';
   return {
     topic,
@@ -27,12 +38,13 @@ export function formatTaskListItem(item: TaskListItem, topic: string, userId: st
     urls: { helpdesk: '', mobile: '', pc: '' },
     process_external_id: '',
     task_external_id: '',
-    status: task ? (task.status === 'PENDING' ? '1' : '2') : PROCESS_STATUS[instance.status],
+    status: statusOf(item),
     process_status: PROCESS_STATUS[instance.status],
     definition_code: instance.approvalCode,
     initiators: [users.idOf(instance.submitter, type)],
     initiator_names: [users.get(instance.submitter)?.name ?? ''],
-    task_id: task?.id ?? '',
+    // A CC is the CC'd user's task in Feishu's task centre: its id is the CC's id.
+    task_id: task?.id ?? cc?.id ?? '',
     process_id: instance.code,
     process_code: instance.code,
     definition_group_id: '',

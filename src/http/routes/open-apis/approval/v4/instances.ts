@@ -40,8 +40,11 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     '/instances/:instance_id',
     { schema: { params: InstanceParams, querystring: GetInstanceQuery } },
     async (request) => {
-      const view = await services.instances.get(request.caller, request.params.instance_id);
-      return success(formatInstance(view, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE, request.query.locale));
+      const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
+      // Reading an instance as a user (user_id) is that user opening it: their CCs on it become read.
+      const reader = request.query.user_id ? { id: request.query.user_id, type: userIdType } : undefined;
+      const view = await services.instances.get(request.caller, request.params.instance_id, reader);
+      return success(formatInstance(view, userIdType, request.query.locale));
     },
   );
 
