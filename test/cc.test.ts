@@ -4,7 +4,10 @@
  * (read).
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import {
   approveAs,
@@ -215,6 +218,35 @@ test('GET with a user_id that names no user answers 1390004', async (t) => {
   const ctx = await serve(t);
   const code = await createLeave(ctx);
   assertRefused(await readAs(ctx, code, 'ou_nobody'), 1390004, /ou_nobody/);
+});
+
+test('a subscribed app\'s SDK event dispatcher receives approval_cc CREATE, then READ, in Feishu\'s shape', async (t) => {
+  const ctx = await serve(t);
+  const received: Record<string, unknown>[] = [];
+  const dispatcher = new lark.EventDispatcher({ encryptKey: 'cc-key', verificationToken: 'cc-token', loggerLevel: lark.LoggerLevel.error });
+  dispatcher.register({ approval_cc: async (data: Record<string, unknown>) => void received.push(data) } as never);
+  const hook = http.createServer(lark.adaptDefault('/hook', dispatcher, { autoChallenge: true }));
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => hook.close(() => resolve())));
+  const app = { app_id: 'cli_acme_cc', app_secret: 'cc-secret' };
+  const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
+  await loadFixture(ctx, {
+    tenants: [{ tenant_key: 'acme', apps: [{ ...app, event: { url, encrypt_key: 'cc-key', verification_token: 'cc-token' } }] }],
+  });
+  const appToken = await tenantToken(ctx.url, app);
+  assertSuccess(await call(ctx.url, `${V4}/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token: appToken, method: 'POST' }));
+
+  const code = await createLeave(ctx);
+  assertSuccess(await cc(ctx, code, ['ou_dave']));
+  assertSuccess(await readAs(ctx, code, 'ou_dave'));
+  for (let i = 0; i < 300 && received.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  const [item] = await ccTasks(ctx, 'ou_dave', 18);
+  // The SDK hands over the event's fields merged with the envelope's (whose `type` is event_callback).
+  const fields = ['app_id', 'tenant_key', 'approval_code', 'instance_code', 'id', 'user_id', 'operate', 'from'];
+  assert.deepEqual(
+    received.map((e) => [typeof e.create_time, ...fields.map((f) => e[f])]),
+    ['CREATE', 'READ'].map((operate) => ['number', app.app_id, 'acme', DEMO_LEAVE_CODE, code, item.task_id, 'u_dave', operate, 'u_alice']),
+  );
 });
 
 // ---- tasks/query topics 17 and 18 ----
