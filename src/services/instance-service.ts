@@ -1,7 +1,7 @@
 /** Instances: create (idempotent by uuid), read (which marks the reader's CCs read), list, query, and CC. */
 import { createHash } from 'node:crypto';
 import { previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
-import { ccChange, readCcs, sendCcs } from '../domain/approval/cc.js';
+import { ccChange, readCcs, sendCcs, unreadOf } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { validateForm } from '../domain/approval/form.js';
@@ -189,7 +189,9 @@ export class InstanceService {
     let instance = await this.requireById(this.store, tenantKey, instanceId);
     if (reader) {
       const user = await requireUser(this.store, tenantKey, reader.type, reader.id, 'user_id', 1390004);
-      instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
+      // Most readers have nothing unread here: only they pay for a write transaction.
+      const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.userId);
+      if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
     }
     const definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
     const tasks = await this.store.tasks.listByInstance(instance.code);

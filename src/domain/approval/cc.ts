@@ -91,11 +91,13 @@ export function sendCcs(args: SendCcArgs): CcSending | undefined {
   };
 }
 
+/** The user's entries among `ccs` that they have not read yet. */
+export const unreadOf = (ccs: readonly CcEntry[], userId: string): CcEntry[] =>
+  ccs.filter((cc) => cc.userId === userId && cc.status === 'UNREAD');
+
 /** The user opened the instance: each of their unread entries on it becomes READ, with an event READ. */
 export function readCcs(ccs: readonly CcEntry[], userId: string, now: number): { ccs: CcEntry[]; events: CcEvent[] } {
-  const read = ccs
-    .filter((cc) => cc.userId === userId && cc.status === 'UNREAD')
-    .map((cc): CcEntry => ({ ...cc, status: 'READ', readTime: now }));
+  const read = unreadOf(ccs, userId).map((cc): CcEntry => ({ ...cc, status: 'READ', readTime: now }));
   return { ccs: read, events: read.map((cc) => ccEvent(cc, 'READ')) };
 }
 
