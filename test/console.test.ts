@@ -1,12 +1,14 @@
 /**
- * The admin console in a real browser (Debian's Chromium driven by playwright-core): signing in, and the
- * two revoke boxes of a definition deciding what the withdrawal endpoint answers.
+ * The admin console in a real browser (Debian's Chromium driven by playwright-core): signing in, the
+ * two revoke boxes of a definition deciding what the withdrawal endpoint answers, an app's event
+ * settings, and re-driving a dead event delivery.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { createLeave, EVENT_APP, exhaust, startEventReceiver, waitFor } from './helpers/event-receiver.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from './helpers/server.js';
 
@@ -110,12 +112,59 @@ describe('admin console', { skip }, () => {
     await page.getByTestId('save-app-cli_acme_demo').click();
     await page.locator('#tenant-detail').getByText('Saved').waitFor();
     const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
-    assert.deepEqual(app, { app_id: 'cli_acme_demo', event_url: 'http://127.0.0.1:9/hook', encrypt_key: 'key', verification_token: 'token' });
+    assert.deepEqual(app, {
+      app_id: 'cli_acme_demo',
+      event_url: 'http://127.0.0.1:9/hook',
+      encrypt_key: 'key',
+      verification_token: 'token',
+      event_types: null,
+    });
     await page.getByTestId('event-url-cli_acme_demo').fill('');
     await page.getByTestId('save-app-cli_acme_demo').click();
     await page.locator('#tenant-detail').getByText('Saved').waitFor();
     assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
     await page.close();
+  });
+
+  test("an app's event types are chosen in the console: unticking one and ticking the 2.0 definition update", async () => {
+    const page = await signedIn();
+    await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
+    await page.getByTestId('event-type-cli_acme_demo-approval_task').uncheck();
+    await page.getByTestId('event-type-cli_acme_demo-approval.approval.updated_v4').check();
+    await page.getByTestId('save-app-cli_acme_demo').click();
+    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
+    assert.deepEqual(app.event_types, ['approval_instance', 'approval_cc', 'approval.approval.updated_v4']);
+    assert.equal((await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } })).status, 200);
+    await page.close();
+  });
+
+  test('a dead event delivery is re-driven from the console and then delivered', async () => {
+    const receiver = await startEventReceiver('k', 'v');
+    try {
+      const event = { url: receiver.url, encrypt_key: 'k', verification_token: 'v' };
+      assert.equal((await admin(server.url, '/fixtures', { json: { tenants: [{ tenant_key: 'acme', apps: [{ ...EVENT_APP, event }] }] } })).status, 200);
+      const appToken = await tenantToken(server.url, EVENT_APP);
+      await call(server.url, `${V4}/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token: appToken, method: 'POST' });
+      receiver.script.push(...Array<number>(10).fill(500));
+      const code = await createLeave(server, appToken);
+      const [dead] = await exhaust(server, code);
+      assert.equal(dead?.status, 'dead');
+
+      const page = await signedIn();
+      await page.getByTestId(`definition-${DEMO_LEAVE_CODE}`).getByText('Instances').click();
+      await page.getByRole('link', { name: code }).click();
+      const row = page.getByTestId(`delivery-${dead.eventId}`);
+      await row.getByText('dead').waitFor();
+      await row.getByTestId(`redrive-${dead.eventId}`).click();
+      await waitFor('the re-driven event', () => (receiver.received.some((e) => e.instance_code === code && !e.task_id) ? true : undefined));
+      await page.getByRole('link', { name: code }).click();
+      await row.getByText('delivered').waitFor();
+      await page.close();
+    } finally {
+      await admin(server.url, '/apps/cli_acme_events/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } });
+      await receiver.close();
+    }
   });
 
   test('the days of 允许撤销 x 天内通过的审批 bound withdrawing an approved request', async () => {

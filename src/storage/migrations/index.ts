@@ -5,6 +5,7 @@ import { rateWindows } from './0003-rate-windows.js';
 import { eventDelivery } from './0004-event-delivery.js';
 import { instanceComments } from './0005-instance-comments.js';
 import { instanceCreationOrder } from './0006-instance-creation-order.js';
+import { eventTypesAndDeadDeliveries } from './0008-event-types-and-dead-deliveries.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-event-delivery': eventDelivery,
   '0005-instance-comments': instanceComments,
   '0006-instance-creation-order': instanceCreationOrder,
+  '0008-event-types-and-dead-deliveries': eventTypesAndDeadDeliveries,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
