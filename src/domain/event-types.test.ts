@@ -14,6 +14,9 @@ test('an app that names its event types takes exactly those', () => {
 });
 
 test('a name that is no event type is found', () => {
-  assert.equal(unknownEventType(['approval_task', 'approval_tasks']), 'approval_tasks');
+  assert.deepEqual(unknownEventType(['approval_task', 'approval_tasks']), {
+    index: 1,
+    reason: 'unknown event type "approval_tasks" (known: approval_instance, approval_task, approval_cc, approval.approval.updated_v4)',
+  });
   assert.equal(unknownEventType(['approval_task', DEFINITION_UPDATED]), undefined);
 });

@@ -10,9 +10,11 @@ export const EVENT_TYPES = [...DEFAULT_EVENT_TYPES, DEFINITION_UPDATED] as const
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The first name in `types` that is no event type, if any. */
-export function unknownEventType(types: readonly string[]): string | undefined {
-  return types.find((type) => !(EVENT_TYPES as readonly string[]).includes(type));
+/** The first name in `types` that is no event type, if any: its position, and why it is refused. */
+export function unknownEventType(types: readonly string[]): { index: number; reason: string } | undefined {
+  const index = types.findIndex((type) => !(EVENT_TYPES as readonly string[]).includes(type));
+  if (index < 0) return undefined;
+  return { index, reason: `unknown event type "${types[index]}" (known: ${EVENT_TYPES.join(', ')})` };
 }
 
 /** Whether an app that chose `types` (null: the default) receives events of `eventType`. */

@@ -7,7 +7,7 @@
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
-import { EVENT_TYPES, unknownEventType } from '../domain/event-types.js';
+import { unknownEventType } from '../domain/event-types.js';
 import { recordDefinitionUpdate } from './definition-events.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -60,7 +60,7 @@ export class ConsoleService {
     const app = await this.store.directory.findApp(appId);
     if (!app) throw new NotFoundError(`no app "${appId}"`);
     const unknown = event?.types && unknownEventType(event.types);
-    if (unknown) throw new InvalidRequestError(`unknown event type "${unknown}" (known: ${EVENT_TYPES.join(', ')})`);
+    if (unknown) throw new InvalidRequestError(unknown.reason);
     const settings = event && { ...event, types: event.types && [...new Set(event.types)] };
     await this.store.directory.upsertApp({ ...app, event: settings });
     return appSummary({ ...app, event: settings });

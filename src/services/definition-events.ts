@@ -26,7 +26,7 @@ function updatedObject(definition: ApprovalDefinition, version: number, now: num
         node_type: node.nodeType,
       })),
     ),
-    // Seconds, as the Feishu page says of this field.
+    // Seconds, as the Feishu page says, in a string, as the Node SDK types it.
     timestamp: String(Math.floor(now / 1000)),
     extra: '',
   };

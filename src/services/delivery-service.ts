@@ -15,7 +15,7 @@ export class DeliveryService {
 
   /**
    * Makes dead deliveries pending again with a fresh attempt count: the one of `eventId` to `appId`, or
-   * every dead one of an instance and/or app. They go out in their instance's order, like new ones.
+   * every dead one of an instance, a definition and/or an app. They go out in their instance's order.
    */
   async redrive(filter: DeliveryFilter): Promise<Delivery[]> {
     return this.store.transaction(async (tx) => {

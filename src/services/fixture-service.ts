@@ -1,6 +1,6 @@
 import { Compile } from 'typebox/compile';
 import type { Department, User } from '../domain/directory.js';
-import { EVENT_TYPES, unknownEventType } from '../domain/event-types.js';
+import { unknownEventType } from '../domain/event-types.js';
 import { hashSecret, verifySecret } from './app-secret.js';
 import { FixtureSchema, type Fixture, type FixtureTenant } from './fixture-schema.js';
 import type { Store } from './ports.js';
@@ -63,10 +63,7 @@ export class FixtureService {
       }
       const types = a.event?.types;
       const unknown = types && unknownEventType(types);
-      if (unknown) {
-        const at = `${path}.apps[${i}].event.types[${types.indexOf(unknown)}]`;
-        throw new FixtureError(at, `unknown event type "${unknown}" (known: ${EVENT_TYPES.join(', ')})`);
-      }
+      if (unknown) throw new FixtureError(`${path}.apps[${i}].event.types[${unknown.index}]`, unknown.reason);
       // Keep the stored hash when the secret is unchanged, so loading a file twice changes nothing.
       const keep = existing && (await verifySecret(a.app_secret, existing.secretHash));
       await tx.directory.upsertApp({
