@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { createLeave, EVENT_APP, exhaust, startEventReceiver, waitFor } from './helpers/event-receiver.js';
 import { admin, call, tenantToken } from './helpers/http.js';
@@ -43,6 +43,22 @@ describe('admin console', { skip }, () => {
     await page.click('#sign-in button[type=submit]');
     await page.getByTestId(`definition-${DEMO_LEAVE_CODE}`).waitFor();
     return page;
+  }
+
+  /** Clicks a definition's Save and waits for its answer: an earlier "Saved" may still be on the page. */
+  async function saveDefinition(page: Page, definition: Locator) {
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/_shenpi/approvals/'));
+    await definition.getByTestId('save').click();
+    assert.equal((await answered).status(), 200);
+    await definition.getByText('Saved').waitFor();
+  }
+
+  /** Clicks an app's Save and waits for its answer. */
+  async function saveApp(page: Page, appId: string) {
+    const answered = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes(`/_shenpi/apps/${appId}/event`));
+    await page.getByTestId(`save-app-${appId}`).click();
+    assert.equal((await answered).status(), 200);
+    await page.locator('#tenant-detail').getByText('Saved').waitFor();
   }
 
   async function withdrawNewLeave() {
@@ -83,16 +99,14 @@ describe('admin console', { skip }, () => {
     const page = await signedIn();
     const leave = page.getByTestId(`definition-${DEMO_LEAVE_CODE}`);
     await leave.getByTestId('revert-option').uncheck();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
 
     const refused = await withdrawNewLeave();
     assert.equal(refused.answer.body.code, 1390001, refused.answer.text);
     assert.match(refused.answer.body.error.details[0].value, /does not allow withdrawing requests under approval/);
 
     await leave.getByTestId('revert-option').check();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const allowed = await withdrawNewLeave();
     assert.equal(allowed.answer.body.code, 0, allowed.answer.text);
 
@@ -109,8 +123,7 @@ describe('admin console', { skip }, () => {
     await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
     await page.getByTestId('encrypt-key-cli_acme_demo').fill('key');
     await page.getByTestId('verification-token-cli_acme_demo').fill('token');
-    await page.getByTestId('save-app-cli_acme_demo').click();
-    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    await saveApp(page, 'cli_acme_demo');
     const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
     assert.deepEqual(app, {
       app_id: 'cli_acme_demo',
@@ -120,8 +133,7 @@ describe('admin console', { skip }, () => {
       event_types: null,
     });
     await page.getByTestId('event-url-cli_acme_demo').fill('');
-    await page.getByTestId('save-app-cli_acme_demo').click();
-    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    await saveApp(page, 'cli_acme_demo');
     assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
     await page.close();
   });
@@ -131,8 +143,7 @@ describe('admin console', { skip }, () => {
     await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
     await page.getByTestId('event-type-cli_acme_demo-approval_task').uncheck();
     await page.getByTestId('event-type-cli_acme_demo-approval.approval.updated_v4').check();
-    await page.getByTestId('save-app-cli_acme_demo').click();
-    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    await saveApp(page, 'cli_acme_demo');
     const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
     assert.deepEqual(app.event_types, ['approval_instance', 'approval_cc', 'approval.approval.updated_v4']);
     assert.equal((await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } })).status, 200);
@@ -171,22 +182,19 @@ describe('admin console', { skip }, () => {
     const page = await signedIn();
     const leave = page.getByTestId(`definition-${DEMO_LEAVE_CODE}`);
     await leave.getByTestId('revert-days').fill('1');
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const stored = await admin(server.url, '/tenants/acme/approvals');
     const approval = stored.body.approvals.find((a: { approval_code: string }) => a.approval_code === DEMO_LEAVE_CODE);
     assert.equal(approval.revert_interval, 86400);
 
     await leave.getByTestId('revert-interval-on').uncheck();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const off = await admin(server.url, '/tenants/acme/approvals');
     assert.equal(off.body.approvals.find((a: { approval_code: string }) => a.approval_code === DEMO_LEAVE_CODE).revert_interval, 0);
 
     await leave.getByTestId('revert-interval-on').check();
     await leave.getByTestId('revert-days').fill('31');
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     await page.close();
   });
 });
