@@ -29,7 +29,9 @@ test('tenants are listed with their apps and users', async (t) => {
   const { server } = await serve(t);
   const { tenants } = (await admin(server.url, '/tenants')).body;
   assert.deepEqual(tenants.map((x: { tenant_key: string }) => x.tenant_key), ['acme']);
-  assert.deepEqual(tenants[0].apps, [{ app_id: 'cli_acme_demo', event_url: null, encrypt_key: null, verification_token: null }]);
+  assert.deepEqual(tenants[0].apps, [
+    { app_id: 'cli_acme_demo', event_url: null, encrypt_key: null, verification_token: null, event_types: null },
+  ]);
   assert.ok(tenants[0].users.some((u: { open_id: string }) => u.open_id === 'ou_alice'));
 });
 
@@ -115,7 +117,7 @@ test("an app's event settings are set, listed and cleared; unknown apps and non-
   const set = await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', json: event });
   assert.equal(set.status, 200, set.text);
   const listed = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
-  assert.deepEqual(listed, { app_id: 'cli_acme_demo', event_url: event.url, encrypt_key: 'k', verification_token: 'v' });
+  assert.deepEqual(listed, { app_id: 'cli_acme_demo', event_url: event.url, encrypt_key: 'k', verification_token: 'v', event_types: null });
 
   assert.equal((await admin(server.url, '/apps/cli_nobody/event', { method: 'PUT', json: event })).status, 404);
   assert.equal((await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', json: { url: 'ftp://x' } })).status, 400);

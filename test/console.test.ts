@@ -1,12 +1,14 @@
 /**
- * The admin console in a real browser (Debian's Chromium driven by playwright-core): signing in, and the
- * two revoke boxes of a definition deciding what the withdrawal endpoint answers.
+ * The admin console in a real browser (Debian's Chromium driven by playwright-core): signing in, the
+ * two revoke boxes of a definition deciding what the withdrawal endpoint answers, an app's event
+ * settings, and re-driving a dead event delivery.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { createLeave, EVENT_APP, exhaust, startEventReceiver, waitFor } from './helpers/event-receiver.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from './helpers/server.js';
 
@@ -43,7 +45,23 @@ describe('admin console', { skip }, () => {
     return page;
   }
 
-  async function createLeave() {
+  /** Clicks a definition's Save and waits for its answer: an earlier "Saved" may still be on the page. */
+  async function saveDefinition(page: Page, definition: Locator) {
+    const answered = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/_shenpi/approvals/'));
+    await definition.getByTestId('save').click();
+    assert.equal((await answered).status(), 200);
+    await definition.getByText('Saved').waitFor();
+  }
+
+  /** Clicks an app's Save and waits for its answer. */
+  async function saveApp(page: Page, appId: string) {
+    const answered = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().includes(`/_shenpi/apps/${appId}/event`));
+    await page.getByTestId(`save-app-${appId}`).click();
+    assert.equal((await answered).status(), 200);
+    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+  }
+
+  async function newLeave() {
     const created = await call(server.url, `${V4}/instances`, {
       token,
       json: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]) },
@@ -52,7 +70,7 @@ describe('admin console', { skip }, () => {
   }
 
   async function withdrawNewLeave() {
-    const code = await createLeave();
+    const code = await newLeave();
     const answer = await call(server.url, `${V4}/instances/cancel`, {
       token,
       json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice' },
@@ -85,16 +103,14 @@ describe('admin console', { skip }, () => {
     const page = await signedIn();
     const leave = page.getByTestId(`definition-${DEMO_LEAVE_CODE}`);
     await leave.getByTestId('revert-option').uncheck();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
 
     const refused = await withdrawNewLeave();
     assert.equal(refused.answer.body.code, 1390001, refused.answer.text);
     assert.match(refused.answer.body.error.details[0].value, /does not allow withdrawing requests under approval/);
 
     await leave.getByTestId('revert-option').check();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const allowed = await withdrawNewLeave();
     assert.equal(allowed.answer.body.code, 0, allowed.answer.text);
 
@@ -111,19 +127,23 @@ describe('admin console', { skip }, () => {
     await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
     await page.getByTestId('encrypt-key-cli_acme_demo').fill('key');
     await page.getByTestId('verification-token-cli_acme_demo').fill('token');
-    await page.getByTestId('save-app-cli_acme_demo').click();
-    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    await saveApp(page, 'cli_acme_demo');
     const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
-    assert.deepEqual(app, { app_id: 'cli_acme_demo', event_url: 'http://127.0.0.1:9/hook', encrypt_key: 'key', verification_token: 'token' });
+    assert.deepEqual(app, {
+      app_id: 'cli_acme_demo',
+      event_url: 'http://127.0.0.1:9/hook',
+      encrypt_key: 'key',
+      verification_token: 'token',
+      event_types: null,
+    });
     await page.getByTestId('event-url-cli_acme_demo').fill('');
-    await page.getByTestId('save-app-cli_acme_demo').click();
-    await page.locator('#tenant-detail').getByText('Saved').waitFor();
+    await saveApp(page, 'cli_acme_demo');
     assert.equal((await admin(server.url, '/tenants')).body.tenants[0].apps[0].event_url, null);
     await page.close();
   });
 
   test('a revoke request and the approved instance it revokes link to each other', async () => {
-    const original = await createLeave();
+    const original = await newLeave();
     const task = (await call(server.url, `${V4}/instances/${original}`, { token })).body.data.task_list[0];
     const approved = await call(server.url, `${V4}/tasks/approve`, {
       token,
@@ -151,26 +171,63 @@ describe('admin console', { skip }, () => {
     await page.close();
   });
 
+  test("an app's event types are chosen in the console: unticking one and ticking the 2.0 definition update", async () => {
+    const page = await signedIn();
+    await page.getByTestId('event-url-cli_acme_demo').fill('http://127.0.0.1:9/hook');
+    await page.getByTestId('event-type-cli_acme_demo-approval_task').uncheck();
+    await page.getByTestId('event-type-cli_acme_demo-approval.approval.updated_v4').check();
+    await saveApp(page, 'cli_acme_demo');
+    const app = (await admin(server.url, '/tenants')).body.tenants[0].apps[0];
+    assert.deepEqual(app.event_types, ['approval_instance', 'approval_cc', 'approval.approval.updated_v4']);
+    assert.equal((await admin(server.url, '/apps/cli_acme_demo/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } })).status, 200);
+    await page.close();
+  });
+
+  test('a dead event delivery is re-driven from the console and then delivered', async () => {
+    const receiver = await startEventReceiver('k', 'v');
+    try {
+      const event = { url: receiver.url, encrypt_key: 'k', verification_token: 'v' };
+      assert.equal((await admin(server.url, '/fixtures', { json: { tenants: [{ tenant_key: 'acme', apps: [{ ...EVENT_APP, event }] }] } })).status, 200);
+      const appToken = await tenantToken(server.url, EVENT_APP);
+      await call(server.url, `${V4}/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token: appToken, method: 'POST' });
+      receiver.script.push(...Array<number>(10).fill(500));
+      const code = await createLeave(server, appToken);
+      const [dead] = await exhaust(server, code);
+      assert.equal(dead?.status, 'dead');
+
+      const page = await signedIn();
+      await page.getByTestId(`definition-${DEMO_LEAVE_CODE}`).getByText('Instances').click();
+      await page.getByRole('link', { name: code }).click();
+      const row = page.getByTestId(`delivery-${dead.eventId}`);
+      await row.getByText('dead').waitFor();
+      await row.getByTestId(`redrive-${dead.eventId}`).click();
+      await waitFor('the re-driven event', () => (receiver.received.some((e) => e.instance_code === code && !e.task_id) ? true : undefined));
+      await page.getByRole('link', { name: code }).click();
+      await row.getByText('delivered').waitFor();
+      await page.close();
+    } finally {
+      await admin(server.url, '/apps/cli_acme_events/event', { method: 'PUT', raw: 'null', headers: { 'content-type': 'application/json' } });
+      await receiver.close();
+    }
+  });
+
   test('the days of 允许撤销 x 天内通过的审批 bound withdrawing an approved request', async () => {
     const page = await signedIn();
     const leave = page.getByTestId(`definition-${DEMO_LEAVE_CODE}`);
     await leave.getByTestId('revert-days').fill('1');
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const stored = await admin(server.url, '/tenants/acme/approvals');
     const approval = stored.body.approvals.find((a: { approval_code: string }) => a.approval_code === DEMO_LEAVE_CODE);
     assert.equal(approval.revert_interval, 86400);
 
     await leave.getByTestId('revert-interval-on').uncheck();
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     const off = await admin(server.url, '/tenants/acme/approvals');
     assert.equal(off.body.approvals.find((a: { approval_code: string }) => a.approval_code === DEMO_LEAVE_CODE).revert_interval, 0);
 
     await leave.getByTestId('revert-interval-on').check();
     await leave.getByTestId('revert-days').fill('31');
-    await leave.getByTestId('save').click();
-    await leave.getByText('Saved').waitFor();
+    await saveDefinition(page, leave);
     await page.close();
   });
 });

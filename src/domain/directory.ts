@@ -9,6 +9,8 @@ export interface AppEventSettings {
   url: string;
   encryptKey: string | null;
   verificationToken: string | null;
+  /** The event types the app takes (event-types.ts); null: the default ones. */
+  types: readonly string[] | null;
 }
 
 export interface App {

@@ -14,6 +14,7 @@ import { newLogId } from '../domain/ids.js';
 import type { Services } from '../services/index.js';
 import { errorBody, httpStatusOf } from './feishu-envelope.js';
 import { EmulatorControls } from './emulator-controls.js';
+import { redactUrl } from './redaction.js';
 import { registerMetrics } from './metrics.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
@@ -74,10 +75,21 @@ function answerUnreadableRequest(error: FastifyError, request: FastifyRequest, r
   else reply.code(400).send(errorBody(1390001, reason, request.id));
 }
 
+/** Fastify's request line, with secret query parameters redacted from the URL. */
+const requestSerializers = {
+  req: (req: FastifyRequest) => ({
+    method: req.method,
+    url: redactUrl(req.url),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }),
+};
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
   const app = Fastify({
-    loggerInstance: options.logger ?? pino({ level: 'silent' }),
+    loggerInstance: (options.logger ?? pino({ level: 'silent' })).child({}, { serializers: requestSerializers }),
     genReqId: () => newLogId(),
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id' }),

@@ -1,10 +1,12 @@
 /**
- * Emulator-mode test controls over the Open API: a log of the latest requests, and fault rules that
- * answer chosen requests with a chosen error (or delay them) before shenpi looks at them.
+ * Emulator-mode test controls over the Open API: a log of the latest requests (secrets redacted, bodies
+ * kept safely: see redaction.ts), and fault rules that answer chosen requests with a chosen error (or
+ * delay them) before shenpi looks at them.
  */
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { FEISHU_ERRORS, type FeishuCode } from '../domain/errors.js';
+import { keepSafely } from './redaction.js';
 
 export const FaultRuleBody = Type.Object(
   {
@@ -28,6 +30,8 @@ export interface RequestRecord {
   path: string;
   query: unknown;
   body: unknown;
+  /** Part of the body or query was cut to keep the entry small (marked `[cut: ...]` where it was). */
+  body_truncated: boolean;
   status: number;
   code: number | undefined;
   log_id: string;
@@ -81,12 +85,14 @@ export class EmulatorControls {
     app.addHook('onResponse', async (request, reply) => {
       const [path = '', query = ''] = request.url.split('?');
       if (!path.startsWith('/open-apis/')) return;
+      const kept = { query: keepSafely(Object.fromEntries(new URLSearchParams(query))), body: keepSafely(request.body ?? null) };
       this.requests.push({
         time: now(),
         method: request.method,
         path,
-        query: Object.fromEntries(new URLSearchParams(query)),
-        body: request.body ?? null,
+        query: kept.query.value,
+        body: kept.body.value,
+        body_truncated: kept.query.truncated || kept.body.truncated,
         status: reply.statusCode,
         code: reply.feishuCode,
         log_id: request.id,

@@ -9,6 +9,7 @@ import { newCode, newDecimalId, decimalIds } from '../domain/ids.js';
 import { CreateApprovalBody, type CreateApprovalInput } from '../wire/approval-requests.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
+import { recordDefinitionUpdate } from './definition-events.js';
 import { toUserIds, UserDirectory } from './directory-lookup.js';
 import { FixtureError, schemaRefusal, type FixtureApprovals } from './fixture-service.js';
 import type { Store } from './ports.js';
@@ -34,7 +35,7 @@ export class ApprovalService implements FixtureApprovals {
 
   /** `POST /approvals`: a new definition, or a full overwrite when `approval_code` names one of the tenant's. */
   async create(caller: Caller, body: CreateApprovalInput, userIdType: UserIdType) {
-    const definition = await this.save(this.store, caller.tenantKey, body, userIdType, 'api');
+    const definition = await this.store.transaction((tx) => this.save(tx, caller.tenantKey, body, userIdType, 'api'));
     return { approvalCode: definition.code, approvalId: definition.id };
   }
 
@@ -91,9 +92,11 @@ export class ApprovalService implements FixtureApprovals {
       id: existing?.id ?? newDecimalId(now),
       status: existing?.status ?? 'ACTIVE',
     };
-    // An unchanged definition is not written again: loading a fixture twice changes nothing.
-    if (!existing || JSON.stringify(existing) !== JSON.stringify(definition)) {
-      await store.approvals.save(tenantKey, definition, now);
+    // An unchanged fixture entry is not written again: loading a fixture twice changes nothing. An API
+    // overwrite is a new version of the definition even when its content is the same.
+    if (!existing || source === 'api' || JSON.stringify(existing) !== JSON.stringify(definition)) {
+      const version = await store.approvals.save(tenantKey, definition, now);
+      if (existing) await recordDefinitionUpdate(store, tenantKey, definition, version, now);
     }
     return definition;
   }

@@ -7,12 +7,20 @@
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
+import { unknownEventType } from '../domain/event-types.js';
+import { recordDefinitionUpdate } from './definition-events.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
 import type { Store } from './ports.js';
 
 export class NotFoundError extends Error {
   readonly statusCode = 404;
   override name = 'NotFoundError';
+}
+
+/** An admin request that names something impossible (answered 400 `{"error": ...}`). */
+export class InvalidRequestError extends Error {
+  readonly statusCode = 400;
+  override name = 'InvalidRequestError';
 }
 
 export interface DefinitionPatch {
@@ -51,8 +59,11 @@ export class ConsoleService {
   async setAppEvent(appId: string, event: AppEventSettings | null) {
     const app = await this.store.directory.findApp(appId);
     if (!app) throw new NotFoundError(`no app "${appId}"`);
-    await this.store.directory.upsertApp({ ...app, event });
-    return appSummary({ ...app, event });
+    const unknown = event?.types && unknownEventType(event.types);
+    if (unknown) throw new InvalidRequestError(unknown.reason);
+    const settings = event && { ...event, types: event.types && [...new Set(event.types)] };
+    await this.store.directory.upsertApp({ ...app, event: settings });
+    return appSummary({ ...app, event: settings });
   }
 
   async definitions(tenantKey: string) {
@@ -61,7 +72,10 @@ export class ConsoleService {
     return definitions.filter((d) => d !== undefined).map(summary);
   }
 
-  /** Changes the revoke settings and node signature marks of a definition; running instances follow at once. */
+  /**
+   * Changes the revoke settings and node signature marks of a definition; running instances follow at once.
+   * A change that changes something is an overwrite: subscribed apps get approval.approval.updated_v4.
+   */
   async updateDefinition(approvalCode: string, patch: DefinitionPatch) {
     const { tenantKey, definition } = await this.definition(approvalCode);
     for (const nodeId of Object.keys(patch.requireSignature ?? {})) {
@@ -81,7 +95,12 @@ export class ConsoleService {
         requireSignature: patch.requireSignature?.[node.nodeId] ?? node.requireSignature,
       })),
     };
-    await this.store.approvals.save(tenantKey, updated, this.clock.now());
+    if (JSON.stringify(updated) !== JSON.stringify(definition)) {
+      await this.store.transaction(async (tx) => {
+        const now = this.clock.now();
+        await recordDefinitionUpdate(tx, tenantKey, updated, await tx.approvals.save(tenantKey, updated, now), now);
+      });
+    }
     return summary(updated);
   }
 
@@ -124,6 +143,8 @@ function appSummary(app: App) {
     event_url: app.event?.url ?? null,
     encrypt_key: app.event?.encryptKey ?? null,
     verification_token: app.event?.verificationToken ?? null,
+    /** null: the default types (every event 1.0 approval type). */
+    event_types: app.event?.types ?? null,
   };
 }
 

@@ -1,8 +1,8 @@
 /**
  * Sends the outbox's events to the subscribed apps' event URLs: at least once, in commit order per
- * instance and app, retried with backoff on any non-2xx answer or time-out, and from the database, so
- * that a restart (or another node) picks up where this one stopped. A URL is first proven with the
- * url_verification challenge.
+ * instance and app, with Feishu's policy (approval-v4.md §5.1: HTTP 200 within 3 s, else retried after
+ * 15 s, 5 min, 1 h and 6 h, then dead until re-driven), and from the database, so that a restart (or
+ * another node) picks up where this one stopped. A URL is first proven with the url_verification challenge.
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { OffsetClock } from '../domain/clock.js';
@@ -11,8 +11,11 @@ import { challenge, eventEnvelope, seal } from '../wire/event-envelope.js';
 import { UserDirectory } from './directory-lookup.js';
 import type { ClaimedDelivery, Store } from './ports.js';
 
-/** Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is given up. */
-export const RETRY_DELAYS_MS = [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000];
+/** Waits after the 1st, 2nd, ... failed attempt; a failure after the last one makes the delivery dead. */
+export const RETRY_DELAYS_MS = [15_000, 300_000, 3_600_000, 21_600_000];
+
+/** How long a receiver has to answer a push. */
+export const ANSWER_WITHIN_MS = 3_000;
 
 export interface DispatcherOptions {
   pollMs?: number;
@@ -38,7 +41,7 @@ export class EventDispatcher {
   ) {
     this.clock = time.clock;
     this.pollMs = options.pollMs ?? 200;
-    this.timeoutMs = options.timeoutMs ?? 5_000;
+    this.timeoutMs = options.timeoutMs ?? ANSWER_WITHIN_MS;
     this.batch = options.batch ?? 20;
   }
 
@@ -85,23 +88,28 @@ export class EventDispatcher {
       const users = await UserDirectory.load(this.store, event.tenantKey, [String(event.payload.user_id ?? '')]);
       const push = seal(eventEnvelope(event, app, (id) => users.idOf(id, 'open_id')), app, this.clock.now());
       const answer = await this.post(url, push.body, push.headers);
-      if (!answer.ok) throw new Error(`the event URL answered HTTP ${answer.status}`);
+      // Feishu counts only HTTP 200 as received: a 201 or 204 is retried like a 500.
+      if (answer.status !== 200) throw new Error(`the event URL answered HTTP ${answer.status}`);
+      const now = this.clock.now();
       await this.store.deliveries.settle({
         ...delivery,
         status: 'delivered',
         attempts,
+        lastAttemptAt: now,
         lastError: null,
-        deliveredAt: this.clock.now(),
+        deliveredAt: now,
       });
     } catch (err) {
       const delay = RETRY_DELAYS_MS[attempts - 1];
       const reason = err instanceof Error ? err.message : String(err);
+      const now = this.clock.now();
       this.log.warn({ eventId: event.eventId, appId: app.appId, attempts, err: reason }, 'event delivery failed');
       await this.store.deliveries.settle({
         ...delivery,
-        status: delay === undefined ? 'failed' : 'pending',
+        status: delay === undefined ? 'dead' : 'pending',
         attempts,
-        nextAttemptAt: this.clock.now() + (delay ?? 0),
+        nextAttemptAt: now + (delay ?? 0),
+        lastAttemptAt: now,
         lastError: reason,
         deliveredAt: null,
       });

@@ -14,6 +14,8 @@ export const FixtureAppSchema = Type.Object(
           url: Type.String({ minLength: 1 }),
           encrypt_key: Type.Optional(Type.String()),
           verification_token: Type.Optional(Type.String()),
+          /** Event type names (domain/event-types.ts); checked by the loader, which names the bad one's path. */
+          types: Type.Optional(Type.Array(Type.String())),
         },
         closed,
       ),

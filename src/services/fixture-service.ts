@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
 import type { Department, User } from '../domain/directory.js';
+import { unknownEventType } from '../domain/event-types.js';
 import { hashSecret, verifySecret } from './app-secret.js';
 import { FixtureSchema, type Fixture, type FixtureTenant } from './fixture-schema.js';
 import type { Store } from './ports.js';
@@ -60,6 +61,9 @@ export class FixtureService {
       if (existing && existing.tenantKey !== tenantKey) {
         throw new FixtureError(`${path}.apps[${i}].app_id`, `"${a.app_id}" already belongs to tenant "${existing.tenantKey}"`);
       }
+      const types = a.event?.types;
+      const unknown = types && unknownEventType(types);
+      if (unknown) throw new FixtureError(`${path}.apps[${i}].event.types[${unknown.index}]`, unknown.reason);
       // Keep the stored hash when the secret is unchanged, so loading a file twice changes nothing.
       const keep = existing && (await verifySecret(a.app_secret, existing.secretHash));
       await tx.directory.upsertApp({
@@ -67,7 +71,12 @@ export class FixtureService {
         tenantKey,
         secretHash: keep ? existing.secretHash : await hashSecret(a.app_secret),
         event: a.event
-          ? { url: a.event.url, encryptKey: a.event.encrypt_key ?? null, verificationToken: a.event.verification_token ?? null }
+          ? {
+              url: a.event.url,
+              encryptKey: a.event.encrypt_key ?? null,
+              verificationToken: a.event.verification_token ?? null,
+              types: types ? [...new Set(types)] : null,
+            }
           : null,
       });
       summary.apps += 1;

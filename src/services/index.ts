@@ -4,6 +4,7 @@ import { AuthService } from './auth-service.js';
 import { ClockService } from './clock-service.js';
 import { CommentService } from './comment-service.js';
 import { ConsoleService } from './console-service.js';
+import { DeliveryService } from './delivery-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -26,6 +27,7 @@ export interface Services {
   rateLimits: RateLimitService;
   subscriptions: SubscriptionService;
   console: ConsoleService;
+  deliveries: DeliveryService;
 }
 
 export function createServices(store: Store, options: { emulator: boolean }): Services {
@@ -45,5 +47,6 @@ export function createServices(store: Store, options: { emulator: boolean }): Se
     rateLimits: new RateLimitService(store, clock.clock),
     subscriptions: new SubscriptionService(store, clock.clock),
     console: new ConsoleService(store, clock.clock, instances),
+    deliveries: new DeliveryService(store, clock.clock),
   };
 }

@@ -8,6 +8,7 @@ import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Instance, Task, TimelineEntry } from '../domain/approval/instance.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
+import type { EventType } from '../domain/event-types.js';
 
 export interface DirectoryRepository {
   findTenant(tenantKey: string): Promise<Tenant | undefined>;
@@ -78,8 +79,8 @@ export interface ApprovalRepository {
   find(tenantKey: string, approvalCode: string): Promise<ApprovalDefinition | undefined>;
   /** The tenant owning a code, whichever it is: codes are unique across tenants. */
   ownerOf(approvalCode: string): Promise<string | undefined>;
-  /** Inserts, or overwrites the stored definition of that code. */
-  save(tenantKey: string, definition: ApprovalDefinition, now: number): Promise<void>;
+  /** Inserts, or overwrites the stored definition of that code; answers its version (1 when new, +1 per overwrite). */
+  save(tenantKey: string, definition: ApprovalDefinition, now: number): Promise<number>;
   /** The codes of every definition of the tenant, oldest first. */
   listCodes(tenantKey: string): Promise<string[]>;
 }
@@ -209,9 +210,13 @@ export interface OutboxEvent {
   eventId: string;
   tenantKey: string;
   approvalCode: string;
+  /**
+   * The key events are sent in order by: the instance an instance event reports; for a definition event
+   * (approval.approval.updated_v4) the definition's approval_code, its seq then being the definition version.
+   */
   instanceCode: string;
   seq: number;
-  eventType: 'approval_instance' | 'approval_task' | 'approval_cc';
+  eventType: EventType;
   payload: Record<string, unknown>;
   createdAt: number;
 }
@@ -221,25 +226,46 @@ export interface OutboxRepository {
   listByInstance(instanceCode: string): Promise<OutboxEvent[]>;
 }
 
+/** An app that may receive a definition's events, and the event types it takes (null: the default ones). */
+export interface Receiver {
+  appId: string;
+  eventTypes: readonly string[] | null;
+}
+
 export interface SubscriptionRepository {
   subscribe(appId: string, approvalCode: string, now: number): Promise<void>;
   unsubscribe(appId: string, approvalCode: string): Promise<void>;
   /** The apps subscribed to a definition that have an event URL to deliver to. */
-  receivers(approvalCode: string): Promise<string[]>;
+  receivers(approvalCode: string): Promise<Receiver[]>;
 }
 
-export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+/** `dead`: given up after the last retry, until re-driven. */
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
 
 export interface Delivery {
   eventId: string;
   appId: string;
   instanceCode: string;
   seq: number;
+  eventType: string;
   status: DeliveryStatus;
   attempts: number;
   nextAttemptAt: number;
+  /** When the last attempt ended (answer or time-out). */
+  lastAttemptAt: number | null;
   lastError: string | null;
   deliveredAt: number | null;
+}
+
+/**
+ * Which deliveries a listing or a re-drive names: one (event and app), or those of an instance, a definition
+ * (its instances' events and its own) and/or an app.
+ */
+export interface DeliveryFilter {
+  eventId?: string;
+  instanceCode?: string;
+  approvalCode?: string;
+  appId?: string;
 }
 
 /** A delivery taken for sending, with what sending needs. */
@@ -251,16 +277,21 @@ export interface ClaimedDelivery extends Delivery {
 }
 
 export interface DeliveryRepository {
-  /** One pending delivery per event and receiving app, due at once. */
-  enqueue(events: readonly OutboxEvent[], appIds: readonly string[], now: number): Promise<void>;
+  /** One pending delivery, due at once, per event and receiving app that takes the event's type. */
+  enqueue(events: readonly OutboxEvent[], receivers: readonly Receiver[], now: number): Promise<void>;
   /**
    * Up to `limit` due deliveries, each the earliest still pending of its app and instance (events
    * of one instance go out in commit order), held for `leaseMs` so that no other node sends them.
    */
   claimDue(now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
   settle(
-    delivery: Pick<Delivery, 'eventId' | 'appId' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'deliveredAt'>,
+    delivery: Pick<
+      Delivery,
+      'eventId' | 'appId' | 'status' | 'attempts' | 'nextAttemptAt' | 'lastAttemptAt' | 'lastError' | 'deliveredAt'
+    >,
   ): Promise<void>;
   markUrlVerified(appId: string, url: string): Promise<void>;
-  list(filter: { instanceCode?: string; appId?: string }): Promise<Delivery[]>;
+  list(filter: DeliveryFilter): Promise<Delivery[]>;
+  /** Makes the dead deliveries `filter` names pending again, due now, with no attempts; answers them. */
+  redrive(filter: DeliveryFilter, now: number): Promise<Delivery[]>;
 }

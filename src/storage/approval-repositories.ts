@@ -40,11 +40,16 @@ export function approvalRepository(db: Executor): ApprovalRepository {
     async save(tenantKey, definition, now) {
       const { code, id, status, ...draft } = definition;
       const values = { status, definition: JSON.stringify(draft), updated_at: now };
-      await db
+      // The increment is one statement, so concurrent overwrites of one definition get distinct versions.
+      const row = await db
         .insertInto('approvals')
-        .values({ approval_code: code, tenant_key: tenantKey, approval_id: id, created_at: now, ...values })
-        .onConflict((oc) => oc.column('approval_code').doUpdateSet(values))
-        .execute();
+        .values({ approval_code: code, tenant_key: tenantKey, approval_id: id, created_at: now, version: 1, ...values })
+        .onConflict((oc) =>
+          oc.column('approval_code').doUpdateSet((eb) => ({ ...values, version: eb('approvals.version', '+', 1) })),
+        )
+        .returning('version')
+        .executeTakeFirstOrThrow();
+      return row.version;
     },
     async listCodes(tenantKey) {
       const rows = await db

@@ -1,8 +1,10 @@
 /** Subscriptions and event deliveries over kysely (SQL both SQLite and PostgreSQL accept). */
 import type { Kysely, Transaction } from 'kysely';
+import { takesEvent } from '../domain/event-types.js';
 import type {
   ClaimedDelivery,
   Delivery,
+  DeliveryFilter,
   DeliveryRepository,
   DeliveryStatus,
   SubscriptionRepository,
@@ -28,33 +30,52 @@ export function subscriptionRepository(db: Executor): SubscriptionRepository {
       const rows = await db
         .selectFrom('subscriptions')
         .innerJoin('apps', 'apps.app_id', 'subscriptions.app_id')
-        .select('subscriptions.app_id')
+        .select(['subscriptions.app_id', 'apps.event_types'])
         .where('subscriptions.approval_code', '=', approvalCode)
         .where('apps.event_url', 'is not', null)
         .orderBy('subscriptions.app_id')
         .execute();
-      return rows.map((r) => r.app_id);
+      return rows.map((r) => ({
+        appId: r.app_id,
+        eventTypes: r.event_types === null ? null : (JSON.parse(r.event_types) as string[]),
+      }));
     },
   };
 }
 
-const toDelivery = (row: DeliveriesTable): Delivery => ({
+const toDelivery = (row: DeliveriesTable & { event_type: string }): Delivery => ({
   eventId: row.event_id,
   appId: row.app_id,
   instanceCode: row.instance_code,
   seq: row.seq,
+  eventType: row.event_type,
   status: row.status as DeliveryStatus,
   attempts: row.attempts,
   nextAttemptAt: row.next_attempt_at,
+  lastAttemptAt: row.last_attempt_at,
   lastError: row.last_error,
   deliveredAt: row.delivered_at,
 });
 
 export function deliveryRepository(db: Executor): DeliveryRepository {
+  /** Deliveries with their event's type, narrowed by `filter`. */
+  const selected = (filter: DeliveryFilter) => {
+    let query = db
+      .selectFrom('deliveries')
+      .innerJoin('outbox', 'outbox.event_id', 'deliveries.event_id')
+      .selectAll('deliveries')
+      .select('outbox.event_type');
+    if (filter.eventId) query = query.where('deliveries.event_id', '=', filter.eventId);
+    if (filter.instanceCode) query = query.where('deliveries.instance_code', '=', filter.instanceCode);
+    if (filter.approvalCode) query = query.where('outbox.approval_code', '=', filter.approvalCode);
+    if (filter.appId) query = query.where('deliveries.app_id', '=', filter.appId);
+    return query;
+  };
+
   return {
-    async enqueue(events, appIds, now) {
+    async enqueue(events, receivers, now) {
       const rows = events.flatMap((event) =>
-        appIds.map((appId) => ({
+        receivers.filter((r) => takesEvent(r.eventTypes, event.eventType)).map(({ appId }) => ({
           event_id: event.eventId,
           app_id: appId,
           instance_code: event.instanceCode,
@@ -108,7 +129,7 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
         const app = await db.selectFrom('apps').selectAll().where('app_id', '=', row.app_id).executeTakeFirst();
         if (!event || !app?.event_url) continue;
         claimed.push({
-          ...toDelivery(row),
+          ...toDelivery({ ...row, event_type: event.event_type }),
           event: toOutboxEvent(event),
           app: toApp(app),
           verifiedUrl: app.event_verified_url,
@@ -124,6 +145,7 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
           status: d.status,
           attempts: d.attempts,
           next_attempt_at: d.nextAttemptAt,
+          last_attempt_at: d.lastAttemptAt,
           last_error: d.lastError,
           delivered_at: d.deliveredAt,
           locked_until: 0,
@@ -138,11 +160,27 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
     },
 
     async list(filter) {
-      let query = db.selectFrom('deliveries').selectAll();
-      if (filter.instanceCode) query = query.where('instance_code', '=', filter.instanceCode);
-      if (filter.appId) query = query.where('app_id', '=', filter.appId);
-      const rows = await query.orderBy('instance_code').orderBy('seq').orderBy('app_id').limit(1000).execute();
+      const rows = await selected(filter)
+        .orderBy('deliveries.instance_code')
+        .orderBy('deliveries.seq')
+        .orderBy('deliveries.app_id')
+        .limit(1000)
+        .execute();
       return rows.map(toDelivery);
+    },
+
+    async redrive(filter, now) {
+      const dead = await selected(filter).where('deliveries.status', '=', 'dead').execute();
+      for (const row of dead) {
+        await db
+          .updateTable('deliveries')
+          .set({ status: 'pending', attempts: 0, next_attempt_at: now, locked_until: 0 })
+          .where('event_id', '=', row.event_id)
+          .where('app_id', '=', row.app_id)
+          .where('status', '=', 'dead')
+          .execute();
+      }
+      return dead.map((row) => toDelivery({ ...row, status: 'pending', attempts: 0, next_attempt_at: now, locked_until: 0 }));
     },
   };
 }

@@ -74,6 +74,7 @@ function directoryRepository(db: Executor): DirectoryRepository {
         event_url: app.event?.url ?? null,
         encrypt_key: app.event?.encryptKey ?? null,
         verification_token: app.event?.verificationToken ?? null,
+        event_types: app.event?.types ? JSON.stringify(app.event.types) : null,
       };
       await db
         .insertInto('apps')

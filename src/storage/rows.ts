@@ -7,7 +7,14 @@ export const toApp = (row: AppsTable): App => ({
   appId: row.app_id,
   tenantKey: row.tenant_key,
   secretHash: row.secret_hash,
-  event: row.event_url ? { url: row.event_url, encryptKey: row.encrypt_key, verificationToken: row.verification_token } : null,
+  event: row.event_url
+    ? {
+        url: row.event_url,
+        encryptKey: row.encrypt_key,
+        verificationToken: row.verification_token,
+        types: row.event_types === null ? null : (JSON.parse(row.event_types) as string[]),
+      }
+    : null,
 });
 
 export const toUser = (row: UsersTable): User => ({

@@ -15,6 +15,8 @@ export interface AppsTable {
   verification_token: string | null;
   /** The event URL that last answered the url_verification challenge. */
   event_verified_url: string | null;
+  /** JSON array of the event types the app takes; null: the default ones (migration 0008). */
+  event_types: string | null;
   created_at: number;
 }
 
@@ -60,6 +62,8 @@ export interface ApprovalsTable {
   definition: string;
   created_at: number;
   updated_at: number;
+  /** 1 when created, one more at each overwrite (migration 0008). */
+  version: number;
 }
 
 export interface InstancesTable {
@@ -181,6 +185,8 @@ export interface DeliveriesTable {
   locked_until: number;
   last_error: string | null;
   delivered_at: number | null;
+  /** When the last attempt ended (its answer or time-out); null before the first (migration 0008). */
+  last_attempt_at: number | null;
 }
 
 export interface Database {

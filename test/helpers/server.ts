@@ -12,7 +12,11 @@ export interface TestServer extends RunningServer {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
-export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
+/** `logger`: where the server logs (silent by default). */
+export async function startTestServer(
+  overrides: Partial<ServeConfig> = {},
+  options: { logger?: pino.Logger } = {},
+): Promise<TestServer> {
   const database = await createTestDatabase();
   const config: ServeConfig = {
     ...resolveServeConfig({}, {}),
@@ -24,7 +28,7 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
     ...overrides,
   };
   const launch = async (cfg: ServeConfig): Promise<TestServer> => {
-    const server = await startServer(cfg, { logger: pino({ level: 'silent' }) });
+    const server = await startServer(cfg, { logger: options.logger ?? pino({ level: 'silent' }) });
     return {
       ...server,
       databaseUrl: cfg.databaseUrl,

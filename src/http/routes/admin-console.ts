@@ -37,6 +37,8 @@ export const adminConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Services;
               url: Type.String({ pattern: '^https?://' }),
               encrypt_key: Type.Optional(Type.String()),
               verification_token: Type.Optional(Type.String()),
+              /** Event type names; absent: the default ones. */
+              types: Type.Optional(Type.Array(Type.String())),
             },
             { additionalProperties: false },
           ),
@@ -48,7 +50,12 @@ export const adminConsoleRoutes: FastifyPluginAsyncTypebox<{ services: Services;
       return {
         app: await services.console.setAppEvent(
           request.params.app_id,
-          body && { url: body.url, encryptKey: body.encrypt_key || null, verificationToken: body.verification_token || null },
+          body && {
+            url: body.url,
+            encryptKey: body.encrypt_key || null,
+            verificationToken: body.verification_token || null,
+            types: body.types ?? null,
+          },
         ),
       };
     },

@@ -2,8 +2,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { Services } from '../../services/index.js';
+import type { DeliveryFilter } from '../../services/ports.js';
 import { FaultRuleBody, type EmulatorControls } from '../emulator-controls.js';
 
 export interface AdminOptions {
@@ -13,6 +14,31 @@ export interface AdminOptions {
   controls: EmulatorControls | undefined;
   reloadAfterReset?: (() => Promise<void>) | undefined;
 }
+
+const DeliveryQuery = Type.Object({
+  event_id: Type.Optional(Type.String()),
+  instance_code: Type.Optional(Type.String()),
+  approval_code: Type.Optional(Type.String()),
+  app_id: Type.Optional(Type.String()),
+});
+
+/** One delivery (`event_id` + `app_id`), or every dead one of an instance, a definition and/or an app. */
+const RedriveBody = Type.Object(
+  {
+    event_id: Type.Optional(Type.String({ minLength: 1 })),
+    instance_code: Type.Optional(Type.String({ minLength: 1 })),
+    approval_code: Type.Optional(Type.String({ minLength: 1 })),
+    app_id: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+const deliveryFilter = (named: Static<typeof DeliveryQuery>): DeliveryFilter => ({
+  ...(named.event_id ? { eventId: named.event_id } : {}),
+  ...(named.instance_code ? { instanceCode: named.instance_code } : {}),
+  ...(named.approval_code ? { approvalCode: named.approval_code } : {}),
+  ...(named.app_id ? { appId: named.app_id } : {}),
+});
 
 const ClockChange = Type.Object(
   { now: Type.Optional(Type.Integer({ minimum: 0 })), advance_ms: Type.Optional(Type.Integer()) },
@@ -42,16 +68,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
 
   app.get('/clock', async () => ({ now: services.clock.clock.now() }));
 
-  app.get(
-    '/deliveries',
-    { schema: { querystring: Type.Object({ instance_code: Type.Optional(Type.String()), app_id: Type.Optional(Type.String()) }) } },
-    async (request) => ({
-      deliveries: await services.store.deliveries.list({
-        ...(request.query.instance_code ? { instanceCode: request.query.instance_code } : {}),
-        ...(request.query.app_id ? { appId: request.query.app_id } : {}),
-      }),
-    }),
-  );
+  app.get('/deliveries', { schema: { querystring: DeliveryQuery } }, async (request) => ({
+    deliveries: await services.deliveries.list(deliveryFilter(request.query)),
+  }));
+
+  app.post('/deliveries/redrive', { schema: { body: RedriveBody } }, async (request) => ({
+    deliveries: await services.deliveries.redrive(deliveryFilter(request.body)),
+  }));
 
   const { controls } = options;
   if (!controls) return;

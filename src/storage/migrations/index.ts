@@ -6,6 +6,7 @@ import { eventDelivery } from './0004-event-delivery.js';
 import { instanceComments } from './0005-instance-comments.js';
 import { instanceCreationOrder } from './0006-instance-creation-order.js';
 import { revokeRounds } from './0007-revoke-rounds.js';
+import { eventTypesAndDeadDeliveries } from './0008-event-types-and-dead-deliveries.js';
 import { instanceCcs } from './0009-instance-ccs.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-instance-comments': instanceComments,
   '0006-instance-creation-order': instanceCreationOrder,
   '0007-revoke-rounds': revokeRounds,
+  '0008-event-types-and-dead-deliveries': eventTypesAndDeadDeliveries,
   '0009-instance-ccs': instanceCcs,
 };
 
