@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { previewRoute, resolveRoute, type SubmitterContext } from './approvers.js';
+import { autoApprovedNodes, previewRoute, resolveRoute, type SubmitterContext } from './approvers.js';
 import type { ApproverRule } from './definition.js';
 import { accepted, assertRefused, node } from './test-support.js';
 
@@ -207,4 +207,24 @@ describe('resolving whom a node CCs', () => {
     assertRefused(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), ctx, {}, { n1: many }), 1390001, /at most 20 CC users/);
     assert.equal(accepted(resolveRoute(withRules({ type: 'Supervisor', level: 1 }), ctx, {}, { n1: many.slice(1) }))[0]?.ccers?.length, 20);
   });
+});
+
+describe('nodes that pass by themselves (node_auto_approval_list)', () => {
+  const nodes = [node('n1', 'AND', { approvers: [{ type: 'Free', level: 1 }] }), node('n2', 'OR')];
+
+  test('a node is named by its custom id (CUSTOM) or its system id (NON_CUSTOM)', () => {
+    assert.deepEqual([...accepted(autoApprovedNodes(nodes, [{ node_id_type: 'CUSTOM', node_id: 'n1' }]))], ['sys-n1']);
+    assert.deepEqual([...accepted(autoApprovedNodes(nodes, [{ node_id_type: 'NON_CUSTOM', node_id: 'sys-n2' }]))], ['sys-n2']);
+    assert.deepEqual([...accepted(autoApprovedNodes(nodes, [{ node_id: 'n2' }, { node_id: 'sys-n1' }]))], ['sys-n2', 'sys-n1']);
+  });
+
+  test('an entry naming no node of the approval refuses with 1390001', () => {
+    assertRefused(autoApprovedNodes(nodes, [{ node_id_type: 'CUSTOM', node_id: 'sys-n1' }]), 1390001, /\[0\]: CUSTOM node_id "sys-n1" names no node/);
+    assertRefused(autoApprovedNodes(nodes, [{ node_id: 'nope' }]), 1390001, /node_id "nope" names no node/);
+  });
+
+  test('an automatic node needs no approver, even a Free one nobody chose', () =>
+    assert.deepEqual(accepted(resolveRoute(nodes.slice(0, 1), alice, {}, {}, new Set(['sys-n1']))), [
+      { nodeId: 'sys-n1', approvers: [], autoPass: true },
+    ]));
 });

@@ -22,6 +22,8 @@ export interface PlannedNode {
   approvers: string[];
   /** Tenant user_ids, de-duplicated; absent when the node CCs nobody (and on routes stored before CCs). */
   ccers?: string[];
+  /** The node passes by itself (create's node_auto_approval_list): nobody approves it. */
+  autoPass?: true;
 }
 
 const invalid = (reason: string) => refuse(1390001, reason);
@@ -32,16 +34,42 @@ export const nodeLabel = (node: NodeDefinition): string =>
 
 type ChosenUsers = Readonly<Record<string, readonly string[]>>;
 
+/** An entry of create's node_auto_approval_list: a node by its client id (CUSTOM) or its system id. */
+export interface AutoApproval {
+  node_id_type?: 'CUSTOM' | 'NON_CUSTOM' | undefined;
+  node_id?: string | undefined;
+}
+
+/** The system ids of the nodes node_auto_approval_list names; an entry naming no node is refused. */
+export function autoApprovedNodes(nodes: readonly NodeDefinition[], list: readonly AutoApproval[]): Result<Set<string>> {
+  const found = new Set<string>();
+  for (const [i, entry] of list.entries()) {
+    const node = nodes.find(
+      (n) =>
+        (entry.node_id_type !== 'NON_CUSTOM' && n.customNodeId === entry.node_id) ||
+        (entry.node_id_type !== 'CUSTOM' && n.nodeId === entry.node_id),
+    );
+    if (!node) {
+      const kind = entry.node_id_type ? `${entry.node_id_type} ` : '';
+      return invalid(`node_auto_approval_list[${i}]: ${kind}node_id "${entry.node_id ?? ''}" names no node of this approval`);
+    }
+    found.add(node.nodeId);
+  }
+  return ok(found);
+}
+
 /**
  * Resolves every node's approvers and CC'd users. `freeApprovers` holds the submitter's picks for Free
  * nodes, `chosenCcers` the users the submitter CCs on a node (node_cc_*_list), both keyed by node_id or
- * custom_node_id (both keys of one node are united).
+ * custom_node_id (both keys of one node are united). Nodes in `autoPass` need no approver: they pass by
+ * themselves.
  */
 export function resolveRoute(
   nodes: readonly NodeDefinition[],
   ctx: SubmitterContext,
   freeApprovers: ChosenUsers,
   chosenCcers: ChosenUsers = {},
+  autoPass: ReadonlySet<string> = new Set(),
 ): Result<PlannedNode[]> {
   for (const [list, picks] of [['approver', freeApprovers], ['CC', chosenCcers]] as const) {
     const unknown = Object.keys(picks).find((key) => !nodes.some((n) => n.nodeId === key || n.customNodeId === key));
@@ -50,6 +78,13 @@ export function resolveRoute(
 
   const route: PlannedNode[] = [];
   for (const node of nodes) {
+    const ccers = resolveCcers(node, ctx, picksFor(chosenCcers, node));
+    if (!ccers.ok) return ccers;
+    const cc = ccers.value.length ? { ccers: ccers.value } : {};
+    if (autoPass.has(node.nodeId)) {
+      route.push({ nodeId: node.nodeId, approvers: [], ...cc, autoPass: true });
+      continue;
+    }
     const chosen = picksFor(freeApprovers, node);
     const approvers: string[] = [];
     const gaps: string[] = [];
@@ -62,9 +97,7 @@ export function resolveRoute(
     if (approvers.length === 0) {
       return invalid(`node "${nodeLabel(node)}" has no approver: ${gaps.join('; ')}`);
     }
-    const ccers = resolveCcers(node, ctx, picksFor(chosenCcers, node));
-    if (!ccers.ok) return ccers;
-    route.push({ nodeId: node.nodeId, approvers, ...(ccers.value.length ? { ccers: ccers.value } : {}) });
+    route.push({ nodeId: node.nodeId, approvers, ...cc });
   }
   return ok(route);
 }

@@ -222,6 +222,52 @@ describe('approving', () => {
   });
 });
 
+describe('nodes that pass by themselves (node_auto_approval_list)', () => {
+  const auto = (n: NodeDefinition): PlannedNode => ({ nodeId: n.nodeId, approvers: [], autoPass: true });
+
+  test('an automatic first node passes at start: an AUTO_PASS task with nobody on it, APPROVED, then the next node opens', () => {
+    const flow = new Flow([andNode, orNode], [auto(andNode), plan(orNode, 'u_dan')]);
+    const t = flow.last;
+    assert.deepEqual(
+      t.newTasks.map((task) => [task.nodeId, task.userId, task.type, task.status, task.startTime, task.endTime]),
+      [
+        [andNode.nodeId, '', 'AUTO_PASS', 'APPROVED', T0, T0],
+        [orNode.nodeId, 'u_dan', 'OR', 'PENDING', T0, 0],
+      ],
+    );
+    assert.deepEqual(t.timeline, [
+      { type: 'START', createTime: T0, userId: 'u_alice' },
+      { type: 'AUTO_PASS', createTime: T0, taskId: t.newTasks[0]!.id, nodeKey: 'n1' },
+    ]);
+    assert.deepEqual(t.events.map((e) => [e.kind, statusOf(e), e.kind === 'approval_task' ? e.userId : '']), [
+      ['approval_instance', 'PENDING', ''],
+      ['approval_task', 'APPROVED', ''],
+      ['approval_task', 'PENDING', 'u_dan'],
+    ]);
+    assert.equal(t.instance.currentNode, 1);
+  });
+
+  test('an automatic node after an approved one passes at once, and its CC goes out', () => {
+    const flow = new Flow([andNode, orNode], [plan(andNode, 'u_bob'), { ...auto(orNode), ccers: ['u_erin'] }]);
+    const t = flow.approve('u_bob');
+    assert.deepEqual(t.timeline.map((e) => e.type), ['PASS', 'AUTO_PASS', 'CC']);
+    assert.deepEqual(t.events.map((e) => [e.kind, statusOf(e)]), [
+      ['approval_task', 'APPROVED'],
+      ['approval_task', 'APPROVED'],
+      ['approval_cc', 'CREATE'],
+      ['approval_instance', 'APPROVED'],
+    ]);
+    assert.equal(t.instance.status, 'APPROVED');
+  });
+
+  test('an instance whose every node passes by itself is APPROVED at start', () => {
+    const flow = new Flow([andNode, orNode], [auto(andNode), auto(orNode)]);
+    assert.equal(flow.instance.status, 'APPROVED');
+    assert.equal(flow.instance.endTime, T0);
+    assert.deepEqual(flow.last.timeline.map((e) => e.type), ['START', 'AUTO_PASS', 'AUTO_PASS']);
+  });
+});
+
 describe('checks before acting on a task, in order', () => {
   const fresh = () => new Flow([andNode], [plan(andNode, 'u_bob', 'u_carol')]);
   const act = (flow: Flow, taskId: string, by: string) =>

@@ -17,6 +17,8 @@ export type { TimelineEntry, TimelineType } from './timeline.js';
 
 export type InstanceStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'DELETED';
 export type TaskStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'TRANSFERRED' | 'DONE';
+/** A task is of its node's type, or AUTO_PASS for a node that passed by itself (nobody on the task). */
+export type TaskType = NodeType | 'AUTO_PASS';
 
 export interface Instance {
   code: string;
@@ -54,7 +56,7 @@ export interface Task {
   nodeId: string;
   userId: string;
   status: TaskStatus;
-  type: NodeType;
+  type: TaskType;
   startTime: number;
   /** 0 while pending. */
   endTime: number;
@@ -143,8 +145,9 @@ export function startInstance(args: StartArgs): Transition {
     instance: opened.instance,
     changedTasks: [],
     newTasks: opened.newTasks,
-    timeline: [{ type: 'START', createTime: now, userId: args.submitter }],
+    timeline: [{ type: 'START', createTime: now, userId: args.submitter }, ...opened.timeline],
     events: [{ kind: 'approval_instance', status: 'PENDING', operateTime: now }, ...opened.events],
+    newCcs: opened.newCcs,
   };
 }
 
@@ -192,24 +195,18 @@ export function approveTask(
     complete = !siblings.some((t) => t.status === 'PENDING');
   }
 
-  let next: Instance = nextVersion(instance);
-  const timeline = [actionEntry('PASS', task, args, node)];
-  let newCcs: CcEntry[] = [];
+  const step: Progress = {
+    instance: nextVersion(instance),
+    newTasks,
+    events,
+    timeline: [actionEntry('PASS', task, args, node)],
+    newCcs: [],
+  };
   if (complete) {
-    // A node's CC goes out once it has passed (preview's end_cc_id_list: "审批结束抄送人").
-    const users = instance.route[instance.currentNode]?.ccers ?? [];
-    const cc = sendCcs({ instanceCode: instance.code, users, from: '', nodeId: task.nodeId, nodeKey: nodeKeyOf(task, node), now, ids });
-    if (cc) {
-      newCcs = cc.ccs;
-      timeline.push(cc.timeline);
-      events.push(...cc.events);
-    }
-    const moved = enterNextNode(next, definition, now, ids);
-    next = moved.instance;
-    newTasks.push(...moved.newTasks);
-    events.push(...moved.events);
+    nodePassed(step, nodeKeyOf(task.nodeId, node), now, ids);
+    moveOn(step, definition, now, ids);
   }
-  return ok({ instance: next, changedTasks, newTasks, timeline, events, newCcs });
+  return ok({ ...step, changedTasks });
 }
 
 /** Reject: the task → REJECTED, every other pending task → DONE, the instance → REJECTED. */
@@ -304,41 +301,75 @@ function signableTask(instance: Instance, tasks: readonly Task[], args: TaskActi
   return checked;
 }
 
-/** Moves the instance to the next route node and opens its tasks, or approves it after the last node. */
-function enterNextNode(
-  instance: Instance,
-  definition: RouteDefinition,
-  now: number,
-  ids: IdSource,
-): { instance: Instance; newTasks: Task[]; events: DomainEvent[] } {
-  const index = instance.currentNode + 1;
-  const planned = instance.route[index];
-  if (planned === undefined) {
-    return {
-      instance: { ...instance, currentNode: instance.route.length, status: 'APPROVED', endTime: now },
-      newTasks: [],
-      events: [{ kind: 'approval_instance', status: 'APPROVED', operateTime: now }],
-    };
+/** What moving along the route adds to a transition; the helpers below append to it. */
+interface Progress {
+  instance: Instance;
+  newTasks: Task[];
+  events: DomainEvent[];
+  timeline: TimelineEntry[];
+  newCcs: CcEntry[];
+}
+
+/** Moves a new instance onto its route. */
+function enterNextNode(instance: Instance, definition: RouteDefinition, now: number, ids: IdSource): Progress {
+  const progress: Progress = { instance, newTasks: [], events: [], timeline: [], newCcs: [] };
+  moveOn(progress, definition, now, ids);
+  return progress;
+}
+
+/** The node under approval has passed: its CC goes out (preview's end_cc_id_list: "审批结束抄送人"). */
+function nodePassed(progress: Progress, nodeKey: string, now: number, ids: IdSource): void {
+  const { instance } = progress;
+  const planned = instance.route[instance.currentNode];
+  if (!planned) return;
+  const cc = sendCcs({ instanceCode: instance.code, users: planned.ccers ?? [], from: '', nodeId: planned.nodeId, nodeKey, now, ids });
+  if (!cc) return;
+  progress.newCcs.push(...cc.ccs);
+  progress.timeline.push(cc.timeline);
+  progress.events.push(...cc.events);
+}
+
+/**
+ * Opens the next route node's tasks, or approves the instance after the last node. A node named in
+ * node_auto_approval_list passes by itself on the way: an AUTO_PASS task with nobody on it, a timeline
+ * AUTO_PASS entry, its CC.
+ */
+function moveOn(progress: Progress, definition: RouteDefinition, now: number, ids: IdSource): void {
+  for (;;) {
+    const index = progress.instance.currentNode + 1;
+    const planned = progress.instance.route[index];
+    if (planned === undefined) {
+      progress.instance = { ...progress.instance, currentNode: progress.instance.route.length, status: 'APPROVED', endTime: now };
+      progress.events.push({ kind: 'approval_instance', status: 'APPROVED', operateTime: now });
+      return;
+    }
+    progress.instance = { ...progress.instance, currentNode: index };
+    const node = nodeOf(definition, planned.nodeId);
+    if (!planned.autoPass) {
+      const type = node?.nodeType ?? 'AND';
+      // A SEQUENTIAL node hands its approvers their tasks one at a time.
+      const assignees = type === 'SEQUENTIAL' ? planned.approvers.slice(0, 1) : planned.approvers;
+      const opened = assignees.map((userId) =>
+        openTask(progress.instance.code, planned.nodeId, userId, type, node?.requireSignature ?? false, now, ids),
+      );
+      progress.newTasks.push(...opened);
+      progress.events.push(...opened.map((t) => taskEvent(t, now, node)));
+      return;
+    }
+    const passed = closeTask(openTask(progress.instance.code, planned.nodeId, '', 'AUTO_PASS', false, now, ids), 'APPROVED', now);
+    const nodeKey = nodeKeyOf(planned.nodeId, node);
+    progress.newTasks.push(passed);
+    progress.events.push(taskEvent(passed, now, node));
+    progress.timeline.push({ type: 'AUTO_PASS', createTime: now, taskId: passed.id, nodeKey });
+    nodePassed(progress, nodeKey, now, ids);
   }
-  const node = nodeOf(definition, planned.nodeId);
-  const type = node?.nodeType ?? 'AND';
-  // A SEQUENTIAL node hands its approvers their tasks one at a time.
-  const assignees = type === 'SEQUENTIAL' ? planned.approvers.slice(0, 1) : planned.approvers;
-  const newTasks = assignees.map((userId) =>
-    openTask(instance.code, planned.nodeId, userId, type, node?.requireSignature ?? false, now, ids),
-  );
-  return {
-    instance: { ...instance, currentNode: index },
-    newTasks,
-    events: newTasks.map((t) => taskEvent(t, now, node)),
-  };
 }
 
 function openTask(
   instanceCode: string,
   nodeId: string,
   userId: string,
-  type: NodeType,
+  type: TaskType,
   requireSignature: boolean,
   now: number,
   ids: IdSource,
@@ -375,9 +406,9 @@ function actionEntry(
     userId: args.by,
     taskId: task.id,
     ...(args.comment !== undefined ? { comment: args.comment } : {}),
-    nodeKey: nodeKeyOf(task, node),
+    nodeKey: nodeKeyOf(task.nodeId, node),
   };
 }
 
 /** The key that specified_rollback later names: the client's node id when there is one. */
-const nodeKeyOf = (task: Task, node: NodeDefinition | undefined): string => node?.customNodeId || task.nodeId;
+const nodeKeyOf = (nodeId: string, node: NodeDefinition | undefined): string => node?.customNodeId || nodeId;
