@@ -9,6 +9,12 @@ import { USER_ID_TYPES } from '../domain/directory.js';
 const Text = Type.String();
 const Required = Type.String({ minLength: 1 });
 
+/**
+ * A field the Node SDK types as a string and the Python SDK as an int (rules.md "Every Open API request" 3):
+ * both are taken, and the validator's `intOrString` keyword hands the route the string form.
+ */
+const IntOrString = (pattern?: string) => Type.Unsafe<string>({ intOrString: pattern ? { pattern } : {} });
+
 export const UserIdTypeQuery = Type.Object({
   user_id_type: Type.Optional(Type.Union(USER_ID_TYPES.map((t) => Type.Literal(t)))),
 });
@@ -141,8 +147,8 @@ export const QueryInstancesBody = Type.Object({
   instance_status: Type.Optional(
     Type.Union(['PENDING', 'RECALL', 'REJECT', 'DELETED', 'APPROVED', 'ALL'].map((s) => Type.Literal(s))),
   ),
-  instance_start_time_from: Type.Optional(EpochMs),
-  instance_start_time_to: Type.Optional(EpochMs),
+  instance_start_time_from: Type.Optional(IntOrString('^\\d{1,16}$')),
+  instance_start_time_to: Type.Optional(IntOrString('^\\d{1,16}$')),
   locale: Type.Optional(Text),
 });
 export type QueryInstancesInput = Static<typeof QueryInstancesBody>;
@@ -224,12 +230,12 @@ export const ListCommentsQuery = Type.Object({
 export const CreateCommentBody = Type.Object({
   content: Text,
   at_info_list: Type.Optional(
-    Type.Array(Type.Object({ user_id: Required, name: Text, offset: Type.String({ pattern: '^\\d{1,9}$' }) }), {
+    Type.Array(Type.Object({ user_id: Required, name: Text, offset: IntOrString('^\\d{1,9}$') }), {
       maxItems: 200,
     }),
   ),
-  parent_comment_id: Type.Optional(Text),
-  comment_id: Type.Optional(Text),
+  parent_comment_id: Type.Optional(IntOrString()),
+  comment_id: Type.Optional(IntOrString()),
   disable_bot: Type.Optional(Type.Boolean()),
   extra: Type.Optional(Text),
 });
