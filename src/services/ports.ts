@@ -193,8 +193,10 @@ export interface OutboxRepository {
 }
 
 export interface SubscriptionRepository {
-  subscribe(appId: string, approvalCode: string, now: number): Promise<void>;
-  unsubscribe(appId: string, approvalCode: string): Promise<void>;
+  /** False when the app was already subscribed to the definition. */
+  subscribe(appId: string, approvalCode: string, now: number): Promise<boolean>;
+  /** False when the app was not subscribed to the definition. */
+  unsubscribe(appId: string, approvalCode: string): Promise<boolean>;
   /** The apps subscribed to a definition that have an event URL to deliver to. */
   receivers(approvalCode: string): Promise<string[]>;
 }
