@@ -21,7 +21,7 @@ import {
   V4,
   type Served,
 } from './helpers/approval.js';
-import { call } from './helpers/http.js';
+import { call, type Answer } from './helpers/http.js';
 
 const leaveBody = (form: unknown[]) => ({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify(form) });
 
@@ -112,6 +112,14 @@ test('a created instance is PENDING with a START timeline entry and the first no
 
 // ---- create: the submitter and uuid ----
 
+/** Feishu's uuid conflict: HTTP 400 60012, the reason naming the uuid's instance. */
+function assertUuidConflict(answer: Answer, existing: string): void {
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 60012, answer.text);
+  assert.equal(answer.body.error.details[0].key, 'reason');
+  assert.match(answer.body.error.details[0].value, new RegExp(`uuid .*${existing}`));
+}
+
 test('user_id wins over open_id when a create names both', async (t) => {
   const ctx = await serve(t);
   const answer = await createInstance(ctx, {
@@ -132,27 +140,37 @@ test('a create with an unknown submitter answers 1390001', async (t) => {
   assertRefused(await createInstance(ctx, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_nobody', form: reasonForm() }), 1390001, /ou_nobody/);
 });
 
-test('a create repeated with the same uuid and the same body answers the same instance_code', async (t) => {
+test('a create repeated with the same uuid and the same body answers 60012 naming the existing instance, and creates nothing', async (t) => {
   const ctx = await serve(t);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-001' };
   const first = assertSuccess(await createInstance(ctx, body)).instance_code;
-  const second = assertSuccess(await createInstance(ctx, body)).instance_code;
-  assert.equal(second, first);
+  const again = await createInstance(ctx, body);
+  assertUuidConflict(again, first);
   const list = await call(ctx.url, `${V4}/instances?approval_code=${DEMO_LEAVE_CODE}&start_time=0&end_time=9999999999999`, {
     token: ctx.token,
   });
   assert.deepEqual(assertSuccess(list).instance_code_list, [first]);
 });
 
+test('a uuid is compared without case: the same uuid in upper case answers 60012', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'Leave-Case-1' };
+  const first = assertSuccess(await createInstance(ctx, body)).instance_code;
+  assertUuidConflict(await createInstance(ctx, { ...body, uuid: 'LEAVE-CASE-1' }), first);
+});
+
+test('a reused uuid with a body that fails validation answers 1390001, not 60012 (the body is checked first)', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-003' };
+  assertSuccess(await createInstance(ctx, body));
+  assertRefused(await createInstance(ctx, { ...body, forbid_revoke: 'yes' }), 1390001, /forbid_revoke/);
+});
+
 test('a create repeated with the same uuid and another body answers 60012', async (t) => {
   const ctx = await serve(t);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm('first'), uuid: 'leave-2024-002' };
   const first = assertSuccess(await createInstance(ctx, body)).instance_code;
-  const answer = await createInstance(ctx, { ...body, form: reasonForm('second') });
-  assert.equal(answer.status, 400, answer.text);
-  assert.equal(answer.body.code, 60012, answer.text);
-  assert.equal(answer.body.error.details[0].key, 'reason');
-  assert.match(answer.body.error.details[0].value, /uuid/);
+  assertUuidConflict(await createInstance(ctx, { ...body, form: reasonForm('second') }), first);
   assert.equal(JSON.parse((await getInstance(ctx, first)).form)[0].value, 'first');
 });
 
