@@ -127,10 +127,11 @@ if ('missing' in found) {
     const server = await startTestServer();
     t.after(() => server.close());
     const app = { app_id: 'cli_acme_python', app_secret: 'python-secret' };
-    const fixture = { tenants: [{ tenant_key: 'acme', apps: [{ ...app, event: { url: `http://127.0.0.1:${port}/hook`, ...keys } }] }] };
-    assert.equal((await admin(server.url, '/fixtures', { json: fixture })).status, 200);
+    const event = { url: `http://127.0.0.1:${port}/hook`, ...keys };
+    assert.equal((await admin(server.url, '/fixtures', { json: { tenants: [{ tenant_key: 'acme', apps: [{ ...app, event }] }] } })).status, 200);
     const token = await tenantToken(server.url, app);
-    assert.equal((await call(server.url, `/open-apis/approval/v4/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token, method: 'POST' })).body.code, 0);
+    const subscribe = `/open-apis/approval/v4/approvals/${DEMO_LEAVE_CODE}/subscribe`;
+    assert.equal((await call(server.url, subscribe, { token, method: 'POST' })).body.code, 0);
     const created = await call(server.url, '/open-apis/approval/v4/instances', {
       token,
       json: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]) },

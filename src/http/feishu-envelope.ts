@@ -14,7 +14,8 @@ export const success = <T extends object>(data: T) => ({ code: 0, msg: 'success'
  * people and tools that print it (the Python SDK's `get_troubleshooter()`); shenpi never fetches it.
  */
 export const troubleshooter = (logId: string, code: number): string =>
-  `排查建议查看(Troubleshooting suggestions): https://open.feishu.cn/search?from=openapi&log_id=${encodeURIComponent(logId)}&code=${code}`;
+  '排查建议查看(Troubleshooting suggestions): ' +
+  `https://open.feishu.cn/search?from=openapi&log_id=${encodeURIComponent(logId)}&code=${code}`;
 
 /** An error body with any code and msg (the emulator's fault rules answer codes shenpi never would). */
 export function errorEnvelope(code: number, msg: string, reason: string, logId: string): FeishuErrorBody {

@@ -4,14 +4,7 @@
  * query boolean is read in any case (the Python SDK writes `True`). The one coercion in bodies is the
  * `intOrString` keyword (src/wire/approval-requests.ts): an integer becomes the string of its digits.
  */
-import {
-  Ajv,
-  type ErrorObject,
-  type FuncKeywordDefinition,
-  type Options,
-  type SchemaValidateFunction,
-  type ValidateFunction,
-} from 'ajv';
+import { Ajv, type ErrorObject, type FuncKeywordDefinition, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 import { jsonPath } from '../util/json-path.js';
 
@@ -19,20 +12,34 @@ import { jsonPath } from '../util/json-path.js';
  * `{intOrString: {pattern?}}`: a field one official SDK sends as a string and another as an integer. A
  * non-negative integer is replaced by its decimal string, so the route and the services see one type.
  */
-const checkIntOrString: SchemaValidateFunction = (schema: { pattern?: string }, data, _parentSchema, context) => {
-  const text = typeof data === 'number' && Number.isSafeInteger(data) && data >= 0 ? String(data) : data;
-  const pattern = schema.pattern ? new RegExp(schema.pattern) : undefined;
-  if (typeof text !== 'string' || (pattern && !pattern.test(text))) {
-    const form = pattern ? `a string matching ${schema.pattern}` : 'a string';
-    checkIntOrString.errors = [{ keyword: 'intOrString', message: `must be a non-negative integer or ${form}`, params: {} }];
-    return false;
-  }
-  if (text !== data && context) context.parentData[context.parentDataProperty] = text;
-  return true;
+type DataCheck = ReturnType<NonNullable<FuncKeywordDefinition['compile']>>;
+const intOrString: FuncKeywordDefinition = {
+  keyword: 'intOrString',
+  modifying: true,
+  errors: true,
+  compile(schema: { pattern?: string }): DataCheck {
+    const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
+    const message = `must be a non-negative integer or ${pattern ? `a string matching ${schema.pattern}` : 'a string'}`;
+    const check: DataCheck = (data, context) => {
+      const text = typeof data === 'number' && Number.isSafeInteger(data) && data >= 0 ? String(data) : data;
+      if (typeof text !== 'string' || (pattern && !pattern.test(text))) {
+        check.errors = [{ keyword: 'intOrString', message, params: {} }];
+        return false;
+      }
+      if (text !== data && context) context.parentData[context.parentDataProperty] = text;
+      return true;
+    };
+    return check;
+  },
 };
-const intOrString: FuncKeywordDefinition = { keyword: 'intOrString', modifying: true, errors: true, validate: checkIntOrString };
 
-const common: Options = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false, keywords: [intOrString] };
+const common: Options = {
+  useDefaults: true,
+  removeAdditional: false,
+  allErrors: false,
+  strict: false,
+  keywords: [intOrString],
+};
 const strictAjv = new Ajv({ ...common, coerceTypes: false });
 const coercingAjv = new Ajv({ ...common, coerceTypes: 'array' });
 

@@ -14,7 +14,11 @@ import { fileURLToPath } from 'node:url';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const PYTHON_SCRIPTS = join(REPO, 'test/python');
 
-const SDK_CANDIDATES = [process.env.SHENPI_PYTHON_SDK, join(REPO, '../shared/clients/lark-oapi-python'), '/work/shared/clients/lark-oapi-python'];
+const SDK_CANDIDATES = [
+  process.env.SHENPI_PYTHON_SDK,
+  join(REPO, '../shared/clients/lark-oapi-python'),
+  '/work/shared/clients/lark-oapi-python',
+];
 const PYTHON_CANDIDATES = [process.env.SHENPI_PYTHON, 'python3', '/usr/bin/python3'];
 const MODULES = 'requests, requests_toolbelt, httpx, websockets, google.protobuf, Cryptodome';
 
@@ -43,11 +47,16 @@ export function findPythonSdk(): PythonSdk | { missing: string } {
       dispose: () => rmSync(links, { recursive: true, force: true }),
     };
   }
-  return { missing: `a python3 with ${MODULES} (apt-get install python3-requests python3-requests-toolbelt python3-pycryptodome python3-httpx python3-websockets python3-protobuf)` };
+  const packages = 'python3-requests python3-requests-toolbelt python3-pycryptodome python3-httpx python3-websockets python3-protobuf';
+  return { missing: `a python3 with ${MODULES} (apt-get install ${packages})` };
 }
 
 /** Runs a script of test/python to its end; answers its stdout and stderr. */
-export function runPython(sdk: PythonSdk, script: string, args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runPython(
+  sdk: PythonSdk,
+  script: string,
+  args: string[],
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(sdk.python, [join(PYTHON_SCRIPTS, script), ...args], { env: sdk.env });
     let stdout = '';
@@ -60,7 +69,11 @@ export function runPython(sdk: PythonSdk, script: string, args: string[]): Promi
 }
 
 /** Starts a long-running script of test/python; `lines` collects its stdout line by line. */
-export function startPython(sdk: PythonSdk, script: string, args: string[]): { child: ChildProcess; lines: string[]; stderr: () => string } {
+export function startPython(
+  sdk: PythonSdk,
+  script: string,
+  args: string[],
+): { child: ChildProcess; lines: string[]; stderr: () => string } {
   const child = spawn(sdk.python, [join(PYTHON_SCRIPTS, script), ...args], { env: sdk.env });
   const lines: string[] = [];
   let partial = '';

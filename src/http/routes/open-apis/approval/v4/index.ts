@@ -49,5 +49,6 @@ const UNBUILT_GET_PATHS = ['/instances/detail', '/instances/initiated'];
 
 export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { services, rateLimit }) => {
   for (const path of UNBUILT_GET_PATHS) app.get(path, (_request, reply) => reply.callNotFound());
+  // Its own plugin, so that the token hook below does not run for the paths above.
   await app.register(tokenRoutes, { services, rateLimit });
 };
