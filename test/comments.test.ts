@@ -177,6 +177,59 @@ test('a reply is listed under its comment, not at the top level; a reply to a re
   );
 });
 
+// ---- ids one SDK sends as strings and another as integers (rules.md "Every Open API request" 3) ----
+
+/** A comment create whose body is sent as this exact JSON text (a 19-digit integer can not pass through JS). */
+const createCommentRaw = (ctx: Served, instanceId: string, json: string) =>
+  call(ctx.url, comments(instanceId) + query({ user_id: 'ou_alice' }), {
+    token: ctx.token,
+    raw: json,
+    headers: { 'content-type': 'application/json' },
+  });
+
+test('parent_comment_id and comment_id are taken as JSON integers too (the Python SDK types them int), every digit kept', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const root = await comment(ctx, code, { content: text('question') });
+  const reply = assertSuccess(
+    await createCommentRaw(ctx, code, `{"content":${JSON.stringify(text('answer'))},"parent_comment_id":${root}}`),
+  ).comment_id;
+  assert.equal(
+    assertSuccess(await createCommentRaw(ctx, code, `{"content":${JSON.stringify(text('edited'))},"comment_id":${reply}}`)).comment_id,
+    reply,
+  );
+  const [thread] = await listed(ctx, code);
+  assert.equal(thread.id, root);
+  assert.deepEqual(
+    thread.replies.map((r: any) => [r.id, r.content]),
+    [[reply, text('edited')]],
+  );
+});
+
+test('at_info_list[].offset is taken as an integer and as a string of digits, and listed as a string either way', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  await comment(ctx, code, { content: text('@Bob hi'), at_info_list: [{ user_id: 'ou_bob', name: 'Bob', offset: 0 }] });
+  await comment(ctx, code, { content: text('@Bob again'), at_info_list: [{ user_id: 'ou_bob', name: 'Bob', offset: '7' }] });
+  assert.deepEqual(
+    (await listed(ctx, code)).map((c) => c.at_info_list[0].offset),
+    ['0', '7'],
+  );
+});
+
+test('an offset or parent_comment_id that is neither an integer nor a string (true, 1.5, -1, ["1"]) answers 1390001', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  for (const offset of [true, 1.5, -1, ['1'], 'x']) {
+    const at = [{ user_id: 'ou_bob', name: 'Bob', offset }];
+    assertRefused(await createComment(ctx, code, { content: text('@Bob'), at_info_list: at }), 1390001, /offset/);
+  }
+  for (const parent of [true, 1.5, ['1']]) {
+    assertRefused(await createComment(ctx, code, { content: text('x'), parent_comment_id: parent }), 1390001, /parent_comment_id/);
+  }
+  assert.deepEqual(await listed(ctx, code), []);
+});
+
 test('a parent_comment_id that is not a comment of the instance answers 1390001', async (t) => {
   const ctx = await serve(t);
   const code = await createLeave(ctx);

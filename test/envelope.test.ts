@@ -1,8 +1,8 @@
 /** The Feishu envelope around every answer (rules.md "Every Open API request" 1, 3, 5, 6). */
 import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
-import { DEMO_APP } from '../src/fixtures/demo.js';
-import { admin, call } from './helpers/http.js';
+import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { admin, call, rawCall, tenantToken } from './helpers/http.js';
 import { assertFeishuError, PROTECTED_PATH, TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -77,6 +77,108 @@ describe('X-Tt-Logid', () => {
   });
 });
 
+describe('header names written exactly as Feishu writes them', () => {
+  test('a success answer writes the header name exactly X-Tt-Logid, and Content-Type', async (t) => {
+    const server = await serve(t);
+    const answer = await rawCall(server.url, TENANT_TOKEN_PATH, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(DEMO_APP),
+    });
+    assert.equal(answer.body.code, 0, answer.text);
+    assert.ok(answer.headerNames.includes('X-Tt-Logid'), answer.headerNames.join());
+    assert.ok(answer.headerNames.includes('Content-Type'), answer.headerNames.join());
+    assert.match(answer.header('X-Tt-Logid') ?? '', /^\d{14}[0-9A-F]{20}$/);
+  });
+
+  for (const [label, path, headers] of [
+    ['an Open API error', PROTECTED_PATH, {}],
+    ['the plain 404', '/open-apis/nothing/here', {}],
+    ['an admin answer', '/_shenpi/clock', { authorization: 'Bearer test-admin-token' }],
+    ['an admin refusal', '/_shenpi/clock', {}],
+    ['the health check', '/healthz', {}],
+  ] as const) {
+    test(`${label} writes the header name exactly X-Tt-Logid`, async (t) => {
+      const server = await serve(t);
+      const answer = await rawCall(server.url, path, { headers });
+      assert.ok(answer.headerNames.includes('X-Tt-Logid'), `${answer.status}: ${answer.headerNames.join()}`);
+      assert.ok(!answer.headerNames.includes('x-tt-logid'), answer.headerNames.join());
+    });
+  }
+});
+
+describe('a body without any Content-Type is read as JSON', () => {
+  test('a token request without any Content-Type header gets the token (the Python SDK sends none)', async (t) => {
+    const server = await serve(t);
+    const answer = await rawCall(server.url, TENANT_TOKEN_PATH, { method: 'POST', body: JSON.stringify(DEMO_APP) });
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.body.code, 0, answer.text);
+    assert.match(answer.body.tenant_access_token, /^t-/);
+  });
+
+  test('an Open API POST without any Content-Type header is read as JSON', async (t) => {
+    const server = await serve(t);
+    const token = await tenantToken(server.url);
+    const body = JSON.stringify({
+      approval_code: DEMO_LEAVE_CODE,
+      open_id: 'ou_alice',
+      form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]),
+    });
+    const answer = await rawCall(server.url, '/open-apis/approval/v4/instances', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body,
+    });
+    assert.equal(answer.body.code, 0, answer.text);
+  });
+
+  test('a body without any Content-Type that is not JSON answers 10003 on the token endpoint', async (t) => {
+    const server = await serve(t);
+    const answer = await rawCall(server.url, TENANT_TOKEN_PATH, { method: 'POST', body: 'app_id=cli_acme_demo' });
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.body.code, 10003, answer.text);
+  });
+
+  test('an explicit Content-Type application/xml still answers the Feishu envelope 1390001', async (t) => {
+    const server = await serve(t);
+    const token = await tenantToken(server.url);
+    const answer = await rawCall(server.url, '/open-apis/approval/v4/instances', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'Content-Type': 'application/xml' },
+      body: JSON.stringify({ approval_code: DEMO_LEAVE_CODE }),
+    });
+    assert.equal(answer.status, 400, answer.text);
+    assert.equal(answer.body.code, 1390001, answer.text);
+    assert.match(answer.body.error.details[0].value, /Content-Type/);
+  });
+});
+
+describe('query booleans', () => {
+  test('with_admin_id=True is read as true, as the Python SDK writes it', async (t) => {
+    const server = await serve(t);
+    const token = await tenantToken(server.url);
+    const answer = await call(server.url, `${PROTECTED_PATH}?with_admin_id=True`, { token });
+    assert.equal(answer.body.code, 0, answer.text);
+    assert.ok(Array.isArray(answer.body.data.approval_admin_ids), answer.text);
+  });
+
+  test('with_admin_id=FALSE is read as false', async (t) => {
+    const server = await serve(t);
+    const token = await tenantToken(server.url);
+    const answer = await call(server.url, `${PROTECTED_PATH}?with_admin_id=FALSE`, { token });
+    assert.equal(answer.body.code, 0, answer.text);
+    assert.equal(answer.body.data.approval_admin_ids, undefined);
+  });
+
+  test('a query boolean that is neither true nor false answers 1390001', async (t) => {
+    const server = await serve(t);
+    const token = await tenantToken(server.url);
+    const answer = await call(server.url, `${PROTECTED_PATH}?with_admin_id=yes`, { token });
+    assertFeishuError(answer, 1390001, 'param is invalid', 400);
+    assert.match(answer.body.error.details[0].value, /with_admin_id/);
+  });
+});
+
 describe('requests the framework itself refuses', () => {
   test('a path with broken percent-encoding still answers with X-Tt-Logid, not a framework error', async (t) => {
     const server = await serve(t);
@@ -111,6 +213,36 @@ describe('the error body', () => {
     assertFeishuError(answer, 10003, 'invalid param', 200);
     assert.deepEqual(Object.keys(answer.body).sort(), ['code', 'error', 'msg']);
     assert.deepEqual(answer.body.error.details, [{ key: 'reason', value: answer.body.error.details[0].value }]);
+  });
+
+  for (const [label, code, ask] of [
+    ['the token endpoint', 10003, (url: string) => call(url, TENANT_TOKEN_PATH, { json: { ...DEMO_APP, app_secret: 'wrong' } })],
+    ['a missing token', 99991661, (url: string) => call(url, PROTECTED_PATH)],
+    [
+      'a malformed body',
+      1390001,
+      async (url: string) => call(url, '/open-apis/approval/v4/instances', { token: await tenantToken(url), json: [] }),
+    ],
+  ] as const) {
+    test(`an error body of ${label} carries error.troubleshooter: a sentence and a URL naming the log id and code ${code}`, async (t) => {
+      const server = await serve(t);
+      const answer = await ask(server.url);
+      assert.equal(answer.body.code, code, answer.text);
+      const logId = answer.headers.get('x-tt-logid');
+      assert.equal(
+        answer.body.error.troubleshooter,
+        `排查建议查看(Troubleshooting suggestions): https://open.feishu.cn/search?from=openapi&log_id=${logId}&code=${code}`,
+      );
+    });
+  }
+
+  test('an error answered by an emulator fault rule carries error.troubleshooter too', async (t) => {
+    const server = await serve(t);
+    const rule = await admin(server.url, '/faults', { json: { path: TENANT_TOKEN_PATH, code: 99991400 } });
+    assert.equal(rule.status, 200, rule.text);
+    const answer = await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP });
+    assert.equal(answer.body.code, 99991400, answer.text);
+    assert.match(answer.body.error.troubleshooter, new RegExp(`log_id=${answer.headers.get('x-tt-logid')}&code=99991400$`));
   });
 
   test('an auth error on an Open API route has the same envelope', async (t) => {

@@ -35,7 +35,7 @@ test('instances created in the same millisecond are listed in the order they wer
       currentNode: 0,
       version: 1,
     };
-    await server.services.store.instances.insert('acme', instance, null, startTime);
+    await server.services.store.instances.insert('acme', instance, startTime);
     created.push(instance.code);
   }
 

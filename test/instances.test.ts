@@ -21,7 +21,7 @@ import {
   V4,
   type Served,
 } from './helpers/approval.js';
-import { call } from './helpers/http.js';
+import { call, type Answer } from './helpers/http.js';
 
 const leaveBody = (form: unknown[]) => ({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify(form) });
 
@@ -110,7 +110,71 @@ test('a created instance is PENDING with a START timeline entry and the first no
   assert.deepEqual(JSON.parse(instance.form).map((v: any) => [v.id, v.type, v.value]), [['reason', 'input', 'a day off']]);
 });
 
+// ---- create: every documented field is type-checked (approval-v4.md §3.1) ----
+
+const okBody = () => leaveBody([{ id: 'reason', type: 'input', value: 'x' }]);
+
+test('cancel_bot_notification is taken as the integer 4 (Python SDK) and as the string "4" (Node SDK)', async (t) => {
+  const ctx = await serve(t);
+  for (const value of [4, '4', 0, '7']) {
+    assertSuccess(await createInstance(ctx, { ...okBody(), cancel_bot_notification: value }));
+  }
+});
+
+for (const value of [8, '8', -1, 1.5, true, 'yes', ['4']]) {
+  test(`cancel_bot_notification ${JSON.stringify(value)} answers 1390001 (a bitmask of 1, 2 and 4)`, async (t) => {
+    const ctx = await serve(t);
+    assertRefused(await createInstance(ctx, { ...okBody(), cancel_bot_notification: value }), 1390001, /cancel_bot_notification/);
+  });
+}
+
+test('a create with every documented optional field, well typed, is accepted', async (t) => {
+  const ctx = await serve(t);
+  const answer = await createInstance(ctx, {
+    ...okBody(),
+    allow_resubmit: true,
+    allow_submit_again: false,
+    forbid_revoke: false,
+    i18n_resources: [{ locale: 'en-US', is_default: true, texts: [{ key: '@i18n@title', value: 'My leave' }] }],
+    title: '@i18n@title',
+    title_display_method: 1,
+    node_auto_approval_list: [{ node_id_type: 'CUSTOM', node_id: 'manager' }],
+    byte_extra: 'opaque',
+    with_link: true,
+  });
+  assertSuccess(answer);
+});
+
+for (const [field, value, reason] of [
+  ['i18n_resources', { locale: 'en-US' }, /i18n_resources/],
+  ['i18n_resources', [{ locale: 'en-US', texts: [{ key: '@i18n@t', value: 'x' }] }], /is_default/],
+  ['i18n_resources', [{ locale: 'xx-XX', is_default: true, texts: [] }], /locale/],
+  ['i18n_resources', [{ locale: 'en-US', is_default: 'true', texts: [] }], /is_default/],
+  ['i18n_resources', [{ locale: 'en-US', is_default: true, texts: [{ key: '@i18n@t', value: 1 }] }], /value/],
+  ['node_auto_approval_list', [{ node_id_type: 'SYSTEM', node_id: 'manager' }], /node_id_type/],
+  ['node_auto_approval_list', [{ node_id_type: 'CUSTOM', node_id: 7 }], /node_id/],
+  ['node_auto_approval_list', Array.from({ length: 11 }, () => ({ node_id_type: 'CUSTOM', node_id: 'manager' })), /node_auto_approval_list/],
+  ['with_link', 'true', /with_link/],
+  ['byte_extra', {}, /byte_extra/],
+  ['title_display_method', '1', /title_display_method/],
+  ['title_display_method', 2, /title_display_method/],
+  ['allow_resubmit', 1, /allow_resubmit/],
+] as const) {
+  test(`${field} ${JSON.stringify(value).slice(0, 60)} answers 1390001 naming the field`, async (t) => {
+    const ctx = await serve(t);
+    assertRefused(await createInstance(ctx, { ...okBody(), [field]: value }), 1390001, reason);
+  });
+}
+
 // ---- create: the submitter and uuid ----
+
+/** Feishu's uuid conflict: HTTP 400 60012, the reason naming the uuid's instance. */
+function assertUuidConflict(answer: Answer, existing: string): void {
+  assert.equal(answer.status, 400, answer.text);
+  assert.equal(answer.body.code, 60012, answer.text);
+  assert.equal(answer.body.error.details[0].key, 'reason');
+  assert.match(answer.body.error.details[0].value, new RegExp(`uuid .*${existing}`));
+}
 
 test('user_id wins over open_id when a create names both', async (t) => {
   const ctx = await serve(t);
@@ -132,27 +196,37 @@ test('a create with an unknown submitter answers 1390001', async (t) => {
   assertRefused(await createInstance(ctx, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_nobody', form: reasonForm() }), 1390001, /ou_nobody/);
 });
 
-test('a create repeated with the same uuid and the same body answers the same instance_code', async (t) => {
+test('a create repeated with the same uuid and the same body answers 60012 naming the existing instance, and creates nothing', async (t) => {
   const ctx = await serve(t);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-001' };
   const first = assertSuccess(await createInstance(ctx, body)).instance_code;
-  const second = assertSuccess(await createInstance(ctx, body)).instance_code;
-  assert.equal(second, first);
+  const again = await createInstance(ctx, body);
+  assertUuidConflict(again, first);
   const list = await call(ctx.url, `${V4}/instances?approval_code=${DEMO_LEAVE_CODE}&start_time=0&end_time=9999999999999`, {
     token: ctx.token,
   });
   assert.deepEqual(assertSuccess(list).instance_code_list, [first]);
 });
 
+test('a uuid is compared without case: the same uuid in upper case answers 60012', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'Leave-Case-1' };
+  const first = assertSuccess(await createInstance(ctx, body)).instance_code;
+  assertUuidConflict(await createInstance(ctx, { ...body, uuid: 'LEAVE-CASE-1' }), first);
+});
+
+test('a reused uuid with a body that fails validation answers 1390001, not 60012 (the body is checked first)', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-003' };
+  assertSuccess(await createInstance(ctx, body));
+  assertRefused(await createInstance(ctx, { ...body, forbid_revoke: 'yes' }), 1390001, /forbid_revoke/);
+});
+
 test('a create repeated with the same uuid and another body answers 60012', async (t) => {
   const ctx = await serve(t);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm('first'), uuid: 'leave-2024-002' };
   const first = assertSuccess(await createInstance(ctx, body)).instance_code;
-  const answer = await createInstance(ctx, { ...body, form: reasonForm('second') });
-  assert.equal(answer.status, 400, answer.text);
-  assert.equal(answer.body.code, 60012, answer.text);
-  assert.equal(answer.body.error.details[0].key, 'reason');
-  assert.match(answer.body.error.details[0].value, /uuid/);
+  assertUuidConflict(await createInstance(ctx, { ...body, form: reasonForm('second') }), first);
   assert.equal(JSON.parse((await getInstance(ctx, first)).form)[0].value, 'first');
 });
 
@@ -166,6 +240,32 @@ test('an instance reads the same by its instance code and by its create uuid', a
   assert.equal(byCode.uuid, 'by-uuid-7');
   assert.deepEqual(byUuid, byCode);
 });
+
+test('every timeline entry carries files, [] when it has none, and an unmodified instance has no modified_instance_code', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  await approveAs(ctx, code, 'ou_bob');
+  const instance = await getInstance(ctx, code);
+  assert.deepEqual(
+    instance.timeline.map((e: any) => [e.type, e.files]),
+    [
+      ['START', []],
+      ['PASS', []],
+    ],
+  );
+  assert.equal('modified_instance_code' in instance, false);
+});
+
+for (const path of ['detail', 'initiated']) {
+  test(`GET /instances/${path} (a user-token operation shenpi has not built) answers the plain 404, not 1390003`, async (t) => {
+    const ctx = await serve(t);
+    for (const token of [ctx.token, undefined]) {
+      const answer = await call(ctx.url, `${V4}/instances/${path}?instance_code=X&user_id_type=open_id`, { token });
+      assert.equal(answer.status, 404, answer.text);
+      assert.equal(answer.text, '404 page not found');
+    }
+  });
+}
 
 test('reading an unknown instance answers 1390003', async (t) => {
   const ctx = await serve(t);
@@ -256,6 +356,26 @@ test('listing 5 instances 2 a page chains pages by page_token and ends with has_
   );
   assert.equal(pages.at(-1).page_token, '');
   assert.deepEqual(seen, codes);
+});
+
+test('GET /instances takes page_size 1 to 100 and answers 1390001 outside (Feishu\'s documented bounds)', async (t) => {
+  const ctx = await serve(t);
+  const range = { start_time: 0, end_time: 9999999999999 };
+  for (const page_size of [1, 100]) {
+    assertSuccess(await call(ctx.url, listPath(DEMO_LEAVE_CODE, { ...range, page_size }), { token: ctx.token }));
+  }
+  for (const page_size of [0, 101, 200]) {
+    assertRefused(await call(ctx.url, listPath(DEMO_LEAVE_CODE, { ...range, page_size }), { token: ctx.token }), 1390001, /page_size/);
+  }
+});
+
+test('GET /instances without page_size pages by 100', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await bobOnly(ctx);
+  for (let i = 0; i < 101; i++) await createLeave(ctx, { approvalCode });
+  const data = assertSuccess(await call(ctx.url, listPath(approvalCode, { start_time: 0, end_time: 9999999999999 }), { token: ctx.token }));
+  assert.equal(data.instance_code_list.length, 100);
+  assert.equal(data.has_more, true);
 });
 
 test('the list holds only instances created between start_time and end_time, inclusive', async (t) => {
@@ -352,6 +472,57 @@ test('instances/query by the approver finds none of the submitter\'s instances',
   await threeStates(ctx);
   const data = assertSuccess(await query(ctx, { user_id: 'ou_bob' }));
   assert.deepEqual(data.instance_list, []);
+});
+
+test('instances/query takes page_size 5 to 200 and answers 1390001 outside (Feishu\'s documented bounds)', async (t) => {
+  const ctx = await serve(t);
+  const body = { approval_code: DEMO_LEAVE_CODE };
+  for (const size of [5, 200]) {
+    assertSuccess(await call(ctx.url, `${V4}/instances/query?page_size=${size}`, { token: ctx.token, json: body }));
+  }
+  for (const size of [1, 4, 201]) {
+    assertRefused(await call(ctx.url, `${V4}/instances/query?page_size=${size}`, { token: ctx.token, json: body }), 1390001, /page_size/);
+  }
+});
+
+test('instances/query without page_size pages by 10', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await bobOnly(ctx);
+  for (let i = 0; i < 11; i++) await createLeave(ctx, { approvalCode });
+  const data = assertSuccess(await query(ctx, { approval_code: approvalCode }));
+  assert.equal(data.instance_list.length, 10);
+  assert.equal(data.count, 11);
+  assert.equal(data.has_more, true);
+});
+
+test('instances/query takes instance_start_time_from/_to as integers (Python SDK) and as strings of digits (Node SDK)', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const start = Number((await getInstance(ctx, code)).start_time);
+  const asNumbers = assertSuccess(
+    await query(ctx, { approval_code: DEMO_LEAVE_CODE, instance_start_time_from: start - 1000, instance_start_time_to: start + 1000 }),
+  );
+  const asStrings = assertSuccess(
+    await query(ctx, {
+      approval_code: DEMO_LEAVE_CODE,
+      instance_start_time_from: String(start - 1000),
+      instance_start_time_to: String(start + 1000),
+    }),
+  );
+  assert.deepEqual(asNumbers.instance_list.map((i: any) => i.instance.code), [code]);
+  assert.deepEqual(asStrings, asNumbers);
+  const before = assertSuccess(
+    await query(ctx, { approval_code: DEMO_LEAVE_CODE, instance_start_time_from: start - 2000, instance_start_time_to: start - 1000 }),
+  );
+  assert.deepEqual(before.instance_list, []);
+});
+
+test('an instance_start_time_from that is not an integer or a string of digits answers 1390001', async (t) => {
+  const ctx = await serve(t);
+  for (const from of [1.5, -1, 'soon', true]) {
+    const answer = await query(ctx, { approval_code: DEMO_LEAVE_CODE, instance_start_time_from: from, instance_start_time_to: 1 });
+    assertRefused(answer, 1390001, /instance_start_time_from/);
+  }
 });
 
 test('instances/query with no selector at all answers 1390001', async (t) => {

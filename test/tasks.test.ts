@@ -459,6 +459,14 @@ test('tasks/query pages chain by page_token and terminate', async (t) => {
   assert.equal(new Set(seen).size, 3);
 });
 
+test('tasks/query takes page_size 1 to 200 and answers 1390001 outside (Feishu documents a maximum of 200)', async (t) => {
+  const ctx = await serve(t);
+  for (const page_size of [1, 200]) assertSuccess(await tasksQuery(ctx, { user_id: 'ou_bob', topic: 1, page_size }));
+  for (const page_size of [0, 201]) {
+    assertRefused(await tasksQuery(ctx, { user_id: 'ou_bob', topic: 1, page_size }), 1390001, /page_size/);
+  }
+});
+
 test('tasks/query count.total counts every matching task, not only those of the page', async (t) => {
   const ctx = await serve(t);
   for (let i = 0; i < 3; i++) await createLeave(ctx);

@@ -18,6 +18,7 @@ export const FEISHU_ERRORS = {
   1390002: { msg: 'approval code not found', http: 400 },
   1390003: { msg: 'instance code not found', http: 400 },
   1390004: { msg: 'user_id or open_id not found', http: 400 },
+  1390007: { msg: 'subscription existed', http: 400 },
   1390009: { msg: 'no operation permission', http: 403 },
   1390010: { msg: 'task not found', http: 400 },
   1390013: { msg: 'unsupported approval for free process', http: 400 },

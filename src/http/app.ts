@@ -1,5 +1,6 @@
 /** Builds the HTTP application without listening: the server and the tests both start from here. */
 import Fastify, {
+  errorCodes,
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
@@ -11,10 +12,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import pino from 'pino';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
 import { newLogId } from '../domain/ids.js';
+import { quoteLongIntegers } from '../util/long-integers.js';
 import type { Services } from '../services/index.js';
 import { errorBody, httpStatusOf } from './feishu-envelope.js';
 import { EmulatorControls } from './emulator-controls.js';
 import { redactUrl } from './redaction.js';
+import { keepContentTypeCase, writeLogId } from './header-case.js';
 import { registerMetrics } from './metrics.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
@@ -69,7 +72,7 @@ function classify(thrown: Error): { code: FeishuCode; reason: string } | undefin
 const isAdminPath = (url: string): boolean => url.startsWith('/_shenpi/');
 
 function answerUnreadableRequest(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('X-Tt-Logid', request.id);
+  writeLogId(reply, request.id);
   const reason = `the request URL is not valid: ${error.message}`;
   if (isAdminPath(request.url)) reply.code(400).send({ error: reason });
   else reply.code(400).send(errorBody(1390001, reason, request.id));
@@ -103,17 +106,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
 
   // An empty JSON body counts as no body: the Node SDK sends `Content-Type: application/json` on GET too.
+  // Integers too long for a JS number keep their digits, as strings (util/long-integers.ts).
   const defaultJson = app.getDefaultJsonParser('error', 'error');
+  const parseJson = (request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void) => {
+    const text = body.toString();
+    if (text.trim() === '') return done(null, undefined);
+    defaultJson(request, quoteLongIntegers(text), done);
+  };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    defaultJson(request, body as string, done);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  // A body without any Content-Type is JSON (the Python SDK's token request sends none); any other type is refused.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (request.headers['content-type'] === undefined) return parseJson(request, body, done);
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE());
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('X-Tt-Logid', request.id);
+    writeLogId(reply, request.id);
     await services.clock.refresh();
   });
+  keepContentTypeCase(app);
 
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).type('text/plain; charset=utf-8').send('404 page not found');

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { FEISHU_ERRORS, type FeishuCode } from '../domain/errors.js';
+import { errorEnvelope } from './feishu-envelope.js';
 import { keepSafely } from './redaction.js';
 
 export const FaultRuleBody = Type.Object(
@@ -75,11 +76,10 @@ export class EmulatorControls {
       if (fault.delay_ms) await new Promise((resolve) => setTimeout(resolve, fault.delay_ms));
       if (fault.code === undefined) return;
       const known = FEISHU_ERRORS[fault.code as FeishuCode] as { msg: string; http: number } | undefined;
-      return reply.code(fault.http_status ?? known?.http ?? 400).send({
-        code: fault.code,
-        msg: fault.msg ?? known?.msg ?? 'injected fault',
-        error: { log_id: request.id, details: [{ key: 'reason', value: `fault rule ${fault.id} of /_shenpi/faults` }] },
-      });
+      const reason = `fault rule ${fault.id} of /_shenpi/faults`;
+      return reply
+        .code(fault.http_status ?? known?.http ?? 400)
+        .send(errorEnvelope(fault.code, fault.msg ?? known?.msg ?? 'injected fault', reason, request.id));
     });
 
     app.addHook('onResponse', async (request, reply) => {

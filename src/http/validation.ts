@@ -1,17 +1,72 @@
 /**
  * Request validation. Bodies are checked strictly, never coerced (`"true"` is not a boolean); query strings
- * and path parameters arrive as text, so they are coerced to the declared number or boolean types.
+ * and path parameters arrive as text, so they are coerced to the declared number or boolean types, and a
+ * query boolean is read in any case (the Python SDK writes `True`). The one coercion in bodies is the
+ * `intOrString` keyword (src/wire/approval-requests.ts): an integer becomes the string of its digits.
  */
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type FuncKeywordDefinition, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 import { jsonPath } from '../util/json-path.js';
 
-const common: Options = { useDefaults: true, removeAdditional: false, allErrors: false, strict: false };
+/**
+ * `{intOrString: {pattern?}}`: a field one official SDK sends as a string and another as an integer. A
+ * non-negative integer is replaced by its decimal string, so the route and the services see one type.
+ */
+type DataCheck = ReturnType<NonNullable<FuncKeywordDefinition['compile']>>;
+const intOrString: FuncKeywordDefinition = {
+  keyword: 'intOrString',
+  modifying: true,
+  errors: true,
+  compile(schema: { pattern?: string }): DataCheck {
+    const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern);
+    const message = `must be a non-negative integer or ${pattern ? `a string matching ${schema.pattern}` : 'a string'}`;
+    const check: DataCheck = (data, context) => {
+      const text = typeof data === 'number' && Number.isSafeInteger(data) && data >= 0 ? String(data) : data;
+      if (typeof text !== 'string' || (pattern && !pattern.test(text))) {
+        check.errors = [{ keyword: 'intOrString', message, params: {} }];
+        return false;
+      }
+      if (text !== data && context) context.parentData[context.parentDataProperty] = text;
+      return true;
+    };
+    return check;
+  },
+};
+
+const common: Options = {
+  useDefaults: true,
+  removeAdditional: false,
+  allErrors: false,
+  strict: false,
+  keywords: [intOrString],
+};
 const strictAjv = new Ajv({ ...common, coerceTypes: false });
 const coercingAjv = new Ajv({ ...common, coerceTypes: 'array' });
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema);
+/** The query's boolean parameters (top-level properties typed boolean). */
+function booleanParams(schema: object): string[] {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  return Object.keys(properties).filter((name) => properties[name]?.type === 'boolean');
+}
+
+/** Lower-cases `True` / `FALSE` in the boolean parameters before the coercing validator reads them. */
+function caseInsensitiveBooleans(validate: ValidateFunction, names: string[]) {
+  const wrapped = (query: Record<string, unknown> | null) => {
+    for (const name of names) {
+      const value = query?.[name];
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) query![name] = value.toLowerCase();
+    }
+    return validate(query);
+  };
+  return Object.defineProperty(wrapped, 'errors', { get: () => validate.errors });
+}
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart === 'body') return strictAjv.compile(schema);
+  const validate = coercingAjv.compile(schema);
+  const booleans = httpPart === 'querystring' ? booleanParams(schema) : [];
+  return booleans.length ? caseInsensitiveBooleans(validate, booleans) : validate;
+};
 
 /** A plain-English reason naming the field, e.g. `user_id is required (body)`, `page_size must be integer (query)`. */
 export function validationReason(errors: ErrorObject[], context: string | undefined): string {

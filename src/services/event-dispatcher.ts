@@ -9,6 +9,7 @@ import type { OffsetClock } from '../domain/clock.js';
 import type { ClockService } from './clock-service.js';
 import { challenge, eventEnvelope, seal } from '../wire/event-envelope.js';
 import { UserDirectory } from './directory-lookup.js';
+import { postEvent } from './event-post.js';
 import type { ClaimedDelivery, Store } from './ports.js';
 
 /** Waits after the 1st, 2nd, ... failed attempt; a failure after the last one makes the delivery dead. */
@@ -132,10 +133,7 @@ export class EventDispatcher {
     }
   }
 
-  /** POSTs and reads the whole answer, so the connection is free again at once. */
-  private async post(url: string, body: string, headers: Record<string, string>) {
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    const answer = await fetch(url, { method: 'POST', body, headers, signal });
-    return { ok: answer.ok, status: answer.status, text: await answer.text() };
+  private post(url: string, body: string, headers: Record<string, string>) {
+    return postEvent(url, body, headers, this.timeoutMs);
   }
 }

@@ -1,5 +1,4 @@
-/** Instances: create (idempotent by uuid), read (which marks the reader's CCs read), list, query, and CC. */
-import { createHash } from 'node:crypto';
+/** Instances: create (one per uuid), read (which marks the reader's CCs read), list, query, and CC. */
 import { previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
 import { ccChange, readCcs, sendCcs, unreadOf } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
@@ -58,21 +57,6 @@ const THIRTY_DAYS_MS = 30 * 86_400_000;
 export const decodeInstanceCursor = (token: string) =>
   decodeCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
 
-/** Same body, same hash, whatever the key order. */
-function requestHash(body: unknown): string {
-  const canonical = (value: unknown): unknown =>
-    Array.isArray(value)
-      ? value.map(canonical)
-      : value && typeof value === 'object'
-        ? Object.fromEntries(
-            Object.entries(value)
-              .sort(([a], [b]) => a.localeCompare(b))
-              .map(([k, v]) => [k, canonical(v)]),
-          )
-        : value;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
-}
-
 export class InstanceService {
   constructor(
     private readonly store: Store,
@@ -91,12 +75,7 @@ export class InstanceService {
   /** `POST /instances`. */
   async create(caller: Caller, body: CreateInstanceInput): Promise<{ instanceCode: string }> {
     const { tenantKey } = caller;
-    // uuids are case-insensitive: a retry that only changes the case is the same request.
-    const hash = requestHash({ ...body, uuid: body.uuid?.toLowerCase() });
-    if (body.uuid) {
-      const earlier = await this.replay(tenantKey, body.uuid, hash);
-      if (earlier) return earlier;
-    }
+    if (body.uuid) await this.refuseUsedUuid(tenantKey, body.uuid);
     const definition = await requireDefinition(this.store, tenantKey, body.approval_code);
     if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
 
@@ -129,11 +108,10 @@ export class InstanceService {
       ids: decimalIds(now),
     });
     try {
-      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, hash));
+      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now));
     } catch (err) {
-      // Two creates with one uuid raced: the loser answers like a retry (or 60012 for another body).
-      const earlier = body.uuid ? await this.replay(tenantKey, body.uuid, hash) : undefined;
-      if (earlier) return earlier;
+      // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
+      if (body.uuid) await this.refuseUsedUuid(tenantKey, body.uuid);
       throw err;
     }
     return { instanceCode: transition.instance.code };
@@ -141,8 +119,7 @@ export class InstanceService {
 
   /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or 1390003. */
   async requireById(store: Store, tenantKey: string, instanceId: string): Promise<Instance> {
-    const instance =
-      (await store.instances.find(tenantKey, instanceId)) ?? (await store.instances.findByUuid(tenantKey, instanceId))?.instance;
+    const instance = (await store.instances.find(tenantKey, instanceId)) ?? (await store.instances.findByUuid(tenantKey, instanceId));
     if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
     return instance;
   }
@@ -320,14 +297,10 @@ export class InstanceService {
     return { ...page, items: page.items.map((listed) => listed.instance) };
   }
 
-  /** A create with a uuid seen before: the same body answers the same instance, another body 60012. */
-  private async replay(tenantKey: string, uuid: string, hash: string) {
+  /** Feishu: a uuid creates one instance; any later create with it, even the same request again, answers 60012. */
+  private async refuseUsedUuid(tenantKey: string, uuid: string): Promise<void> {
     const earlier = await this.store.instances.findByUuid(tenantKey, uuid);
-    if (!earlier) return undefined;
-    if (earlier.requestHash !== hash) {
-      throw new FeishuError(60012, `uuid "${uuid}" was already used for an instance created with a different body`);
-    }
-    return { instanceCode: earlier.instance.code };
+    if (earlier) throw new FeishuError(60012, `uuid "${uuid}" was already used by instance ${earlier.code}`);
   }
 
   /** `user_id` wins over `open_id` when both are given (Feishu). */

@@ -85,12 +85,6 @@ export interface ApprovalRepository {
   listCodes(tenantKey: string): Promise<string[]>;
 }
 
-export interface StoredInstance {
-  instance: Instance;
-  /** Hash of the create request, to tell an idempotent retry from a uuid conflict. */
-  requestHash: string | null;
-}
-
 /** A page position for lists ordered by creation: start time, then creation sequence, then code. */
 export interface InstanceCursor {
   startTime: number;
@@ -119,10 +113,11 @@ export interface InstanceFilter {
 
 export interface InstanceRepository {
   find(tenantKey: string, instanceCode: string): Promise<Instance | undefined>;
-  findByUuid(tenantKey: string, uuid: string): Promise<StoredInstance | undefined>;
+  /** The instance created with this uuid (compared case-insensitively). */
+  findByUuid(tenantKey: string, uuid: string): Promise<Instance | undefined>;
   /** The tenant owning an instance code, whichever it is (the admin console looks across tenants). */
   ownerOf(instanceCode: string): Promise<string | undefined>;
-  insert(tenantKey: string, instance: Instance, requestHash: string | null, now: number): Promise<void>;
+  insert(tenantKey: string, instance: Instance, now: number): Promise<void>;
   /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
   update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;
   /** Up to `limit` instances after `after`, in creation order. */
@@ -233,8 +228,10 @@ export interface Receiver {
 }
 
 export interface SubscriptionRepository {
-  subscribe(appId: string, approvalCode: string, now: number): Promise<void>;
-  unsubscribe(appId: string, approvalCode: string): Promise<void>;
+  /** False when the app was already subscribed to the definition. */
+  subscribe(appId: string, approvalCode: string, now: number): Promise<boolean>;
+  /** False when the app was not subscribed to the definition. */
+  unsubscribe(appId: string, approvalCode: string): Promise<boolean>;
   /** The apps subscribed to a definition that have an event URL to deliver to. */
   receivers(approvalCode: string): Promise<Receiver[]>;
 }

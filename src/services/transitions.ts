@@ -84,13 +84,12 @@ export async function applyTransition(
   before: Instance | undefined,
   transition: Transition,
   now: number,
-  requestHash: string | null = null,
 ): Promise<void> {
   const { instance } = transition;
   if (before) {
     if (!(await tx.instances.update(tenantKey, instance, before.version, now))) throw new VersionConflict();
   } else {
-    await tx.instances.insert(tenantKey, instance, requestHash, now);
+    await tx.instances.insert(tenantKey, instance, now);
   }
   await tx.tasks.update(transition.changedTasks);
   await tx.tasks.insert(tenantKey, transition.newTasks);

@@ -143,9 +143,9 @@ export function instanceRepository(db: Executor): InstanceRepository {
         .where('tenant_key', '=', tenantKey)
         .where('uuid_key', '=', uuid.toLowerCase())
         .executeTakeFirst();
-      return row && { instance: toInstance(row), requestHash: row.request_hash };
+      return row && toInstance(row);
     },
-    async insert(tenantKey, instance, requestHash, now) {
+    async insert(tenantKey, instance, now) {
       await db
         .insertInto('instances')
         .values({
@@ -158,7 +158,6 @@ export function instanceRepository(db: Executor): InstanceRepository {
           form: instance.form,
           uuid: instance.uuid,
           uuid_key: instance.uuid?.toLowerCase() ?? null,
-          request_hash: requestHash,
           forbid_revoke: instance.forbidRevoke ? 1 : 0,
           cancel_bot_notification: instance.cancelBotNotification,
           serial_number: instance.serialNumber,

@@ -17,14 +17,20 @@ type Executor = Kysely<Database> | Transaction<Database>;
 export function subscriptionRepository(db: Executor): SubscriptionRepository {
   return {
     async subscribe(appId, approvalCode, now) {
-      await db
+      const result = await db
         .insertInto('subscriptions')
         .values({ app_id: appId, approval_code: approvalCode, created_at: now })
         .onConflict((oc) => oc.columns(['app_id', 'approval_code']).doNothing())
-        .execute();
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
     },
     async unsubscribe(appId, approvalCode) {
-      await db.deleteFrom('subscriptions').where('app_id', '=', appId).where('approval_code', '=', approvalCode).execute();
+      const result = await db
+        .deleteFrom('subscriptions')
+        .where('app_id', '=', appId)
+        .where('approval_code', '=', approvalCode)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
     async receivers(approvalCode) {
       const rows = await db

@@ -78,6 +78,7 @@ export interface InstancesTable {
   form: string;
   uuid: string | null;
   uuid_key: string | null;
+  /** Unused: a reused uuid answers 60012 whatever the body (the column stays; landed migrations are never edited). */
   request_hash: string | null;
   forbid_revoke: number;
   cancel_bot_notification: number;

@@ -9,6 +9,12 @@ import { USER_ID_TYPES } from '../domain/directory.js';
 const Text = Type.String();
 const Required = Type.String({ minLength: 1 });
 
+/**
+ * A field the Node SDK types as a string and the Python SDK as an int (rules.md "Every Open API request" 3):
+ * both are taken, and the validator's `intOrString` keyword hands the route the string form.
+ */
+const IntOrString = (pattern?: string) => Type.Unsafe<string>({ intOrString: pattern ? { pattern } : {} });
+
 export const UserIdTypeQuery = Type.Object({
   user_id_type: Type.Optional(Type.Union(USER_ID_TYPES.map((t) => Type.Literal(t)))),
 });
@@ -87,6 +93,12 @@ export const GetApprovalQuery = Type.Object({
 
 const NodeIdList = Type.Array(Type.Object({ key: Required, value: Type.Array(Text) }));
 
+/** The locales the Node SDK (1.74) lets an instance's i18n_resources name; the MCP schemas name the first three. */
+const INSTANCE_LOCALES = [
+  ...['zh-CN', 'en-US', 'ja-JP', 'zh-HK', 'zh-TW', 'de-DE', 'es-ES', 'fr-FR'],
+  ...['id-ID', 'it-IT', 'ko-KR', 'pt-BR', 'th-TH', 'vi-VN', 'ms-MY', 'ru-RU'],
+];
+
 export const CreateInstanceBody = Type.Object({
   approval_code: Required,
   user_id: Type.Optional(Text),
@@ -100,10 +112,31 @@ export const CreateInstanceBody = Type.Object({
   uuid: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
   allow_resubmit: Type.Optional(Type.Boolean()),
   allow_submit_again: Type.Optional(Type.Boolean()),
-  cancel_bot_notification: Type.Optional(Type.String({ pattern: '^[0-7]$' })),
+  cancel_bot_notification: Type.Optional(IntOrString('^[0-7]$')),
   forbid_revoke: Type.Optional(Type.Boolean()),
+  i18n_resources: Type.Optional(
+    Type.Array(
+      Type.Object({
+        locale: Type.Union(INSTANCE_LOCALES.map((l) => Type.Literal(l))),
+        texts: Type.Array(Type.Object({ key: Required, value: Text })),
+        is_default: Type.Boolean(),
+      }),
+    ),
+  ),
   title: Type.Optional(Text),
-  title_display_method: Type.Optional(Type.Integer()),
+  /** 0: the definition's and the instance's titles, split by a bar; 1: the instance's title only. */
+  title_display_method: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })),
+  node_auto_approval_list: Type.Optional(
+    Type.Array(
+      Type.Object({
+        node_id_type: Type.Optional(Type.Union([Type.Literal('CUSTOM'), Type.Literal('NON_CUSTOM')])),
+        node_id: Type.Optional(Text),
+      }),
+      { maxItems: 10 },
+    ),
+  ),
+  byte_extra: Type.Optional(Text),
+  with_link: Type.Optional(Type.Boolean()),
 });
 export type CreateInstanceInput = Static<typeof CreateInstanceBody>;
 
@@ -114,20 +147,23 @@ export const GetInstanceQuery = Type.Object({
   nested_mutable_group: Type.Optional(Type.Boolean()),
 });
 
-const EpochMs = Type.String({ pattern: '^\\d{1,16}$' });
-const PageSize = Type.Integer({ minimum: 1, maximum: 200 });
+const EPOCH_MS = '^\\d{1,16}$';
+const EpochMs = Type.String({ pattern: EPOCH_MS });
+/** Feishu's documented page_size bounds and default, per endpoint (rules.md "Instances and tasks"). */
+const PageSize = (minimum: number, maximum: number, fallback: number) =>
+  Type.Optional(Type.Integer({ minimum, maximum, default: fallback }));
 
 export const ListInstancesQuery = Type.Object({
   approval_code: Required,
   start_time: EpochMs,
   end_time: EpochMs,
-  page_size: Type.Optional(PageSize),
+  page_size: PageSize(1, 100, 100),
   page_token: Type.Optional(Text),
 });
 
 export const QueryInstancesQuery = Type.Object({
   user_id_type: UserIdTypeQuery.properties.user_id_type,
-  page_size: Type.Optional(PageSize),
+  page_size: PageSize(5, 200, 10),
   page_token: Type.Optional(Text),
 });
 
@@ -141,8 +177,8 @@ export const QueryInstancesBody = Type.Object({
   instance_status: Type.Optional(
     Type.Union(['PENDING', 'RECALL', 'REJECT', 'DELETED', 'APPROVED', 'ALL'].map((s) => Type.Literal(s))),
   ),
-  instance_start_time_from: Type.Optional(EpochMs),
-  instance_start_time_to: Type.Optional(EpochMs),
+  instance_start_time_from: Type.Optional(IntOrString(EPOCH_MS)),
+  instance_start_time_to: Type.Optional(IntOrString(EPOCH_MS)),
   locale: Type.Optional(Text),
   with_revoked_instance: Type.Optional(Type.Boolean()),
 });
@@ -194,7 +230,7 @@ export const TransferTaskBody = Type.Object({
 export const QueryTasksQuery = Type.Object({
   user_id: Required,
   topic: Type.Union(['1', '2', '3', '17', '18'].map((t) => Type.Literal(t))),
-  page_size: Type.Optional(PageSize),
+  page_size: PageSize(1, 200, 100),
   page_token: Type.Optional(Text),
   user_id_type: UserIdTypeQuery.properties.user_id_type,
 });
@@ -225,12 +261,12 @@ export const ListCommentsQuery = Type.Object({
 export const CreateCommentBody = Type.Object({
   content: Text,
   at_info_list: Type.Optional(
-    Type.Array(Type.Object({ user_id: Required, name: Text, offset: Type.String({ pattern: '^\\d{1,9}$' }) }), {
+    Type.Array(Type.Object({ user_id: Required, name: Text, offset: IntOrString('^\\d{1,9}$') }), {
       maxItems: 200,
     }),
   ),
-  parent_comment_id: Type.Optional(Text),
-  comment_id: Type.Optional(Text),
+  parent_comment_id: Type.Optional(IntOrString()),
+  comment_id: Type.Optional(IntOrString()),
   disable_bot: Type.Optional(Type.Boolean()),
   extra: Type.Optional(Text),
 });

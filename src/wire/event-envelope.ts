@@ -56,11 +56,12 @@ export function seal(message: object, app: App, now: number): SealedPush {
   const nonce = randomBytes(8).toString('hex');
   return {
     body,
+    // Spelt as Feishu sends them: receivers may read them case-sensitively.
     headers: {
-      'content-type': 'application/json; charset=utf-8',
-      'x-lark-request-timestamp': timestamp,
-      'x-lark-request-nonce': nonce,
-      'x-lark-signature': signEvent(timestamp, nonce, encryptKey, body),
+      'Content-Type': 'application/json; charset=utf-8',
+      'X-Lark-Request-Timestamp': timestamp,
+      'X-Lark-Request-Nonce': nonce,
+      'X-Lark-Signature': signEvent(timestamp, nonce, encryptKey, body),
     },
   };
 }

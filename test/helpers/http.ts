@@ -1,4 +1,5 @@
 /** A small fetch wrapper for the tests: JSON in, status + headers + parsed body out. */
+import { request as httpRequest } from 'node:http';
 import { DEMO_APP } from '../../src/fixtures/demo.js';
 import { TEST_ADMIN_TOKEN } from './server.js';
 
@@ -45,3 +46,43 @@ export async function tenantToken(baseUrl: string, app: { app_id: string; app_se
 
 export const admin = (baseUrl: string, path: string, options: Omit<CallOptions, 'token'> = {}) =>
   call(baseUrl, `/_shenpi${path}`, { ...options, token: TEST_ADMIN_TOKEN });
+
+export interface RawAnswer {
+  status: number;
+  /** Header names exactly as the server wrote them (fetch lower-cases them). */
+  headerNames: string[];
+  header(name: string): string | undefined;
+  text: string;
+  body: any;
+}
+
+/**
+ * A request over node:http, which sends only the headers given (fetch adds a Content-Type to any string
+ * body) and reports the answer's header names as written.
+ */
+export function rawCall(
+  baseUrl: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(baseUrl + path, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const headerNames = res.rawHeaders.filter((_, i) => i % 2 === 0);
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // Not JSON: the text is the body.
+        }
+        resolve({ status: res.statusCode ?? 0, headerNames, header: (name) => res.headers[name.toLowerCase()] as string, text, body });
+      });
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}

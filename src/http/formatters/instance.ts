@@ -37,6 +37,8 @@ function formatTimelineEntry(entry: TimelineEntry, users: UserDirectory, type: U
     ...(entry.comment ? { comment: entry.comment } : {}),
     ext: JSON.stringify(ext),
     ...(entry.nodeKey ? { node_key: entry.nodeKey } : {}),
+    // Feishu always sends the list; shenpi's timeline entries carry no attachments.
+    files: [],
   };
 }
 

@@ -21,7 +21,7 @@ export interface ApprovalV4Options {
   rateLimit: boolean;
 }
 
-export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { services, rateLimit }) => {
+const tokenRoutes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { services, rateLimit }) => {
   app.decorateRequest('caller', null as unknown as Caller);
   // onRequest runs before body parsing and validation: the token is checked first (rules.md).
   app.addHook('onRequest', async (request, reply) => {
@@ -38,4 +38,17 @@ export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = as
   await app.register(instanceRoutes, { services });
   await app.register(commentRoutes, { services });
   await app.register(taskRoutes, { services });
+};
+
+/**
+ * Literal GET paths of Feishu (user-token operations, approval-v4.md §9) that shenpi has not built. They
+ * answer the plain 404 of any unknown path, before the token check, rather than fall into
+ * `GET /instances/:instance_id` as an instance id.
+ */
+const UNBUILT_GET_PATHS = ['/instances/detail', '/instances/initiated'];
+
+export const approvalV4Routes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { services, rateLimit }) => {
+  for (const path of UNBUILT_GET_PATHS) app.get(path, (_request, reply) => reply.callNotFound());
+  // Its own plugin, so that the token hook below does not run for the paths above.
+  await app.register(tokenRoutes, { services, rateLimit });
 };
