@@ -142,6 +142,21 @@ describe('admin console', { skip }, () => {
     await page.close();
   });
 
+  test("a create's instance_link (with_link: true) opens that instance in the console", async () => {
+    const created = await call(server.url, `${V4}/instances`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]), with_link: true },
+    });
+    const { instance_code: code, instance_link: link } = created.body.data;
+    const page = await browser.newPage();
+    await page.goto(link);
+    await page.fill('#admin-token', TEST_ADMIN_TOKEN);
+    await page.click('#sign-in button[type=submit]');
+    await page.locator('#instance-code').getByText(code).waitFor();
+    await page.locator('#instance-timeline').getByText('START').waitFor();
+    await page.close();
+  });
+
   test('a revoke request and the approved instance it revokes link to each other', async () => {
     const original = await newLeave();
     const task = (await call(server.url, `${V4}/instances/${original}`, { token })).body.data.task_list[0];

@@ -30,6 +30,7 @@ test('instances created in the same millisecond are listed in the order they wer
       revertedInstanceCode: null,
       revokeRequestCode: null,
       serialNumber: String(i),
+      i18n: [],
       title: '',
       route: [],
       currentNode: 0,

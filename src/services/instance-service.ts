@@ -1,8 +1,8 @@
 /** Instances: create (one per uuid), read (which marks the reader's CCs read), list, query, and CC. */
-import { previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
+import { autoApprovedNodes, previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
 import { ccChange, readCcs, sendCcs, unreadOf } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
-import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import { parseI18n, type ApprovalDefinition } from '../domain/approval/definition.js';
 import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
@@ -90,7 +90,9 @@ export class InstanceService {
       ...definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : []))),
     ];
     const context = await submitterContext(this.store, tenantKey, submitter, departmentId, candidates);
-    const route = unwrap(resolveRoute(definition.nodes, context, chosen, chosenCc));
+    const autoPass = unwrap(autoApprovedNodes(definition.nodes, body.node_auto_approval_list ?? []));
+    const route = unwrap(resolveRoute(definition.nodes, context, chosen, chosenCc, autoPass));
+    const i18n = body.i18n_resources?.length ? unwrap(parseI18n(body.i18n_resources)) : [];
     const now = this.clock.now();
     const transition = startInstance({
       code: newCode(),
@@ -103,6 +105,7 @@ export class InstanceService {
       forbidRevoke: body.forbid_revoke ?? false,
       cancelBotNotification: Number(body.cancel_bot_notification ?? '0'),
       title: body.title ?? '',
+      i18n,
       serialNumber: newSerialNumber(now),
       now,
       ids: decimalIds(now),

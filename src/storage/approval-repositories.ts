@@ -79,6 +79,7 @@ const toInstance = (row: InstancesTable): Instance => ({
   reverted: row.reverted === 1,
   revertedInstanceCode: row.reverted_instance_code,
   revokeRequestCode: row.revoke_request_code,
+  i18n: JSON.parse(row.i18n) as Instance['i18n'],
   serialNumber: row.serial_number,
   title: row.title,
   route: JSON.parse(row.route) as Instance['route'],
@@ -163,6 +164,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
           serial_number: instance.serialNumber,
           title: instance.title,
           reverted_instance_code: instance.revertedInstanceCode,
+          i18n: JSON.stringify(instance.i18n),
           // Decimal ids of one process increase within a millisecond: the creation order of same-ms instances.
           created_seq: newDecimalId(now),
           ...mutableColumns(instance, now),

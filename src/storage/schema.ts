@@ -87,6 +87,8 @@ export interface InstancesTable {
   reverted_instance_code: string | null;
   /** On an instance being revoked: its open revoke request. */
   revoke_request_code: string | null;
+  /** The instance's own i18n_resources (domain I18nResource[]) as JSON. */
+  i18n: string;
   serial_number: string;
   title: string;
   route: string;

@@ -207,6 +207,15 @@ export function resolveText(i18n: readonly I18nResource[], key: string, locale?:
   return wanted?.texts[key] ?? fallback?.texts[key] ?? key;
 }
 
+/** resolveText over several sets of texts, in order: the first set that knows the key answers. */
+export function resolveTextIn(sets: readonly (readonly I18nResource[])[], key: string, locale?: string): string {
+  for (const i18n of sets) {
+    const text = resolveText(i18n, key, locale);
+    if (text !== key) return text;
+  }
+  return key;
+}
+
 function parseViewers(input: DefinitionInput['viewers']): Result<Viewer[]> {
   const viewers: Viewer[] = [];
   for (const [i, v] of input.entries()) {
@@ -339,7 +348,8 @@ function parseSettings(input: NonNullable<DefinitionInput['settings']>): Result<
   });
 }
 
-function parseI18n(input: DefinitionInput['i18n_resources']): Result<I18nResource[]> {
+/** i18n_resources (of a definition, or of an instance at create): exactly one default locale. */
+export function parseI18n(input: DefinitionInput['i18n_resources']): Result<I18nResource[]> {
   if (input.length === 0) return invalid('i18n_resources must hold at least one locale');
   const defaults = input.filter((r) => r.is_default).length;
   if (defaults !== 1) return invalid(`exactly one of i18n_resources must have is_default true, found ${defaults}`);

@@ -7,7 +7,7 @@
 import { ok, refuse, type Result } from '../errors.js';
 import type { PlannedNode } from './approvers.js';
 import { sendCcs, type CcEntry } from './cc.js';
-import type { ApprovalDefinition, NodeDefinition, NodeType } from './definition.js';
+import type { ApprovalDefinition, I18nResource, NodeDefinition, NodeType } from './definition.js';
 import type { IdSource } from './ids.js';
 import { taskEvent, type DomainEvent } from './events.js';
 import type { TimelineEntry, TimelineType } from './timeline.js';
@@ -41,7 +41,10 @@ export interface Instance {
   /** On an approved instance being revoked: its open revoke request. */
   revokeRequestCode: string | null;
   serialNumber: string;
+  /** Plain text or an i18n key, resolved by the instance's own texts first, then the definition's. */
   title: string;
+  /** The instance's own i18n_resources: texts of its title and text values per locale. */
+  i18n: I18nResource[];
   route: PlannedNode[];
   /** Index into route of the node under approval; route.length once every node has approved. */
   currentNode: number;
@@ -93,6 +96,7 @@ export interface StartArgs {
   forbidRevoke: boolean;
   cancelBotNotification: number;
   title: string;
+  i18n?: I18nResource[];
   serialNumber: string;
   /** Makes the new instance the revoke request of that approved instance. */
   revertedInstanceCode?: string;
@@ -136,6 +140,7 @@ export function startInstance(args: StartArgs): Transition {
     revokeRequestCode: null,
     serialNumber: args.serialNumber,
     title: args.title,
+    i18n: args.i18n ?? [],
     route: route.map((n) => ({ ...n, approvers: [...n.approvers], ...(n.ccers ? { ccers: [...n.ccers] } : {}) })),
     currentNode: -1, // enterNextNode opens node 0
     version: 1,

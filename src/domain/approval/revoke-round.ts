@@ -123,6 +123,7 @@ function openRevokeRound(original: Instance, tasks: readonly Task[], args: Withd
     forbidRevoke: false,
     cancelBotNotification: original.cancelBotNotification,
     title: original.title,
+    i18n: original.i18n,
     serialNumber: args.revokeRequest.serialNumber,
     revertedInstanceCode: original.code,
     now: args.now,

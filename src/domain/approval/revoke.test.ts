@@ -27,6 +27,7 @@ function instance(overrides: Partial<Instance> = {}): Instance {
     revertedInstanceCode: null,
     revokeRequestCode: null,
     serialNumber: '1',
+    i18n: [],
     title: '',
     route: [{ nodeId: 'sys-n1', approvers: ['u_bob', 'u_carol', 'u_dan'] }],
     currentNode: 0,

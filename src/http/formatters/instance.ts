@@ -1,5 +1,5 @@
 /** Instance → the exact `data` of `GET /instances/:instance_id`, and the items of list answers. */
-import { resolveText, type ApprovalDefinition } from '../../domain/approval/definition.js';
+import { isI18nKey, resolveText, resolveTextIn, type ApprovalDefinition } from '../../domain/approval/definition.js';
 import type { FormValue } from '../../domain/approval/form.js';
 import type { Instance, TimelineEntry } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
@@ -48,7 +48,10 @@ function formatForm(instance: Instance, definition: ApprovalDefinition, locale: 
   return JSON.stringify(
     values.map((v) => {
       const widget = definition.form.find((w) => w.id === v.id);
-      return { id: v.id, name: widget ? resolveText(definition.i18n, widget.name, locale) : '', type: v.type, ext: null, value: v.value };
+      const name = widget ? resolveText(definition.i18n, widget.name, locale) : '';
+      // A text value may be a key of the instance's own i18n_resources (Feishu: "only for text widget values").
+      const value = typeof v.value === 'string' && isI18nKey(v.value) ? resolveText(instance.i18n, v.value, locale) : v.value;
+      return { id: v.id, name, type: v.type, ext: null, value };
     }),
   );
 }
@@ -146,10 +149,14 @@ export function formatInstanceListItem({ instance, definition, users }: Instance
       start_time: ms(instance.startTime),
       end_time: ms(instance.endTime),
       status: instance.status.toLowerCase(),
-      title: instance.title,
+      title: instanceTitle(instance, definition, locale),
       extra: '',
       serial_id: instance.serialNumber,
       link: { pc_link: '', mobile_link: '' },
     },
   };
 }
+
+/** An instance's own title (plain, or a key of its own texts, then the definition's), in `locale`; '' when it has none. */
+export const instanceTitle = (instance: Instance, definition: ApprovalDefinition | undefined, locale?: string): string =>
+  resolveTextIn([instance.i18n, definition?.i18n ?? []], instance.title, locale);

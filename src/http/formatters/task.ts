@@ -4,6 +4,7 @@ import type { Instance } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
 import type { TaskListItem } from '../../services/task-service.js';
+import { instanceTitle } from './instance.js';
 
 /**
  * `process_status`, Feishu's instance state (查询用户的任务列表): 0 none, 1 in progress (流转中), 2 approved,
@@ -34,7 +35,7 @@ export function formatTaskListItem(item: TaskListItem, topic: string, userId: st
   return {
     topic,
     user_id: userId,
-    title: instance.title || name,
+    title: instanceTitle(instance, definition) || name,
     urls: { helpdesk: '', mobile: '', pc: '' },
     process_external_id: '',
     task_external_id: '',

@@ -8,6 +8,7 @@ import { instanceCreationOrder } from './0006-instance-creation-order.js';
 import { revokeRounds } from './0007-revoke-rounds.js';
 import { eventTypesAndDeadDeliveries } from './0008-event-types-and-dead-deliveries.js';
 import { instanceCcs } from './0009-instance-ccs.js';
+import { instanceI18n } from './0010-instance-i18n.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-revoke-rounds': revokeRounds,
   '0008-event-types-and-dead-deliveries': eventTypesAndDeadDeliveries,
   '0009-instance-ccs': instanceCcs,
+  '0010-instance-i18n': instanceI18n,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */

@@ -21,7 +21,9 @@ const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) 
 export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post('/instances', { schema: { body: CreateInstanceBody } }, async (request) => {
     const created = await services.instances.create(request.caller, request.body);
-    return success({ instance_code: created.instanceCode });
+    // with_link: where the instance can be opened; shenpi's page for an instance is in its console.
+    const link = `${request.protocol}://${request.host}/console#instance=${created.instanceCode}`;
+    return success({ instance_code: created.instanceCode, ...(request.body.with_link ? { instance_link: link } : {}) });
   });
 
   app.get('/instances', { schema: { querystring: ListInstancesQuery } }, async (request) => {
