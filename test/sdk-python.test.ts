@@ -1,7 +1,8 @@
 /**
- * The official Python SDK (lark-oapi 1.3.5, unmodified) as a second client of a real shenpi: its token
- * request without a Content-Type, int-typed fields, `True` query booleans, case-sensitive header reads
- * (`X-Tt-Logid`, the `X-Lark-*` push headers), and its event handler decoding a real encrypted push.
+ * The official Python SDK (lark-oapi 1.3.5, unmodified) as a second client of a real shenpi, a whole revoke
+ * round included: its token request without a Content-Type, int-typed fields, `True` query booleans,
+ * case-sensitive header reads (`X-Tt-Logid`, the `X-Lark-*` push headers), and its event handler decoding a
+ * real encrypted push.
  * Without the SDK or its Python dependencies these tests are skipped with a notice, except under CI.
  */
 import assert from 'node:assert/strict';
@@ -75,6 +76,15 @@ if ('missing' in found) {
       const cancelled = stepResult('cancel');
       assertOk(cancelled);
       assert.equal(cancelled.status, 'CANCELED');
+    });
+
+    test('the revoke round: cancel on an APPROVED instance puts it under approval; its approved revoke request revokes it', () => {
+      const round = stepResult('revoke_round');
+      assertOk(round);
+      assert.equal(round.during, 'PENDING');
+      assert.equal(round.requests, 1);
+      assert.equal(round.request_status, 'APPROVED');
+      assert.deepEqual([round.status, round.reverted, round.last_timeline], ['CANCELED', true, 'CANCEL']);
     });
 
     test('task actions: approve, reject and transfer', () => {

@@ -67,6 +67,13 @@ def bobs_task(code):
     return next(t.id for t in get_instance(code).data.task_list if t.open_id == "ou_bob" and t.status == "PENDING")
 
 
+def approve_as_bob(code):
+    body = TaskApprove.builder().approval_code(APPROVAL).instance_code(code).user_id("ou_bob").task_id(bobs_task(code))
+    resp = client.approval.v4.task.approve(ApproveTaskRequest.builder().user_id_type("open_id").request_body(body.build()).build())
+    if not resp.success():
+        raise RuntimeError(f"approve failed: {resp.code} {resp.msg}")
+
+
 @step
 def token():
     # The token request the SDK sends by itself, without any Content-Type header.
@@ -140,6 +147,37 @@ def cancel():
         .build()
     )
     return answer(resp, status=get_instance(state["instance"]).data.status)
+
+
+@step
+def revoke_round():
+    """Withdrawing an approved instance opens its revoke request; Bob approving it revokes the instance."""
+    code = create_instance()
+    approve_as_bob(code)
+    cancelled = client.approval.v4.instance.cancel(
+        CancelInstanceRequest.builder()
+        .user_id_type("user_id")
+        .request_body(InstanceCancel.builder().approval_code(APPROVAL).instance_code(code).user_id("u_alice").build())
+        .build()
+    )
+    during = get_instance(code).data.status
+    # The revoke request is found as a client would: the definition's instances, read for reverted_instance_code.
+    start = int(get_instance(code).data.start_time)
+    listed = client.approval.v4.instance.list(
+        ListInstanceRequest.builder().approval_code(APPROVAL).start_time(start).end_time(start + 86_400_000).page_size(100).build()
+    )
+    requests = [c for c in listed.data.instance_code_list if get_instance(c).data.reverted_instance_code == code]
+    approve_as_bob(requests[0])
+    revoked = get_instance(code).data
+    return answer(
+        cancelled,
+        during=during,
+        requests=len(requests),
+        request_status=get_instance(requests[0]).data.status,
+        status=revoked.status,
+        reverted=revoked.reverted,
+        last_timeline=revoked.timeline[-1].type,
+    )
 
 
 @step
