@@ -30,6 +30,7 @@ import {
 } from './helpers/approval.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
+import { waitFor } from './helpers/wait.js';
 
 /** Alice CCs `users` (open_ids unless `userIdType` says otherwise) on her leave instance. */
 const cc = (ctx: Served, instanceCode: string, users: string[], userIdType: UserIdType = 'open_id', by = 'ou_alice') =>
@@ -239,7 +240,7 @@ test('a subscribed app\'s SDK event dispatcher receives approval_cc CREATE, then
   const code = await createLeave(ctx);
   assertSuccess(await cc(ctx, code, ['ou_dave']));
   assertSuccess(await readAs(ctx, code, 'ou_dave'));
-  for (let i = 0; i < 300 && received.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor('the CREATE and READ events', () => (received.length >= 2 ? true : undefined));
   const [item] = await ccTasks(ctx, 'ou_dave', 18);
   // The SDK hands over the event's fields merged with the envelope's (whose `type` is event_callback).
   const fields = ['app_id', 'tenant_key', 'approval_code', 'instance_code', 'id', 'user_id', 'operate', 'from'];

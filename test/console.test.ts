@@ -8,9 +8,15 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { createLeave, EVENT_APP, exhaust, startEventReceiver, waitFor } from './helpers/event-receiver.js';
+import {
+  createLeave,
+  EVENT_APP,
+  exhaust,
+  startEventReceiver,
+} from './helpers/event-receiver.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer, TEST_ADMIN_TOKEN, type TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const V4 = '/open-apis/approval/v4';

@@ -14,11 +14,11 @@ import {
   EVENT_APP,
   exhaust,
   setUpEvents,
-  waitFor,
   type ListedDelivery,
 } from './helpers/event-receiver.js';
 import { admin } from './helpers/http.js';
 import type { TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 /** The instance's first delivery once it has been tried `attempts` times. */
 async function afterAttempt(server: TestServer, code: string, attempts: number): Promise<ListedDelivery> {

@@ -11,6 +11,7 @@ import { test, type TestContext } from 'node:test';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
 const EVENT_APP = { app_id: 'cli_acme_wire', app_secret: 'wire-secret' };
@@ -48,15 +49,6 @@ async function serveWithEventApp(t: TestContext, url = 'http://127.0.0.1:9/unuse
   const fixture = { tenants: [{ tenant_key: 'acme', apps: [{ ...EVENT_APP, event: { url, verification_token: 'wire-token' } }] }] };
   assert.equal((await admin(server.url, '/fixtures', { json: fixture })).status, 200);
   return { server, token: await tenantToken(server.url, EVENT_APP) };
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 test('subscribing a definition twice answers 1390007 subscription existed, and the subscription stays', async (t) => {

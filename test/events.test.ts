@@ -12,11 +12,11 @@ import {
   deliveries,
   EVENT_APP,
   setUpEvents as setUp,
-  waitFor,
   type ReceivedEvent,
 } from './helpers/event-receiver.js';
 import { admin, call } from './helpers/http.js';
 import type { TestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
 

@@ -9,6 +9,7 @@ import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import {
   assertRefused,
   assertSuccess,
+  bobThenCarol,
   createInstance,
   customDefinition,
   getInstance,
@@ -19,15 +20,6 @@ import {
   type Served,
 } from './helpers/approval.js';
 import { call } from './helpers/http.js';
-
-/** Bob, then Carol: two Personal AND nodes, custom ids `bob` and `carol`. */
-const bobThenCarol = (ctx: Served) =>
-  customDefinition(ctx, {
-    nodes: [
-      { id: 'bob', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
-      { id: 'carol', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_carol' }] },
-    ],
-  });
 
 const create = async (ctx: Served, approvalCode: string, extra: Record<string, unknown>) =>
   assertSuccess(await createInstance(ctx, { approval_code: approvalCode, open_id: 'ou_alice', form: reasonForm(), ...extra }));

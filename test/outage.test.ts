@@ -8,6 +8,7 @@ import { startServer } from '../src/server.js';
 import { call, tenantToken } from './helpers/http.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 import { startTcpProxy } from './helpers/tcp-proxy.js';
+import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
 
@@ -48,12 +49,7 @@ test(
     assert.equal(refused.body.error.log_id, refused.headers.get('x-tt-logid'));
 
     await proxy.restore();
-    let healthy = await call(server.url, '/healthz');
-    for (let i = 0; i < 50 && healthy.status !== 200; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      healthy = await call(server.url, '/healthz');
-    }
-    assert.equal(healthy.status, 200);
+    await waitFor('/healthz to answer 200 again', async () => ((await call(server.url, '/healthz')).status === 200 ? true : undefined));
     const detail = await call(server.url, `${V4}/instances/${instance}`, { token });
     assert.equal(detail.body.data.status, 'PENDING', 'the refused withdrawal left nothing behind');
     assert.deepEqual(detail.body.data.timeline.map((e: { type: string }) => e.type), ['START']);

@@ -12,9 +12,9 @@ import {
   approveAs,
   assertRefused,
   assertSuccess,
+  bobThenCarol,
   cancel,
   createLeave,
-  customDefinition,
   getInstance,
   instanceCodes,
   instanceEvents,
@@ -29,15 +29,6 @@ import {
   type Served,
 } from './helpers/approval.js';
 import { admin, call } from './helpers/http.js';
-
-/** Bob, then Carol (each a Personal AND node), with the default revoke settings. */
-const bobThenCarol = (ctx: Served) =>
-  customDefinition(ctx, {
-    nodes: [
-      { id: 'bob', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
-      { id: 'carol', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_carol' }] },
-    ],
-  });
 
 /** An instance of `approvalCode` submitted by Alice and approved by Bob, then Carol. */
 async function approvedByBobAndCarol(ctx: Served, approvalCode: string): Promise<string> {

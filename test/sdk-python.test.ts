@@ -11,6 +11,7 @@ import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { findPythonSdk, runPython, startPython, type PythonSdk } from './helpers/python-sdk.js';
 import { startTestServer } from './helpers/server.js';
+import { waitFor } from './helpers/wait.js';
 
 const found = findPythonSdk();
 
@@ -158,13 +159,4 @@ if ('missing' in found) {
     assert.equal(decoded.event.instance_code, created.body.data.instance_code);
     assert.equal(decoded.event.app_id, app.app_id);
   });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -107,6 +107,15 @@ export const bobOnly = (ctx: Served, settings?: Record<string, number>) =>
     ...(settings ? { settings } : {}),
   });
 
+/** Bob, then Carol: two Personal AND nodes with the custom ids `bob` and `carol`, the default revoke settings. */
+export const bobThenCarol = (ctx: Served) =>
+  customDefinition(ctx, {
+    nodes: [
+      { id: 'bob', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
+      { id: 'carol', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_carol' }] },
+    ],
+  });
+
 /** Loads a fixture through the admin API and answers what it loaded. */
 export async function loadFixture(ctx: Served, fixture: unknown): Promise<any> {
   const loaded = await admin(ctx.url, '/fixtures', { json: fixture });

@@ -12,6 +12,7 @@ import { DEFINITION_UPDATED } from '../../src/domain/event-types.js';
 import { DEMO_LEAVE_CODE } from '../../src/fixtures/demo.js';
 import { admin, call, tenantToken } from './http.js';
 import { startTestServer, type TestServer } from './server.js';
+import { waitFor } from './wait.js';
 
 const V4 = '/open-apis/approval/v4';
 export const EVENT_APP = { app_id: 'cli_acme_events', app_secret: 'events-secret' };
@@ -88,15 +89,6 @@ export async function startEventReceiver(encryptKey: string, verificationToken: 
 }
 
 /** Polls `probe` until it answers something other than undefined; generous, for a loaded machine. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  for (let i = 0; i < 300; i++) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 export interface EventsSetUp {
   receiver: EventReceiver;
   server: TestServer;

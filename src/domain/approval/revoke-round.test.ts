@@ -3,41 +3,25 @@ import { describe, test } from 'node:test';
 import type { RevokeSettings } from './definition.js';
 import { approveTask, rejectTask, type Instance, type Task } from './instance.js';
 import { REVOKE_NODE, settleRevokeRound, withdraw, type WithdrawArgs } from './revoke-round.js';
-import { accepted, counterIds, node, snapshot } from './test-support.js';
+import { accepted, counterIds, node, snapshot, testInstance } from './test-support.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400;
 const DEFAULTS: RevokeSettings = { revertOption: 1, revertInterval: 31 * DAY };
 const definition = { nodes: [node('n1', 'AND'), node('n2', 'OR')] };
 
-function instance(overrides: Partial<Instance> = {}): Instance {
-  return {
-    code: 'INSTANCE-1',
-    approvalCode: 'APPROVAL-1',
-    submitter: 'u_alice',
-    departmentId: 'eng',
-    status: 'PENDING',
-    startTime: T0,
-    endTime: 0,
+const instance = (overrides: Partial<Instance> = {}): Instance =>
+  testInstance(T0, {
     form: '[{"id":"reason","type":"input","value":"a day off"}]',
     uuid: 'uuid-1',
-    forbidRevoke: false,
     cancelBotNotification: 2,
-    reverted: false,
-    revertedInstanceCode: null,
-    revokeRequestCode: null,
-    serialNumber: '1',
-    i18n: [],
     title: 'Trip',
     route: [
       { nodeId: 'sys-n1', approvers: ['u_bob', 'u_carol', 'u_dan'] },
       { nodeId: 'sys-n2', approvers: ['u_erin', 'u_bob'] },
     ],
-    currentNode: 0,
-    version: 4,
     ...overrides,
-  };
-}
+  });
 
 const task = (id: string, userId: string, status: Task['status'], overrides: Partial<Task> = {}): Task => ({
   id,

@@ -4,37 +4,13 @@ import type { RevokeSettings } from './definition.js';
 import type { Instance, Task } from './instance.js';
 import { checkRevocable } from './revoke.js';
 import { withdraw, type WithdrawArgs } from './revoke-round.js';
-import { accepted, assertRefused, counterIds } from './test-support.js';
+import { accepted, assertRefused, counterIds, testInstance } from './test-support.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400;
 const DEFAULTS: RevokeSettings = { revertOption: 1, revertInterval: 31 * DAY };
 
-function instance(overrides: Partial<Instance> = {}): Instance {
-  return {
-    code: 'INSTANCE-1',
-    approvalCode: 'APPROVAL-1',
-    submitter: 'u_alice',
-    departmentId: 'eng',
-    status: 'PENDING',
-    startTime: T0,
-    endTime: 0,
-    form: '[]',
-    uuid: null,
-    forbidRevoke: false,
-    cancelBotNotification: 0,
-    reverted: false,
-    revertedInstanceCode: null,
-    revokeRequestCode: null,
-    serialNumber: '1',
-    i18n: [],
-    title: '',
-    route: [{ nodeId: 'sys-n1', approvers: ['u_bob', 'u_carol', 'u_dan'] }],
-    currentNode: 0,
-    version: 4,
-    ...overrides,
-  };
-}
+const instance = (overrides: Partial<Instance> = {}): Instance => testInstance(T0, overrides);
 
 const task = (id: string, userId: string, status: Task['status']): Task => ({
   id,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Result } from '../errors.js';
 import type { DefinitionInput, NodeDefinition } from './definition.js';
 import type { IdSource } from './ids.js';
+import type { Instance } from './instance.js';
 
 /** Ids "1001", "1002", ... in order, remembering what it handed out. */
 export function counterIds(start = 1000): IdSource & { issued: string[] } {
@@ -74,6 +75,36 @@ export function node(id: string, nodeType: NodeDefinition['nodeType'], overrides
     requireSignature: false,
     approverChosenMulti: nodeType === 'SEQUENTIAL',
     needApprover: nodeType === 'SEQUENTIAL',
+    ...overrides,
+  };
+}
+
+/**
+ * Alice's instance INSTANCE-1 of APPROVAL-1 at version 4, PENDING at its one node `sys-n1` (Bob, Carol, Dan),
+ * started at `startTime`; `overrides` set the rest.
+ */
+export function testInstance(startTime: number, overrides: Partial<Instance> = {}): Instance {
+  return {
+    code: 'INSTANCE-1',
+    approvalCode: 'APPROVAL-1',
+    submitter: 'u_alice',
+    departmentId: 'eng',
+    status: 'PENDING',
+    startTime,
+    endTime: 0,
+    form: '[]',
+    uuid: null,
+    forbidRevoke: false,
+    cancelBotNotification: 0,
+    reverted: false,
+    revertedInstanceCode: null,
+    revokeRequestCode: null,
+    serialNumber: '1',
+    i18n: [],
+    title: '',
+    route: [{ nodeId: 'sys-n1', approvers: ['u_bob', 'u_carol', 'u_dan'] }],
+    currentNode: 0,
+    version: 4,
     ...overrides,
   };
 }
