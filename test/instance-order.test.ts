@@ -1,7 +1,7 @@
 /** GET /instances lists codes in creation order, even for instances created within one millisecond. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Instance } from '../src/domain/approval/instance.js';
+import { testInstance } from '../src/domain/approval/test-support.js';
 import { newCode } from '../src/domain/ids.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { call, tenantToken } from './helpers/http.js';
@@ -14,28 +14,13 @@ test('instances created in the same millisecond are listed in the order they wer
   const created: string[] = [];
   // Stored straight through the store port, so that all of them get exactly the same start time.
   for (let i = 0; i < 7; i++) {
-    const instance: Instance = {
+    const instance = testInstance(startTime, {
       code: newCode(),
       approvalCode: DEMO_LEAVE_CODE,
-      submitter: 'u_alice',
-      departmentId: 'eng',
-      status: 'PENDING',
-      startTime,
-      endTime: 0,
-      form: '[]',
-      uuid: null,
-      forbidRevoke: false,
-      cancelBotNotification: 0,
-      reverted: false,
-      revertedInstanceCode: null,
-      revokeRequestCode: null,
       serialNumber: String(i),
-      i18n: [],
-      title: '',
       route: [],
-      currentNode: 0,
       version: 1,
-    };
+    });
     await server.services.store.instances.insert('acme', instance, startTime);
     created.push(instance.code);
   }
