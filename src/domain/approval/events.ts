@@ -4,7 +4,7 @@
  */
 import type { CcEvent } from './cc.js';
 import type { NodeDefinition } from './definition.js';
-import type { Task, TaskStatus } from './instance.js';
+import type { Task, TaskStatus } from './task.js';
 
 export type DomainEvent =
   | {

@@ -7,19 +7,17 @@
 import { ok, refuse, type Result } from '../errors.js';
 import type { PlannedNode } from './approvers.js';
 import { sendCcs, type CcEntry } from './cc.js';
-import type { ApprovalDefinition, I18nResource, NodeDefinition, NodeType } from './definition.js';
+import type { ApprovalDefinition, I18nResource, NodeDefinition } from './definition.js';
 import type { IdSource } from './ids.js';
 import { taskEvent, type DomainEvent } from './events.js';
+import type { Task, TaskStatus, TaskType } from './task.js';
 import type { TimelineEntry, TimelineType } from './timeline.js';
 
 export type { DomainEvent } from './events.js';
+export type { Task, TaskStatus, TaskType } from './task.js';
 export type { TimelineEntry, TimelineType } from './timeline.js';
 
 export type InstanceStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'CANCELED' | 'DELETED';
-export type TaskStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'TRANSFERRED' | 'DONE';
-/** A task is of its node's type, or AUTO_PASS for a node that passed by itself (nobody on the task). */
-export type TaskType = NodeType | 'AUTO_PASS';
-
 export interface Instance {
   code: string;
   approvalCode: string;
@@ -50,21 +48,6 @@ export interface Instance {
   currentNode: number;
   /** Bumped on every transition; storage uses it for optimistic locking. */
   version: number;
-}
-
-export interface Task {
-  id: string;
-  instanceCode: string;
-  /** System node id. */
-  nodeId: string;
-  userId: string;
-  status: TaskStatus;
-  type: TaskType;
-  startTime: number;
-  /** 0 while pending. */
-  endTime: number;
-  /** Copied from the node when the task is made, so that a later definition overwrite cannot change it. */
-  requireSignature: boolean;
 }
 
 export interface Transition {

@@ -6,7 +6,7 @@ import { parseCommentContent, type Comment } from '../../domain/approval/comment
 import type { UserIdType } from '../../domain/directory.js';
 import type { CommentPage } from '../../services/comment-service.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
-import { ms } from './instance.js';
+import { ms } from './time.js';
 
 /**
  * One comment or reply. The typings mark `at_info_list` and `extra` optional; shenpi always sends them

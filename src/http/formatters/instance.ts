@@ -6,9 +6,7 @@ import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
 import type { InstanceSummary, InstanceView, RoutePreview } from '../../services/instance-service.js';
 import { formatInstanceComment } from './comment.js';
-
-/** Feishu writes times as strings of epoch milliseconds, "0" while unset. */
-export const ms = (time: number): string => String(time);
+import { ms } from './time.js';
 
 const ids = (users: UserDirectory, list: readonly string[], type: UserIdType) => list.map((id) => users.idOf(id, type));
 
