@@ -219,9 +219,9 @@ describe('admin console', { skip }, () => {
       const page = await signedIn();
       await page.getByTestId(`definition-${DEMO_LEAVE_CODE}`).getByText('Instances').click();
       await page.getByRole('link', { name: code }).click();
-      const row = page.getByTestId(`delivery-${dead.eventId}`);
+      const row = page.getByTestId(`delivery-${dead.event_id}`);
       await row.getByText('dead').waitFor();
-      await row.getByTestId(`redrive-${dead.eventId}`).click();
+      await row.getByTestId(`redrive-${dead.event_id}`).click();
       await waitFor('the re-driven event', () => (receiver.received.some((e) => e.instance_code === code && !e.task_id) ? true : undefined));
       await page.getByRole('link', { name: code }).click();
       await row.getByText('delivered').waitFor();

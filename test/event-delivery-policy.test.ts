@@ -34,8 +34,8 @@ test('a push answered HTTP 201 is not received: it is retried 15 s later, and de
   const code = await createLeave(server, token);
   const failed = await afterAttempt(server, code, 1);
   assert.equal(failed.status, 'pending');
-  assert.equal(failed.lastError, 'the event URL answered HTTP 201');
-  assert.equal(failed.nextAttemptAt - failed.lastAttemptAt!, 15_000);
+  assert.equal(failed.last_error, 'the event URL answered HTTP 201');
+  assert.equal(failed.next_attempt_at - failed.last_attempt_at!, 15_000);
   assert.equal(receiver.received.length, 0);
 
   await advance(server, 15_000);
@@ -51,7 +51,7 @@ test('a push answered only after 3 s has failed and is retried 15 s later', asyn
   const code = await createLeave(server, token);
   const failed = await afterAttempt(server, code, 1);
   assert.equal(failed.status, 'pending');
-  assert.equal(failed.nextAttemptAt - failed.lastAttemptAt!, 15_000);
+  assert.equal(failed.next_attempt_at - failed.last_attempt_at!, 15_000);
   assert.equal(receiver.received.length, 0, 'the late answer is not taken as received');
 
   await advance(server, 15_000);
@@ -66,7 +66,7 @@ test('a push answered 500 is retried after 15 s, 5 min, 1 h and 6 h; the 5th fai
   for (const [i, delay] of RETRY_DELAYS_MS.entries()) {
     const failed = await afterAttempt(server, code, i + 1);
     assert.equal(failed.status, 'pending');
-    assert.equal(failed.nextAttemptAt - failed.lastAttemptAt!, delay, `retry ${i + 1} comes ${delay} ms after attempt ${i + 1}`);
+    assert.equal(failed.next_attempt_at - failed.last_attempt_at!, delay, `retry ${i + 1} comes ${delay} ms after attempt ${i + 1}`);
     assert.equal(receiver.received.length, 0, 'the later event waits behind the failing one');
     await advance(server, delay);
   }
@@ -75,7 +75,7 @@ test('a push answered 500 is retried after 15 s, 5 min, 1 h and 6 h; the 5th fai
     return first?.status === 'dead' ? first : undefined;
   });
   assert.equal(dead.attempts, 5);
-  assert.equal(dead.lastError, 'the event URL answered HTTP 500');
+  assert.equal(dead.last_error, 'the event URL answered HTTP 500');
   // A dead delivery no longer holds back the instance's later events.
   await waitFor('the task event', () => (receiver.received.length === 1 ? true : undefined));
   assert.ok(receiver.received[0]?.task_id, 'the approval_task event');
@@ -89,11 +89,11 @@ test('a dead delivery re-driven by event_id and app_id is pending again with no 
   assert.equal(dead?.status, 'dead');
   await waitFor('the task event', () => (receiver.received.length === 1 ? true : undefined));
 
-  const redriven = await admin(server.url, '/deliveries/redrive', { json: { event_id: dead!.eventId, app_id: EVENT_APP.app_id } });
+  const redriven = await admin(server.url, '/deliveries/redrive', { json: { event_id: dead!.event_id, app_id: EVENT_APP.app_id } });
   assert.equal(redriven.status, 200, redriven.text);
   assert.deepEqual(
-    redriven.body.deliveries.map((d: ListedDelivery) => [d.eventId, d.status, d.attempts]),
-    [[dead!.eventId, 'pending', 0]],
+    redriven.body.deliveries.map((d: ListedDelivery) => [d.event_id, d.status, d.attempts]),
+    [[dead!.event_id, 'pending', 0]],
   );
   await waitFor('the instance event', () => (receiver.received.length === 2 ? true : undefined));
   assert.equal(receiver.received[1]?.task_id, undefined, 'the approval_instance event');
@@ -101,7 +101,7 @@ test('a dead delivery re-driven by event_id and app_id is pending again with no 
   assert.equal(delivered?.status, 'delivered');
   assert.equal(delivered?.attempts, 1);
 
-  const again = await admin(server.url, '/deliveries/redrive', { json: { event_id: dead!.eventId, app_id: EVENT_APP.app_id } });
+  const again = await admin(server.url, '/deliveries/redrive', { json: { event_id: dead!.event_id, app_id: EVENT_APP.app_id } });
   assert.equal(again.status, 400, 'only a dead delivery is re-driven');
   assert.match(again.body.error, /delivered/);
   const unknown = await admin(server.url, '/deliveries/redrive', { json: { event_id: 'nope', app_id: EVENT_APP.app_id } });
@@ -115,7 +115,7 @@ test("re-driving an instance's dead deliveries sends them again in the instance'
   const code = await createLeave(server, token);
   // Both events die, one after the other: five attempts each.
   const dead = await exhaust(server, code);
-  assert.deepEqual(dead.map((d) => [d.eventType, d.status, d.attempts]), [
+  assert.deepEqual(dead.map((d) => [d.event_type, d.status, d.attempts]), [
     ['approval_instance', 'dead', 5],
     ['approval_task', 'dead', 5],
   ]);

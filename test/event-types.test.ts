@@ -72,7 +72,7 @@ test('each API overwrite, even an identical one, is a new version; their events 
   const events = await waitFor('two update events', () => (updates(receiver.received).length === 2 ? updates(receiver.received) : undefined));
   assert.deepEqual(events.map((e) => e.object.version_id), ['2', '3']);
   const listed = await deliveries(server, `approval_code=${DEMO_LEAVE_CODE}`);
-  assert.deepEqual(listed.map((d) => [d.eventType, d.seq, d.status]), [
+  assert.deepEqual(listed.map((d) => [d.event_type, d.seq, d.status]), [
     [DEFINITION_UPDATED, 2, 'delivered'],
     [DEFINITION_UPDATED, 3, 'delivered'],
   ]);
@@ -97,7 +97,7 @@ test('an app that takes approval_task only gets the task events', async (t) => {
   const { receiver, server, token } = await setUpEvents(t, { types: ['approval_task'] });
   const code = await createLeave(server, token);
   const listed = await deliveries(server, `instance_code=${code}`);
-  assert.deepEqual(listed.map((d) => d.eventType), ['approval_task']);
+  assert.deepEqual(listed.map((d) => d.event_type), ['approval_task']);
   await waitFor('the task event', () => (receiver.received.length === 1 ? true : undefined));
   assert.ok(receiver.received[0]?.task_id);
 });

@@ -54,6 +54,29 @@ test('a subscribed app receives the instance and task events of a withdrawal, en
   assert.equal(deliveries.length, 4);
 });
 
+test('/_shenpi/deliveries answers snake_case keys, like every other admin endpoint', async (t) => {
+  const { server, token } = await setUp(t);
+  const code = await createLeave(server, token);
+  const [first] = await waitFor('a delivery', async () => {
+    const list = (await admin(server.url, `/deliveries?instance_code=${code}`)).body.deliveries;
+    return list.length ? list : undefined;
+  });
+  assert.deepEqual(Object.keys(first).sort(), [
+    'app_id',
+    'attempts',
+    'delivered_at',
+    'event_id',
+    'event_type',
+    'instance_code',
+    'last_attempt_at',
+    'last_error',
+    'next_attempt_at',
+    'seq',
+    'status',
+  ]);
+  assert.equal(first.instance_code, code);
+});
+
 test('an app that did not subscribe to the definition receives nothing', async (t) => {
   const { receiver, server, token } = await setUp(t, { subscribe: false });
   const code = await createAndWithdraw(server, token);

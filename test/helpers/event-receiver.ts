@@ -132,16 +132,17 @@ export async function createLeave(server: TestServer, token: string): Promise<st
 
 /** A delivery as `GET /_shenpi/deliveries` lists it. */
 export interface ListedDelivery {
-  eventId: string;
-  appId: string;
-  instanceCode: string;
+  event_id: string;
+  app_id: string;
+  instance_code: string;
   seq: number;
-  eventType: string;
+  event_type: string;
   status: string;
   attempts: number;
-  nextAttemptAt: number;
-  lastAttemptAt: number | null;
-  lastError: string | null;
+  next_attempt_at: number;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  delivered_at: number | null;
 }
 
 export async function deliveries(server: TestServer, query: string): Promise<ListedDelivery[]> {
@@ -163,9 +164,9 @@ export async function exhaust(server: TestServer, code: string): Promise<ListedD
     });
     const waiting = list.find((d) => d.status === 'pending' && d.attempts > 0);
     if (!waiting) return list;
-    await advance(server, waiting.nextAttemptAt - waiting.lastAttemptAt!);
+    await advance(server, waiting.next_attempt_at - waiting.last_attempt_at!);
     await waitFor('the retry', async () => {
-      const again = (await deliveries(server, `instance_code=${code}`)).find((d) => d.eventId === waiting.eventId);
+      const again = (await deliveries(server, `instance_code=${code}`)).find((d) => d.event_id === waiting.event_id);
       return again && again.attempts > waiting.attempts ? true : undefined;
     });
   }

@@ -6,6 +6,7 @@ import Type, { type Static } from 'typebox';
 import type { Services } from '../../services/index.js';
 import type { DeliveryFilter } from '../../services/ports.js';
 import { FaultRuleBody, type EmulatorControls } from '../emulator-controls.js';
+import { formatDelivery } from '../formatters/delivery.js';
 
 export interface AdminOptions {
   services: Services;
@@ -69,11 +70,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   app.get('/clock', async () => ({ now: services.clock.clock.now() }));
 
   app.get('/deliveries', { schema: { querystring: DeliveryQuery } }, async (request) => ({
-    deliveries: await services.deliveries.list(deliveryFilter(request.query)),
+    deliveries: (await services.deliveries.list(deliveryFilter(request.query))).map(formatDelivery),
   }));
 
   app.post('/deliveries/redrive', { schema: { body: RedriveBody } }, async (request) => ({
-    deliveries: await services.deliveries.redrive(deliveryFilter(request.body)),
+    deliveries: (await services.deliveries.redrive(deliveryFilter(request.body))).map(formatDelivery),
   }));
 
   const { controls } = options;
