@@ -339,10 +339,11 @@ test('a withdrawn approved instance reads CANCELED with reverted: true once its 
   assert.deepEqual((await instanceEvents(ctx, code)), ['PENDING', 'APPROVED', 'REVERTED']);
 });
 
-test('withdrawing an approved instance one second inside the window succeeds', async (t) => {
+test('withdrawing an approved instance in the last hour of the window succeeds', async (t) => {
   const ctx = await serve(t);
   const code = await approvedLeave(ctx);
-  await advanceClock(ctx, LEAVE_WINDOW_MS - 1000);
+  // An hour to spare: the server clock runs on while the test does, and the exact bound is a unit test's.
+  await advanceClock(ctx, LEAVE_WINDOW_MS - 3_600_000);
   assert.equal((await aliceCancels(ctx, code)).body.code, 0);
   assert.equal((await revokeRequestOf(ctx, code)).status, 'PENDING');
 });

@@ -5,13 +5,28 @@ import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/shenpi.js', import.meta.url));
 
+/** Upper bound for a start or a stop; a healthy one takes a fraction of it, a busy 2-core machine much more. */
+const PATIENCE_MS = 120_000;
+
 export interface NodeProcess {
   url: string;
   child: ChildProcess;
   /** Every stdout line so far (JSON logs). */
   stdout: string[];
-  /** SIGTERM, then the exit code. */
+  /** SIGTERM, then the exit code; a child that has not exited within the patience is killed and fails. */
   stop(): Promise<number | null>;
+}
+
+/** Settles with `promise`, or kills the child and fails once the patience is over: a stuck child never hangs the suite. */
+async function withinPatience<T>(child: ChildProcess, promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`shenpi did not ${what} within ${PATIENCE_MS} ms`));
+    }, PATIENCE_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export async function startNode(args: string[], env: Record<string, string> = {}): Promise<NodeProcess> {
@@ -22,7 +37,7 @@ export async function startNode(args: string[], env: Record<string, string> = {}
   const stdout: string[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     let buffered = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
@@ -36,14 +51,16 @@ export async function startNode(args: string[], env: Record<string, string> = {}
     });
     child.once('exit', (code) => reject(new Error(`shenpi exited with ${code} before listening: ${stderr}`)));
   });
+  const url = await withinPatience(child, listening, 'listen');
   return {
     url,
     child,
     stdout,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
+      const exited = once(child, 'exit') as Promise<[number | null]>;
       child.kill('SIGTERM');
-      const [code] = (await once(child, 'exit')) as [number | null];
+      const [code] = await withinPatience(child, exited, 'stop after SIGTERM');
       return code;
     },
   };
