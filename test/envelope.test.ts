@@ -268,9 +268,19 @@ describe('routing', () => {
 
   test('a path outside /open-apis answers the same plain 404', async (t) => {
     const server = await serve(t);
-    const answer = await call(server.url, '/');
+    const answer = await call(server.url, '/no-such-page');
     assert.equal(answer.status, 404);
     assert.equal(answer.text, '404 page not found');
+  });
+
+  test('GET / leads to the console', async (t) => {
+    const server = await serve(t);
+    const answer = await fetch(`${server.url}/`, { redirect: 'manual' });
+    assert.equal(answer.status, 302);
+    assert.equal(answer.headers.get('location'), '/console');
+    const followed = await fetch(`${server.url}/`);
+    assert.equal(followed.status, 200);
+    assert.match(await followed.text(), /<title>[^<]*shenpi/i);
   });
 
   test('GET on the token path (a wrong method) answers the same plain 404', async (t) => {

@@ -1,4 +1,7 @@
-/** `GET /console`: the admin web console, one page that signs in with the admin token and reads `/_shenpi/*`. */
+/**
+ * `GET /console`: the admin web console, one page that signs in with the admin token and reads `/_shenpi/*`.
+ * `GET /` leads there: a person opening the server's address finds the console.
+ */
 import { readFile } from 'node:fs/promises';
 import type { FastifyPluginAsync } from 'fastify';
 
@@ -6,6 +9,7 @@ const PAGE = new URL('../../console/index.html', import.meta.url);
 
 export const consoleRoutes: FastifyPluginAsync = async (app) => {
   const page = await readFile(PAGE, 'utf8');
+  app.get('/', async (_request, reply) => reply.redirect('/console'));
   app.get('/console', async (_request, reply) =>
     reply
       .type('text/html; charset=utf-8')
