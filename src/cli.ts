@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_DATABASE_URL, resolveServeConfig, type ServeFlags } from './config.js';
 import { loadFixtureFile, startServer } from './server.js';
 import { createServices } from './services/index.js';
-import { migrate, openDatabase, openStore } from './storage/open-store.js';
+import { connect, migrate, openStore } from './storage/open-store.js';
 
 const program = new Command('shenpi')
   .description('A self-hosted server speaking the Feishu / Lark Approval v4 Open API')
@@ -52,7 +52,7 @@ program
   .addOption(dbOption())
   .action(async (flags: { db?: string }) => {
     const url = flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-    const db = openDatabase(url);
+    const db = await connect(url);
     try {
       const applied = await migrate(db, url);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');

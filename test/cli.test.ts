@@ -178,6 +178,26 @@ describe('shenpi serve', once, () => {
     assert.notEqual(finished.code, 0);
     assert.match(finished.stderr, /DATABASE_URL|mysql/);
   });
+
+  test('a PostgreSQL that cannot be reached exits non-zero saying it is the database, without the password', async () => {
+    // Port 1 on the loopback: nothing listens there, so the connection is refused at once.
+    const url = 'postgres://postgres:s3cret@127.0.0.1:1/test';
+    for (const args of [['serve', '--port', '0', '--db', url], ['migrate', '--db', url]]) {
+      const finished = await runShenpi(args);
+      assert.notEqual(finished.code, 0);
+      assert.match(finished.stderr, /^shenpi: cannot connect to PostgreSQL at 127\.0\.0\.1:1\/test: .*ECONNREFUSED/m, finished.stderr);
+      assert.doesNotMatch(finished.stderr, /s3cret/);
+    }
+  });
+
+  test('a SQLite file that cannot be opened exits non-zero naming the file', async (t) => {
+    const ws = workspace(t);
+    const blocker = join(ws.folder, 'a-file');
+    writeFileSync(blocker, '');
+    const finished = await runShenpi(['serve', '--port', '0', '--db', `sqlite:${join(blocker, 'shenpi.sqlite')}`]);
+    assert.notEqual(finished.code, 0);
+    assert.match(finished.stderr, /^shenpi: cannot open the SQLite database at .*a-file\/shenpi\.sqlite: /m, finished.stderr);
+  });
 });
 
 describe('shenpi migrate', once, () => {

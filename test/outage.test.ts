@@ -13,7 +13,7 @@ import { waitFor } from './helpers/wait.js';
 const V4 = '/open-apis/approval/v4';
 
 test(
-  'while PostgreSQL is unreachable /healthz answers 503 and a withdrawal 1395001; both recover by themselves',
+  'while PostgreSQL is unreachable /healthz answers 503 and a withdrawal 1395001, the node warns once it went and once it is back; both recover by themselves',
   { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' },
   async (t) => {
     const database = await createTestDatabase('postgres');
@@ -22,9 +22,11 @@ test(
     const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
     t.after(() => proxy.close());
     direct.port = String(proxy.port);
+    const logs: { level: number; msg: string; err?: unknown }[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const server = await startServer(
-      { ...resolveServeConfig({}, {}), port: 0, databaseUrl: direct.toString(), adminToken: 'x', logLevel: 'silent' },
-      { logger: pino({ level: 'silent' }) },
+      { ...resolveServeConfig({}, {}), port: 0, databaseUrl: direct.toString(), adminToken: 'x', logLevel: 'debug' },
+      { logger },
     );
     t.after(() => server.close());
 
@@ -48,8 +50,20 @@ test(
     assert.equal(refused.body.code, 1395001);
     assert.equal(refused.body.error.log_id, refused.headers.get('x-tt-logid'));
 
+    // The event dispatcher keeps failing every pass while the database is away: it warns once, without a stack.
+    const failedPasses = () => logs.filter((l) => l.msg === 'event dispatch pass failed').length;
+    await waitFor('three failed dispatcher passes', () => (failedPasses() >= 3 ? true : undefined));
+    const warnings = () => logs.filter((l) => l.level === 40);
+    assert.deepEqual(warnings().map((l) => l.msg), ['the database does not answer; event delivery waits']);
+    assert.equal(logs.filter((l) => l.level >= 40 && l.err !== undefined && !/request failed/.test(l.msg)).length, 0);
+
     await proxy.restore();
     await waitFor('/healthz to answer 200 again', async () => ((await call(server.url, '/healthz')).status === 200 ? true : undefined));
+    await waitFor('the warning that the database is back', () => (warnings().length === 2 ? true : undefined));
+    assert.deepEqual(warnings().map((l) => l.msg), [
+      'the database does not answer; event delivery waits',
+      'the database answers again; event delivery goes on',
+    ]);
     const detail = await call(server.url, `${V4}/instances/${instance}`, { token });
     assert.equal(detail.body.data.status, 'PENDING', 'the refused withdrawal left nothing behind');
     assert.deepEqual(detail.body.data.timeline.map((e: { type: string }) => e.type), ['START']);

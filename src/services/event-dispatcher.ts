@@ -28,6 +28,7 @@ export class EventDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = true;
+  private databaseAway = false;
   private readonly pollMs: number;
   private readonly timeoutMs: number;
   private readonly batch: number;
@@ -72,9 +73,21 @@ export class EventDispatcher {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((err: unknown) => this.log.warn({ err }, 'event dispatch pass failed'))
+        .then(() => this.databaseAnswers(true), (err: unknown) => this.databaseAnswers(false, err))
         .then(() => this.schedule());
     }, this.pollMs);
+  }
+
+  /**
+   * A pass fails when the database does not answer. The log says so once when it goes away and once when it
+   * is back, not at every pass while it is away.
+   */
+  private databaseAnswers(answers: boolean, err?: unknown): void {
+    if (!answers) this.log.debug({ reason: err instanceof Error ? err.message : String(err) }, 'event dispatch pass failed');
+    if (answers === !this.databaseAway) return;
+    this.databaseAway = !answers;
+    if (answers) this.log.warn('the database answers again; event delivery goes on');
+    else this.log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'the database does not answer; event delivery waits');
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {

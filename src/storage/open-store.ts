@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
 import { kyselyStore, migrateToLatest } from './kysely-store.js';
 import type { Database } from './schema.js';
@@ -17,8 +17,23 @@ export class DatabaseUrlError extends Error {
   override name = 'DatabaseUrlError';
 }
 
+/** The database named by the URL could not be reached or opened; the message says which database, never a password. */
+export class DatabaseUnreachableError extends Error {
+  override name = 'DatabaseUnreachableError';
+}
+
+/** Where a database URL points, for messages: `PostgreSQL at host:port/db` or `the SQLite database at PATH`. */
+export function describeDatabase(url: string): string {
+  if (!isPostgresUrl(url)) return `the SQLite database at ${url.slice('sqlite:'.length)}`;
+  const { hostname, port, pathname } = new URL(url);
+  return `PostgreSQL at ${hostname || 'localhost'}:${port || '5432'}${pathname}`;
+}
+
+const unreachable = (url: string, err: unknown) =>
+  new DatabaseUnreachableError(`cannot ${isPostgresUrl(url) ? 'connect to' : 'open'} ${describeDatabase(url)}: ${(err as Error).message}`);
+
 /** `sqlite:PATH`, `sqlite::memory:` or `postgres://...`. */
-export function openDatabase(url: string, options: StoreOptions = {}): Kysely<Database> {
+function openDatabase(url: string, options: StoreOptions = {}): Kysely<Database> {
   if (url.startsWith('sqlite:')) {
     return openSqlite({ path: url.slice('sqlite:'.length), synchronous: options.sqliteSynchronous ?? 'FULL' });
   }
@@ -32,9 +47,26 @@ export async function migrate(db: Kysely<Database>, url: string): Promise<string
   return migrateToLatest(db);
 }
 
-/** Opens the database named by the URL and brings its schema up to date. */
+/** Opens the database named by the URL and checks that it answers; else DatabaseUnreachableError, naming it. */
+export async function connect(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+  let db: Kysely<Database>;
+  try {
+    db = openDatabase(url, options);
+  } catch (err) {
+    throw err instanceof DatabaseUrlError ? err : unreachable(url, err);
+  }
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy();
+    throw unreachable(url, err);
+  }
+  return db;
+}
+
+/** Connects to the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const db = openDatabase(url, options);
+  const db = await connect(url, options);
   try {
     await migrate(db, url);
   } catch (err) {

@@ -7,7 +7,8 @@ export const healthRoutes: FastifyPluginAsync<{ services: Services }> = async (a
       await services.store.ping();
       return { status: 'ok' };
     } catch (err) {
-      request.log.warn({ err }, 'database does not answer');
+      // Load balancers poll this: the dispatcher warns once when the database goes away, so this stays quiet.
+      request.log.debug({ reason: (err as Error).message }, 'database does not answer');
       return reply.code(503).send({ status: 'unavailable', error: 'the database does not answer' });
     }
   });
