@@ -19,6 +19,7 @@ import { EmulatorControls } from './emulator-controls.js';
 import { redactUrl } from './redaction.js';
 import { keepContentTypeCase, writeLogId } from './header-case.js';
 import { registerMetrics } from './metrics.js';
+import { checkRequestShape } from './request-shape.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
 import { adminConsoleRoutes } from './routes/admin-console.js';
@@ -124,6 +125,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     writeLogId(reply, request.id);
     await services.clock.refresh();
+  });
+  app.addHook('preValidation', async (request) => {
+    checkRequestShape({ body: request.body, query: request.query, params: request.params });
   });
   keepContentTypeCase(app);
 

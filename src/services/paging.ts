@@ -10,11 +10,21 @@ export interface Page<T> {
 
 export const encodeCursor = (cursor: object): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
 
-/** The cursor inside a token, checked field by field against `shape` (field name → typeof). */
+/**
+ * What a cursor field may hold: our numbers are epoch milliseconds (never 1.5 or 1e308), our strings codes and
+ * ids (never a NUL, which PostgreSQL refuses where SQLite would not): a crafted token is refused the same way
+ * on both stores, before it reaches either.
+ */
+const FITS = {
+  number: (value: unknown) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+  string: (value: unknown) => typeof value === 'string' && value.length <= 256 && !value.includes('\u0000'),
+};
+
+/** The cursor inside a token, checked field by field against `shape` (field name → kind). */
 export function decodeCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): T {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const fits = Object.entries(shape).every(([key, type]) => typeof cursor?.[key] === type);
+    const fits = (Object.entries(shape) as [string, keyof typeof FITS][]).every(([key, kind]) => FITS[kind](cursor?.[key]));
     if (fits) return cursor as T;
   } catch {
     // Falls through to the refusal below.
