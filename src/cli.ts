@@ -26,6 +26,10 @@ program
   .option('--db-pool-size <n>', 'PostgreSQL connections per node (env SHENPI_DB_POOL_SIZE, default 10)')
   .option('--rate-limit <on|off>', "Feishu's per-app request limits (env SHENPI_RATE_LIMIT, default on, off with --emulator)")
   .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
+  .option(
+    '--allow-private-event-urls',
+    'event URLs may name loopback and private addresses outside emulator mode (env SHENPI_ALLOW_PRIVATE_EVENT_URLS)',
+  )
   .action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(flags, process.env);
     const server = await startServer(config, { print: (text) => process.stderr.write(`${text}\n`) });
@@ -69,7 +73,9 @@ program
   .action(async (file: string, flags: { db?: string }) => {
     const store = await openStore(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
     try {
-      const summary = await loadFixtureFile(createServices(store, { emulator: false }), file);
+      // The event URLs of the file are checked as the server that will use them would (its environment).
+      const { emulator, allowPrivateEventUrls } = resolveServeConfig({}, process.env);
+      const summary = await loadFixtureFile(createServices(store, { emulator, allowPrivateEventUrls }), file);
       process.stdout.write(`${JSON.stringify({ loaded: summary })}\n`);
     } finally {
       await store.close();

@@ -16,6 +16,8 @@ export interface ServeConfig {
   rateLimit: boolean | undefined;
   /** PostgreSQL connections per node. */
   poolSize: number;
+  /** Event URLs may name loopback and private addresses outside emulator mode too. */
+  allowPrivateEventUrls: boolean;
 }
 
 /** Flags as commander hands them over: strings and booleans, absent when not given. */
@@ -31,6 +33,7 @@ export interface ServeFlags {
   sqliteSynchronous?: string;
   rateLimit?: string;
   dbPoolSize?: string;
+  allowPrivateEventUrls?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +82,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     logLevel,
     sqliteSynchronous: synchronous,
     poolSize,
+    allowPrivateEventUrls: flags.allowPrivateEventUrls ?? envFlag(env, 'SHENPI_ALLOW_PRIVATE_EVENT_URLS') ?? false,
     rateLimit:
       flags.rateLimit !== undefined
         ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')

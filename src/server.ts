@@ -75,7 +75,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     poolSize: config.poolSize,
   });
   try {
-    const services = createServices(store, { emulator: config.emulator });
+    const services = createServices(store, { emulator: config.emulator, allowPrivateEventUrls: config.allowPrivateEventUrls });
     const empty = (await store.directory.counts()).tenants === 0;
     const loadDemo = empty && !config.noDemo;
     if (loadDemo) await services.fixtures.load(demoFixture);
@@ -92,7 +92,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       reloadAfterReset: fixture ? async () => void (await loadFixtureFile(services, fixture)) : undefined,
     });
     await app.listen({ port: config.port, host: config.host });
-    const dispatcher = new EventDispatcher(store, services.clock, app.log);
+    const dispatcher = new EventDispatcher(store, services.clock, services.eventUrls, app.log);
     dispatcher.start();
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;

@@ -9,6 +9,7 @@ import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
 import { unknownEventType } from '../domain/event-types.js';
 import { recordDefinitionUpdate } from './definition-events.js';
+import { EventUrlRefused, type EventUrlPolicy } from './event-url-policy.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
 import type { Store } from './ports.js';
 
@@ -37,6 +38,7 @@ export class ConsoleService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly instances: InstanceService,
+    private readonly eventUrls: EventUrlPolicy,
   ) {}
 
   async tenants() {
@@ -61,6 +63,11 @@ export class ConsoleService {
     if (!app) throw new NotFoundError(`no app "${appId}"`);
     const unknown = event?.types && unknownEventType(event.types);
     if (unknown) throw new InvalidRequestError(unknown.reason);
+    if (event) {
+      await this.eventUrls.check(event.url).catch((err: unknown) => {
+        throw err instanceof EventUrlRefused ? new InvalidRequestError(err.message) : err;
+      });
+    }
     const settings = event && { ...event, types: event.types && [...new Set(event.types)] };
     await this.store.directory.upsertApp({ ...app, event: settings });
     return appSummary({ ...app, event: settings });

@@ -10,6 +10,7 @@ import type { ClockService } from './clock-service.js';
 import { challenge, eventEnvelope, seal } from '../wire/event-envelope.js';
 import { UserDirectory } from './directory-lookup.js';
 import { postEvent } from './event-post.js';
+import type { EventUrlPolicy } from './event-url-policy.js';
 import type { ClaimedDelivery, Store } from './ports.js';
 
 /** Waits after the 1st, 2nd, ... failed attempt; a failure after the last one makes the delivery dead. */
@@ -38,6 +39,7 @@ export class EventDispatcher {
   constructor(
     private readonly store: Store,
     private readonly time: ClockService,
+    private readonly eventUrls: EventUrlPolicy,
     private readonly log: FastifyBaseLogger,
     options: DispatcherOptions = {},
   ) {
@@ -147,6 +149,6 @@ export class EventDispatcher {
   }
 
   private post(url: string, body: string, headers: Record<string, string>) {
-    return postEvent(url, body, headers, this.timeoutMs);
+    return postEvent(url, body, headers, this.timeoutMs, this.eventUrls);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { EventUrlPolicy } from './event-url-policy.js';
 
 export interface PostAnswer {
   ok: boolean;
@@ -12,9 +13,19 @@ export interface PostAnswer {
   text: string;
 }
 
-/** POSTs `body` and reads the whole answer (so the connection is free again at once), all within `timeoutMs`. */
-export function postEvent(url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<PostAnswer> {
+/**
+ * POSTs `body` and reads the whole answer (so the connection is free again at once), all within `timeoutMs`,
+ * only to an address `policy` allows; redirects are answers like any other, never followed.
+ */
+export function postEvent(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  policy: EventUrlPolicy,
+): Promise<PostAnswer> {
   return new Promise((resolve, reject) => {
+    policy.checkSend(url);
     const target = new URL(url);
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const request = send(
@@ -22,6 +33,7 @@ export function postEvent(url: string, body: string, headers: Record<string, str
       {
         method: 'POST',
         headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        lookup: policy.lookup,
         signal: AbortSignal.timeout(timeoutMs),
       },
       (response: IncomingMessage) => {

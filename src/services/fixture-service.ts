@@ -2,6 +2,7 @@ import { Compile } from 'typebox/compile';
 import type { Department, User } from '../domain/directory.js';
 import { unknownEventType } from '../domain/event-types.js';
 import { hashSecret, verifySecret } from './app-secret.js';
+import { EventUrlRefused, type EventUrlPolicy } from './event-url-policy.js';
 import { FixtureSchema, type Fixture, type FixtureTenant } from './fixture-schema.js';
 import type { Store } from './ports.js';
 import { jsonPath } from '../util/json-path.js';
@@ -35,6 +36,7 @@ const validator = Compile(FixtureSchema);
 export class FixtureService {
   constructor(
     private readonly store: Store,
+    private readonly eventUrls: EventUrlPolicy,
     private readonly approvals?: FixtureApprovals,
   ) {}
 
@@ -42,6 +44,7 @@ export class FixtureService {
   async load(document: unknown): Promise<FixtureSummary> {
     const fixture = parse(document);
     checkUniqueTenants(fixture);
+    await this.checkEventUrls(fixture);
     return this.store.transaction(async (tx) => {
       const summary: FixtureSummary = { tenants: 0, apps: 0, departments: 0, users: 0, approvals: [] };
       for (const [index, tenant] of fixture.tenants.entries()) {
@@ -49,6 +52,19 @@ export class FixtureService {
       }
       return summary;
     });
+  }
+
+  /** Before the transaction: an event URL may need a DNS look-up, which no open transaction should wait for. */
+  private async checkEventUrls(fixture: Fixture): Promise<void> {
+    for (const [t, tenant] of fixture.tenants.entries()) {
+      for (const [a, app] of (tenant.apps ?? []).entries()) {
+        if (!app.event) continue;
+        await this.eventUrls.check(app.event.url).catch((err: unknown) => {
+          if (err instanceof EventUrlRefused) throw new FixtureError(`tenants[${t}].apps[${a}].event.url`, err.message);
+          throw err;
+        });
+      }
+    }
   }
 
   private async loadTenant(tx: Store, t: FixtureTenant, path: string, summary: FixtureSummary): Promise<void> {
