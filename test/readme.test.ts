@@ -45,7 +45,7 @@ function fixtureExample(): unknown {
 }
 
 test("the README's fixture example loads on its own into an empty database, and its app withdraws Alice's leave", async (t) => {
-  const server = await startTestServer({ noDemo: true });
+  const server = await startTestServer({ noDemo: true, emulator: false });
   t.after(() => server.close());
   const loaded = await admin(server.url, '/fixtures', { json: fixtureExample() });
   assert.equal(loaded.status, 200, loaded.text);
