@@ -13,6 +13,14 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
 
 export const WINDOW_MS = 60_000;
 
+/**
+ * Refused token requests (a wrong app_secret or an unknown app_id) a minute, per app_id and per client
+ * address; beyond them the token endpoint answers 99991400 without checking the secret (shenpi's bound:
+ * Feishu documents none). Each check costs a scrypt, so an unbounded stream of them would starve the server.
+ */
+export const FAILED_TOKEN_REQUESTS_PER_APP = 30;
+export const FAILED_TOKEN_REQUESTS_PER_ADDRESS = 60;
+
 export const limitFor = (method: string, route: string): number =>
   LIMITS_PER_MINUTE[`${method} ${route}`] ?? DEFAULT_LIMIT_PER_MINUTE;
 
@@ -34,6 +42,12 @@ export function decide(count: number, limit: number, now: number): RateDecision 
 /** Counts requests per key in fixed windows aligned to the minute, in this process. */
 export class FixedWindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
+
+  /** The number of hits on `key` so far in the window holding `now`. */
+  count(key: string, now: number): number {
+    const current = this.windows.get(key);
+    return current && current.start === windowStart(now) ? current.count : 0;
+  }
 
   /** The number of hits on `key` in the window holding `now`, this one included. */
   hit(key: string, now: number): number {

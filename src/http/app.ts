@@ -157,11 +157,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   controls?.install(app, () => services.clock.clock.now());
 
   await app.register(healthRoutes, { services });
-  await app.register(authRoutes, { services });
+  const rateLimit = options.rateLimit ?? !options.emulator;
+  await app.register(authRoutes, { services, rateLimit });
   await app.register(approvalV4Routes, {
     prefix: '/open-apis/approval/v4',
     services,
-    rateLimit: options.rateLimit ?? !options.emulator,
+    rateLimit,
   });
   await app.register(consoleRoutes);
   await app.register(adminConsoleRoutes, { prefix: '/_shenpi', services, adminToken: options.adminToken });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hashSecret, verifySecret } from './app-secret.js';
+import { hashSecret, UNKNOWN_APP_SECRET_HASH, verifySecret } from './app-secret.js';
 
 const SECRET = 'acme-secret-with-some-length';
 
@@ -29,4 +29,10 @@ test('two hashes of one secret differ (each has its own salt), and both verify',
 test('a stored value that is not a scrypt hash verifies nothing', async () => {
   assert.equal(await verifySecret(SECRET, SECRET), false);
   assert.equal(await verifySecret('', ''), false);
+});
+
+test("the unknown app's hash has the shape of a stored one (so checking it costs the same scrypt) and matches nothing", async () => {
+  const shape = (hash: string) => hash.split('$').map((part, i) => (i === 0 ? part : Buffer.from(part, 'base64url').length));
+  assert.deepEqual(shape(UNKNOWN_APP_SECRET_HASH), shape(await hashSecret(SECRET)));
+  for (const secret of ['', SECRET, 'acme-secret']) assert.equal(await verifySecret(secret, UNKNOWN_APP_SECRET_HASH), false);
 });

@@ -22,3 +22,9 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   const actual = await derive(secret, Buffer.from(salt, 'base64url'));
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
+
+/**
+ * Checked against when an app_id is unknown, so that an unknown app costs the same scrypt as a known one
+ * with a wrong secret and the time of an answer tells nothing about which app_ids exist. Matches no secret.
+ */
+export const UNKNOWN_APP_SECRET_HASH = 'scrypt$wyZHeac2-IcFyUbLc6BoFQ$fQJl5OwNBtMnWjuxSeTTlqEpGbQYNnxyQa4f5zgtUhQ';

@@ -46,6 +46,8 @@ export interface StateRepository {
 export interface RateWindowRepository {
   /** Adds one hit and answers the window's count, this hit included. */
   hit(key: string, windowStart: number): Promise<number>;
+  /** The window's count so far (0 when it has none). */
+  count(key: string, windowStart: number): Promise<number>;
   /** Drops windows that started before `before`. */
   purge(before: number): Promise<void>;
 }

@@ -3,7 +3,16 @@
  * counts live in it, so every node sees every request; on SQLite, one node, they stay in memory.
  */
 import type { Clock } from '../domain/clock.js';
-import { decide, FixedWindowCounter, limitFor, WINDOW_MS, windowStart, type RateDecision } from '../domain/rate-limits.js';
+import {
+  decide,
+  FAILED_TOKEN_REQUESTS_PER_ADDRESS,
+  FAILED_TOKEN_REQUESTS_PER_APP,
+  FixedWindowCounter,
+  limitFor,
+  WINDOW_MS,
+  windowStart,
+  type RateDecision,
+} from '../domain/rate-limits.js';
 import type { Store } from './ports.js';
 
 export class RateLimitService {
@@ -17,14 +26,45 @@ export class RateLimitService {
 
   async hit(appId: string, method: string, route: string): Promise<RateDecision> {
     const now = this.clock.now();
-    const key = `${appId} ${method} ${route}`;
-    const count = this.store.shared
+    return decide(await this.count(`${appId} ${method} ${route}`, now, true), limitFor(method, route), now);
+  }
+
+  /**
+   * Whether a token request from this address for this app may still have its secret checked this minute;
+   * a refusal when either has had its fill of failed requests.
+   */
+  async tokenRequestHeld(appId: string, address: string): Promise<(RateDecision & { by: string }) | undefined> {
+    const now = this.clock.now();
+    for (const [by, key, limit] of this.failureKeys(appId, address)) {
+      const decision = decide((await this.count(key, now, false)) + 1, limit, now);
+      if (!decision.allowed) return { ...decision, by };
+    }
+    return undefined;
+  }
+
+  /** Counts a refused token request against its app_id and its address. */
+  async tokenRequestFailed(appId: string, address: string): Promise<void> {
+    const now = this.clock.now();
+    for (const [, key] of this.failureKeys(appId, address)) await this.count(key, now, true);
+  }
+
+  private failureKeys(appId: string, address: string) {
+    return [
+      [`app_id ${appId}`, `token-failures app ${appId}`, FAILED_TOKEN_REQUESTS_PER_APP],
+      [`address ${address}`, `token-failures address ${address}`, FAILED_TOKEN_REQUESTS_PER_ADDRESS],
+    ] as const;
+  }
+
+  /** The count of `key` in the window holding `now`, after adding one hit when `add`. */
+  private async count(key: string, now: number, add: boolean): Promise<number> {
+    if (!this.store.shared) return add ? this.local.hit(key, now) : this.local.count(key, now);
+    const count = add
       ? await this.store.rateWindows.hit(key, windowStart(now))
-      : this.local.hit(key, now);
-    if (this.store.shared && now - this.lastPurge > WINDOW_MS) {
+      : await this.store.rateWindows.count(key, windowStart(now));
+    if (now - this.lastPurge > WINDOW_MS) {
       this.lastPurge = now;
       await this.store.rateWindows.purge(windowStart(now));
     }
-    return decide(count, limitFor(method, route), now);
+    return count;
   }
 }

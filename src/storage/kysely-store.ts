@@ -238,6 +238,15 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
         .executeTakeFirstOrThrow();
       return Number(row.count);
     },
+    async count(key, windowStart) {
+      const row = await db
+        .selectFrom('rate_windows')
+        .select('count')
+        .where('key', '=', key)
+        .where('window_start', '=', windowStart)
+        .executeTakeFirst();
+      return Number(row?.count ?? 0);
+    },
     async purge(before) {
       await db.deleteFrom('rate_windows').where('window_start', '<', before).execute();
     },
