@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { RETRY_DELAYS_MS } from '../src/services/event-dispatcher.js';
+import { decryptEvent } from '../src/wire/event-crypto.js';
 import {
   createLeave,
   deliveries,
@@ -47,6 +48,17 @@ test('a subscribed app receives the instance and task events of a withdrawal, en
   const done = events[3]!;
   assert.equal(done.user_id, 'u_bob');
   assert.equal(done.open_id, 'ou_bob');
+  // The SDK would take plaintext too: the bodies themselves must be ciphertext that only the key opens,
+  // carrying the app's verification token.
+  assert.equal(receiver.raw.length, 5, 'the challenge and four events');
+  for (const body of receiver.raw) {
+    const sealed = JSON.parse(body) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(sealed), ['encrypt']);
+    assert.doesNotMatch(body, new RegExp(code));
+    const opened = JSON.parse(decryptEvent(String(sealed.encrypt), 'event-key'));
+    assert.equal(opened.token, 'event-token');
+    assert.throws(() => JSON.parse(decryptEvent(String(sealed.encrypt), 'another-key')));
+  }
   const deliveries = await waitFor('settled deliveries', async () => {
     const list = (await admin(server.url, `/deliveries?instance_code=${code}`)).body.deliveries as { status: string }[];
     return list.every((d) => d.status === 'delivered') ? list : undefined;

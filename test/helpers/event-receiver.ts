@@ -32,6 +32,8 @@ export interface EventReceiver {
   url: string;
   /** Events the SDK accepted and the receiver acknowledged with HTTP 200, in arrival order. */
   received: ReceivedEvent[];
+  /** Every push body exactly as it arrived (challenges included), in arrival order. */
+  raw: string[];
   /** Answers for the coming pushes (url_verification challenges aside); when empty, the SDK answers. */
   script: ScriptedAnswer[];
   /** How many url_verification challenges were answered. */
@@ -41,6 +43,7 @@ export interface EventReceiver {
 
 export async function startEventReceiver(encryptKey: string, verificationToken: string): Promise<EventReceiver> {
   const received: ReceivedEvent[] = [];
+  const bodies: string[] = [];
   const script: ScriptedAnswer[] = [];
   const late = new Set<NodeJS.Timeout>();
   let challenges = 0;
@@ -52,6 +55,7 @@ export async function startEventReceiver(encryptKey: string, verificationToken: 
     let raw = '';
     req.on('data', (chunk: Buffer) => (raw += chunk.toString()));
     req.on('end', async () => {
+      bodies.push(raw);
       const data = Object.assign(Object.create({ headers: req.headers }), JSON.parse(raw));
       const { isChallenge, challenge } = lark.generateChallenge(data, { encryptKey });
       if (isChallenge) {
@@ -78,6 +82,7 @@ export async function startEventReceiver(encryptKey: string, verificationToken: 
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     received,
+    raw: bodies,
     script,
     challenges: () => challenges,
     close: () => {
@@ -88,7 +93,6 @@ export async function startEventReceiver(encryptKey: string, verificationToken: 
   };
 }
 
-/** Polls `probe` until it answers something other than undefined; generous, for a loaded machine. */
 export interface EventsSetUp {
   receiver: EventReceiver;
   server: TestServer;
