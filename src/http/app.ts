@@ -104,6 +104,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers and type the handlers; they never filter or
+  // coerce what a formatter wrote, as fastify's schema-driven serializer would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // An empty JSON body counts as no body: the Node SDK sends `Content-Type: application/json` on GET too.
   // Integers too long for a JS number keep their digits, as strings (util/long-integers.ts).
