@@ -19,6 +19,7 @@ import { EmulatorControls } from './emulator-controls.js';
 import { redactUrl } from './redaction.js';
 import { keepContentTypeCase, writeLogId } from './header-case.js';
 import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
 import { adminConsoleRoutes } from './routes/admin-console.js';
@@ -104,7 +105,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  // Response schemas document the answers and type the handlers; they never filter or
+  // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or
   // coerce what a formatter wrote, as fastify's schema-driven serializer would.
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
@@ -151,6 +152,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   trackResponseCodes(app);
+  await registerOpenApi(app);
   registerMetrics(app, services);
   const controls = options.emulator ? new EmulatorControls() : undefined;
   controls?.install(app, () => services.clock.clock.now());
