@@ -20,6 +20,7 @@ import { redactUrl } from './redaction.js';
 import { keepContentTypeCase, writeLogId } from './header-case.js';
 import { registerMetrics } from './metrics.js';
 import { checkRequestShape } from './request-shape.js';
+import { registerOpenApi } from './openapi.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
 import { adminConsoleRoutes } from './routes/admin-console.js';
@@ -105,6 +106,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
+  // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or
+  // coerce what a formatter wrote, as fastify's schema-driven serializer would.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
   // An empty JSON body counts as no body: the Node SDK sends `Content-Type: application/json` on GET too.
   // Integers too long for a JS number keep their digits, as strings (util/long-integers.ts).
@@ -152,6 +156,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   trackResponseCodes(app);
+  await registerOpenApi(app);
   registerMetrics(app, services);
   const controls = options.emulator ? new EmulatorControls() : undefined;
   controls?.install(app, () => services.clock.clock.now());

@@ -7,7 +7,7 @@ export interface FeishuErrorBody {
   error: { log_id: string; troubleshooter: string; details: { key: 'reason'; value: string }[] };
 }
 
-export const success = <T extends object>(data: T) => ({ code: 0, msg: 'success', data });
+export const success = <T extends object>(data: T) => ({ code: 0 as const, msg: 'success' as const, data });
 
 /**
  * Feishu's `error.troubleshooter`: a sentence and its search page for this log id and code. It is text for

@@ -227,9 +227,13 @@ export const TransferTaskBody = Type.Object({
   comment: Type.Optional(Text),
 });
 
+/** `GET /tasks/query`'s topics: 1 to do, 2 done, 3 initiated, 17 unread CC, 18 read CC. */
+export const TASK_TOPICS = ['1', '2', '3', '17', '18'] as const;
+export type TaskTopic = (typeof TASK_TOPICS)[number];
+
 export const QueryTasksQuery = Type.Object({
   user_id: Required,
-  topic: Type.Union(['1', '2', '3', '17', '18'].map((t) => Type.Literal(t))),
+  topic: Type.Union(TASK_TOPICS.map((t) => Type.Literal(t))),
   page_size: PageSize(1, 200, 100),
   page_token: Type.Optional(Text),
   user_id_type: UserIdTypeQuery.properties.user_id_type,

@@ -146,7 +146,7 @@ export function formatInstanceListItem({ instance, definition, users }: Instance
       user_id: users.idOf(instance.submitter, type),
       start_time: ms(instance.startTime),
       end_time: ms(instance.endTime),
-      status: instance.status.toLowerCase(),
+      status: instance.status.toLowerCase() as Lowercase<Instance['status']>,
       title: instanceTitle(instance, definition, locale),
       extra: '',
       serial_id: instance.serialNumber,

@@ -3,13 +3,45 @@ import Type from 'typebox';
 import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
 import type { Services } from '../../../../../services/index.js';
 import { CreateApprovalBody, CreateApprovalQuery, GetApprovalQuery } from '../../../../../wire/approval-requests.js';
+import { ApprovalDetail, CreatedApproval } from '../../../../../wire/approval-responses.js';
+import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatApproval } from '../../../../formatters/approval.js';
 
 const CodeParams = Type.Object({ approval_code: Type.String({ minLength: 1 }) });
 
+/** Each route's schema; `operationId` names the Node SDK's method. */
+const schemas = {
+  create: {
+    operationId: 'approval.v4.approval.create',
+    summary: "Create a definition, or overwrite one of the tenant's",
+    body: CreateApprovalBody,
+    querystring: CreateApprovalQuery,
+    response: answers(CreatedApproval),
+  },
+  subscribe: {
+    operationId: 'approval.v4.approval.subscribe',
+    summary: "Send the definition's events to the calling app",
+    params: CodeParams,
+    response: answers(Empty),
+  },
+  unsubscribe: {
+    operationId: 'approval.v4.approval.unsubscribe',
+    summary: "Stop sending the definition's events to the calling app",
+    params: CodeParams,
+    response: answers(Empty),
+  },
+  get: {
+    operationId: 'approval.v4.approval.get',
+    summary: 'A definition: its form, nodes and viewers',
+    params: CodeParams,
+    querystring: GetApprovalQuery,
+    response: answers(ApprovalDetail),
+  },
+};
+
 export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/approvals', { schema: { body: CreateApprovalBody, querystring: CreateApprovalQuery } }, async (request) => {
+  app.post('/approvals', { schema: schemas.create }, async (request) => {
     const created = await services.approvals.create(
       request.caller,
       request.body,
@@ -18,19 +50,19 @@ export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     return success({ approval_code: created.approvalCode, approval_id: created.approvalId });
   });
 
-  app.post('/approvals/:approval_code/subscribe', { schema: { params: CodeParams } }, async (request) => {
+  app.post('/approvals/:approval_code/subscribe', { schema: schemas.subscribe }, async (request) => {
     await services.subscriptions.subscribe(request.caller, request.params.approval_code);
     return success({});
   });
 
-  app.post('/approvals/:approval_code/unsubscribe', { schema: { params: CodeParams } }, async (request) => {
+  app.post('/approvals/:approval_code/unsubscribe', { schema: schemas.unsubscribe }, async (request) => {
     await services.subscriptions.unsubscribe(request.caller, request.params.approval_code);
     return success({});
   });
 
   app.get(
     '/approvals/:approval_code',
-    { schema: { params: CodeParams, querystring: GetApprovalQuery } },
+    { schema: schemas.get },
     async (request) => {
       const view = await services.approvals.get(request.caller, request.params.approval_code);
       return success(

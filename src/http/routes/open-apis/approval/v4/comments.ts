@@ -9,16 +9,51 @@ import {
   ListCommentsQuery,
   RemoveCommentsQuery,
 } from '../../../../../wire/approval-requests.js';
+import { CommentId, CommentPage, RemovedComments } from '../../../../../wire/approval-responses.js';
+import { answers } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatCommentPage } from '../../../../formatters/comment.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
 const CommentParams = Type.Object({ instance_id: Type.String({ minLength: 1 }), comment_id: Type.String({ minLength: 1 }) });
 
+/** Each route's schema; `operationId` names the Node SDK's method. */
+const schemas = {
+  create: {
+    operationId: 'approval.v4.instanceComment.create',
+    summary: 'Comment on an instance, reply to a comment, or edit one',
+    params: InstanceParams,
+    querystring: CommentUserQuery,
+    body: CreateCommentBody,
+    response: answers(CommentId),
+  },
+  list: {
+    operationId: 'approval.v4.instanceComment.list',
+    summary: "An instance's comments with their replies, oldest first",
+    params: InstanceParams,
+    querystring: ListCommentsQuery,
+    response: answers(CommentPage),
+  },
+  delete: {
+    operationId: 'approval.v4.instanceComment.delete',
+    summary: 'Delete one of your comments',
+    params: CommentParams,
+    querystring: CommentUserQuery,
+    response: answers(CommentId),
+  },
+  remove: {
+    operationId: 'approval.v4.instanceComment.remove',
+    summary: "Delete every comment and reply of an instance",
+    params: InstanceParams,
+    querystring: RemoveCommentsQuery,
+    response: answers(RemovedComments),
+  },
+};
+
 export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.post(
     '/instances/:instance_id/comments',
-    { schema: { params: InstanceParams, querystring: CommentUserQuery, body: CreateCommentBody } },
+    { schema: schemas.create },
     async (request) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const created = await services.comments.create(
@@ -33,7 +68,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
 
   app.get(
     '/instances/:instance_id/comments',
-    { schema: { params: InstanceParams, querystring: ListCommentsQuery } },
+    { schema: schemas.list },
     async (request) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE, page_size, page_token } = request.query;
       const page = await services.comments.list(
@@ -48,7 +83,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
 
   app.delete(
     '/instances/:instance_id/comments/:comment_id',
-    { schema: { params: CommentParams, querystring: CommentUserQuery } },
+    { schema: schemas.delete },
     async (request) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const deleted = await services.comments.delete(request.caller, request.params.instance_id, request.params.comment_id, {
@@ -61,7 +96,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
 
   app.post(
     '/instances/:instance_id/comments/remove',
-    { schema: { params: InstanceParams, querystring: RemoveCommentsQuery } },
+    { schema: schemas.remove },
     async (request) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const removed = await services.comments.remove(request.caller, request.params.instance_id, {

@@ -13,20 +13,79 @@ import {
   QueryInstancesQuery,
   UserIdTypeQuery,
 } from '../../../../../wire/approval-requests.js';
+import {
+  CreatedInstance,
+  InstanceCodePage,
+  InstanceDetail,
+  InstanceQueryPage,
+  RoutePreview,
+} from '../../../../../wire/approval-responses.js';
+import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatInstance, formatInstanceListItem, formatPreview } from '../../../../formatters/instance.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
 
+/** Each route's schema; `operationId` names the Node SDK's method. */
+const schemas = {
+  create: {
+    operationId: 'approval.v4.instance.create',
+    summary: 'Submit an instance of a definition',
+    body: CreateInstanceBody,
+    response: answers(CreatedInstance),
+  },
+  list: {
+    operationId: 'approval.v4.instance.list',
+    summary: 'The instance codes of a definition, by creation time',
+    querystring: ListInstancesQuery,
+    response: answers(InstanceCodePage),
+  },
+  get: {
+    operationId: 'approval.v4.instance.get',
+    summary: 'An instance: its status, form, tasks, comments and timeline',
+    params: InstanceParams,
+    querystring: GetInstanceQuery,
+    response: answers(InstanceDetail),
+  },
+  query: {
+    operationId: 'approval.v4.instance.query',
+    summary: 'The instances matching filters',
+    body: QueryInstancesBody,
+    querystring: QueryInstancesQuery,
+    response: answers(InstanceQueryPage),
+  },
+  preview: {
+    operationId: 'approval.v4.instance.preview',
+    summary: 'The nodes an instance goes or would go through, with their approvers',
+    body: PreviewInstanceBody,
+    querystring: UserIdTypeQuery,
+    response: answers(RoutePreview),
+  },
+  cancel: {
+    operationId: 'approval.v4.instance.cancel',
+    summary: 'Withdraw an instance (by its submitter)',
+    body: CancelInstanceBody,
+    querystring: UserIdTypeQuery,
+    response: answers(Empty),
+  },
+  cc: {
+    operationId: 'approval.v4.instance.cc',
+    summary: 'CC an instance to users',
+    body: CcInstanceBody,
+    querystring: UserIdTypeQuery,
+    response: answers(Empty),
+  },
+};
+
 export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/instances', { schema: { body: CreateInstanceBody } }, async (request) => {
+  app.post('/instances', { schema: schemas.create }, async (request) => {
     const created = await services.instances.create(request.caller, request.body);
     // with_link: where the instance can be opened; shenpi's page for an instance is in its console.
     const link = `${request.protocol}://${request.host}/console#instance=${created.instanceCode}`;
     return success({ instance_code: created.instanceCode, ...(request.body.with_link ? { instance_link: link } : {}) });
   });
 
-  app.get('/instances', { schema: { querystring: ListInstancesQuery } }, async (request) => {
+  app.get('/instances', { schema: schemas.list }, async (request) => {
     const { approval_code, start_time, end_time, page_size, page_token } = request.query;
     const page = await services.instances.listCodes(request.caller, {
       approvalCode: approval_code,
@@ -40,7 +99,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.get(
     '/instances/:instance_id',
-    { schema: { params: InstanceParams, querystring: GetInstanceQuery } },
+    { schema: schemas.get },
     async (request) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
       // Reading an instance as a user (user_id) is that user opening it: their CCs on it become read.
@@ -52,7 +111,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post(
     '/instances/query',
-    { schema: { body: QueryInstancesBody, querystring: QueryInstancesQuery } },
+    { schema: schemas.query },
     async (request) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
       const page = await services.instances.query(request.caller, request.body, userIdType, {
@@ -70,7 +129,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post(
     '/instances/preview',
-    { schema: { body: PreviewInstanceBody, querystring: UserIdTypeQuery } },
+    { schema: schemas.preview },
     async (request) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
       const preview = await services.instances.preview(request.caller, request.body, userIdType);
@@ -80,7 +139,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
 
   app.post(
     '/instances/cancel',
-    { schema: { body: CancelInstanceBody, querystring: UserIdTypeQuery } },
+    { schema: schemas.cancel },
     async (request) => {
       await services.withdrawals.cancel(request.caller, {
         approvalCode: request.body.approval_code,
@@ -92,7 +151,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
   );
 
-  app.post('/instances/cc', { schema: { body: CcInstanceBody, querystring: UserIdTypeQuery } }, async (request) => {
+  app.post('/instances/cc', { schema: schemas.cc }, async (request) => {
     await services.instances.cc(request.caller, request.body, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE);
     return success({});
   });

@@ -3,6 +3,8 @@ import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
 import type { Services } from '../../../../../services/index.js';
 import type { TaskActionRequest } from '../../../../../services/task-service.js';
 import { QueryTasksQuery, TaskActionBody, TransferTaskBody, UserIdTypeQuery } from '../../../../../wire/approval-requests.js';
+import { TaskPage } from '../../../../../wire/approval-responses.js';
+import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatTaskListItem } from '../../../../formatters/task.js';
 
@@ -17,20 +19,44 @@ const actionRequest = (body: ActionBody, query: { user_id_type?: TaskActionReque
   userIdType: query.user_id_type ?? DEFAULT_USER_ID_TYPE,
 });
 
-export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const schema = { body: TaskActionBody, querystring: UserIdTypeQuery };
+/** Each route's schema; `operationId` names the Node SDK's method. */
+const action = (name: string, summary: string) => ({
+  operationId: `approval.v4.task.${name}`,
+  summary,
+  body: TaskActionBody,
+  querystring: UserIdTypeQuery,
+  response: answers(Empty),
+});
+const schemas = {
+  approve: action('approve', 'Approve a pending task (its assignee)'),
+  reject: action('reject', 'Reject a pending task (its assignee)'),
+  transfer: {
+    operationId: 'approval.v4.task.transfer',
+    summary: 'Hand a pending task to another user (its assignee)',
+    body: TransferTaskBody,
+    querystring: UserIdTypeQuery,
+    response: answers(Empty),
+  },
+  query: {
+    operationId: 'approval.v4.task.query',
+    summary: "A user's tasks, initiated instances or CCs, by topic",
+    querystring: QueryTasksQuery,
+    response: answers(TaskPage),
+  },
+};
 
-  app.post('/tasks/approve', { schema }, async (request) => {
+export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.post('/tasks/approve', { schema: schemas.approve }, async (request) => {
     await services.tasks.approve(request.caller, actionRequest(request.body, request.query));
     return success({});
   });
 
-  app.post('/tasks/reject', { schema }, async (request) => {
+  app.post('/tasks/reject', { schema: schemas.reject }, async (request) => {
     await services.tasks.reject(request.caller, actionRequest(request.body, request.query));
     return success({});
   });
 
-  app.post('/tasks/transfer', { schema: { body: TransferTaskBody, querystring: UserIdTypeQuery } }, async (request) => {
+  app.post('/tasks/transfer', { schema: schemas.transfer }, async (request) => {
     await services.tasks.transfer(request.caller, {
       ...actionRequest(request.body, request.query),
       transferUserId: request.body.transfer_user_id,
@@ -38,7 +64,7 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     return success({});
   });
 
-  app.get('/tasks/query', { schema: { querystring: QueryTasksQuery } }, async (request) => {
+  app.get('/tasks/query', { schema: schemas.query }, async (request) => {
     const { user_id, topic, page_size, page_token } = request.query;
     const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
     const page = await services.tasks.query(request.caller, {
