@@ -1,10 +1,12 @@
 import { OffsetClock } from '../domain/clock.js';
+import { Ids } from '../domain/ids.js';
 import { ApprovalService } from './approval-service.js';
 import { AuthService } from './auth-service.js';
 import { ClockService } from './clock-service.js';
 import { CommentService } from './comment-service.js';
 import { ConsoleService } from './console-service.js';
 import { DeliveryService } from './delivery-service.js';
+import { EmulatorService } from './emulator-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -13,10 +15,11 @@ import { SubscriptionService } from './subscription-service.js';
 import { TaskService } from './task-service.js';
 import { WithdrawalService } from './withdrawal-service.js';
 
-/** Every use case, wired over one store and one clock. */
+/** Every use case, wired over one store, one clock and one id source. */
 export interface Services {
   store: Store;
   clock: ClockService;
+  ids: Ids;
   auth: AuthService;
   fixtures: FixtureService;
   approvals: ApprovalService;
@@ -28,25 +31,30 @@ export interface Services {
   subscriptions: SubscriptionService;
   console: ConsoleService;
   deliveries: DeliveryService;
+  emulator: EmulatorService;
 }
 
-export function createServices(store: Store, options: { emulator: boolean }): Services {
+/** `ids`: random unless given (a seeded one makes ids repeat run to run). */
+export function createServices(store: Store, options: { emulator: boolean; ids?: Ids }): Services {
   const clock = new ClockService(store, new OffsetClock(), options.emulator);
-  const approvals = new ApprovalService(store, clock.clock);
-  const instances = new InstanceService(store, clock.clock);
+  const ids = options.ids ?? Ids.random();
+  const approvals = new ApprovalService(store, clock.clock, ids);
+  const instances = new InstanceService(store, clock.clock, ids);
   return {
     store,
     clock,
-    auth: new AuthService(store, clock.clock),
+    ids,
+    auth: new AuthService(store, clock.clock, ids),
     fixtures: new FixtureService(store, approvals),
     approvals,
     instances,
-    comments: new CommentService(store, clock.clock, instances),
-    withdrawals: new WithdrawalService(store, clock.clock, instances),
-    tasks: new TaskService(store, clock.clock, instances),
+    comments: new CommentService(store, clock.clock, ids, instances),
+    withdrawals: new WithdrawalService(store, clock.clock, ids, instances),
+    tasks: new TaskService(store, clock.clock, ids, instances),
     rateLimits: new RateLimitService(store, clock.clock),
     subscriptions: new SubscriptionService(store, clock.clock),
-    console: new ConsoleService(store, clock.clock, instances),
+    console: new ConsoleService(store, clock.clock, ids, instances),
     deliveries: new DeliveryService(store, clock.clock),
+    emulator: new EmulatorService(store, clock, ids),
   };
 }
