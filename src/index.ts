@@ -79,10 +79,11 @@ export interface Shenpi {
  * import * as lark from '@larksuiteoapi/node-sdk';
  * import { startShenpi } from 'shenpi';
  *
- * const shenpi = await startShenpi({ fixture: './test/fixture.json', seed: 1 });
+ * const shenpi = await startShenpi({ fixture: './test/fixture.json' });
  * const client = new lark.Client({ appId: 'cli_test', appSecret: 'test-secret', domain: shenpi.url });
- * const created = await client.approval.v4.instance.create({ data: { approval_code, open_id, form } });
- * await shenpi.clock.advance(2 * 3600 * 1000);
+ * const form = JSON.stringify([{ id: 'reason', type: 'input', value: 'Family trip' }]);
+ * await client.approval.v4.instance.create({ data: { approval_code: LEAVE, open_id: 'ou_alice', form } });
+ * await shenpi.clock.advance(61 * 60 * 1000); // the revoke window of an hour has passed
  * await shenpi.close();
  * ```
  */
