@@ -152,3 +152,24 @@ describe('refused settings', () => {
     assert.throws(() => resolveServeConfig({ sqliteSynchronous: 'extra' }, {}), ConfigError);
   });
 });
+
+describe('the id seed', () => {
+  test('absent: ids are random (no seed)', () => {
+    assert.equal(resolveServeConfig({ emulator: true }, {}).seed, undefined);
+  });
+
+  test('--seed wins over SHENPI_SEED, which applies without the flag', () => {
+    assert.equal(resolveServeConfig({ emulator: true, seed: '7' }, { SHENPI_SEED: '8' }).seed, 7);
+    assert.equal(resolveServeConfig({}, { SHENPI_SEED: '8', SHENPI_EMULATOR: '1' }).seed, 8);
+  });
+
+  test('a seed without emulator mode is refused with a ConfigError: seeded tokens can be guessed', () => {
+    assert.throws(() => resolveServeConfig({ seed: '7' }, {}), /needs emulator mode/);
+  });
+
+  for (const seed of ['-1', '1.5', 'abc', '9007199254740992']) {
+    test(`--seed ${seed} is refused with a ConfigError`, () => {
+      assert.throws(() => resolveServeConfig({ emulator: true, seed }, {}), ConfigError);
+    });
+  }
+});

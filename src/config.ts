@@ -18,6 +18,8 @@ export interface ServeConfig {
   poolSize: number;
   /** Event URLs may name loopback and private addresses outside emulator mode too. */
   allowPrivateEventUrls: boolean;
+  /** Emulator mode: ids, tokens and log ids drawn from this seed, the same run to run; random when undefined. */
+  seed: number | undefined;
 }
 
 /** Flags as commander hands them over: strings and booleans, absent when not given. */
@@ -34,6 +36,7 @@ export interface ServeFlags {
   rateLimit?: string;
   dbPoolSize?: string;
   allowPrivateEventUrls?: boolean;
+  seed?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -70,19 +73,28 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 1000) {
     throw new ConfigError('the database pool size must be a whole number from 1 to 1000');
   }
+  const seedText = flags.seed ?? (env.SHENPI_SEED || undefined);
+  const seed = seedText === undefined ? undefined : Number(seedText);
+  if (seed !== undefined && (!/^\d+$/.test(seedText ?? '') || !Number.isSafeInteger(seed))) {
+    throw new ConfigError(`the seed must be a whole number from 0 to 2^53-1, not "${seedText}"`);
+  }
+  const emulator = flags.emulator ?? envFlag(env, 'SHENPI_EMULATOR') ?? false;
+  // Seeded tokens can be guessed by whoever knows the seed: only the emulator, a test server, takes one.
+  if (seed !== undefined && !emulator) throw new ConfigError('a seed (--seed, SHENPI_SEED) needs emulator mode (--emulator)');
   return {
     port: flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT ?? '8080', 'PORT'),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     databaseUrl: flags.db ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     fixture: flags.fixture ?? (env.SHENPI_FIXTURE || undefined),
     adminToken: flags.adminToken ?? (env.SHENPI_ADMIN_TOKEN || undefined),
-    emulator: flags.emulator ?? envFlag(env, 'SHENPI_EMULATOR') ?? false,
+    emulator,
     // commander turns `--no-demo` into `demo: false`.
     noDemo: flags.demo === false || (envFlag(env, 'SHENPI_NO_DEMO') ?? false),
     logLevel,
     sqliteSynchronous: synchronous,
     poolSize,
     allowPrivateEventUrls: flags.allowPrivateEventUrls ?? envFlag(env, 'SHENPI_ALLOW_PRIVATE_EVENT_URLS') ?? false,
+    seed,
     rateLimit:
       flags.rateLimit !== undefined
         ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')

@@ -1,11 +1,13 @@
-/** Starts and stops a whole shenpi: store, services, HTTP. `cli.ts serve` and the end-to-end tests use it. */
+/** Starts and stops a whole shenpi: store, services, HTTP. `cli.ts serve`, `startShenpi()` and the end-to-end tests use it. */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { ServeConfig } from './config.js';
-import { newAdminToken } from './domain/ids.js';
+import { Ids, newAdminToken } from './domain/ids.js';
 import { DEMO_APP, demoFixture } from './fixtures/demo.js';
 import { buildApp } from './http/app.js';
+import { EmulatorControls } from './http/emulator-controls.js';
+import type { ClockChange } from './services/clock-service.js';
 import { EventDispatcher } from './services/event-dispatcher.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './storage/open-store.js';
@@ -17,19 +19,23 @@ export interface RunningServer {
   adminToken: string;
   app: FastifyInstance;
   services: Services;
+  /** The request log, fault rules and reset; in emulator mode only. */
+  controls: EmulatorControls | undefined;
   /** Stops accepting, lets in-flight requests finish, then closes the database. */
   close(): Promise<void>;
 }
 
-export async function loadFixtureFile(services: Services, path: string) {
+async function readFixtureFile(path: string): Promise<unknown> {
   const text = await readFile(path, 'utf8');
-  let document: unknown;
   try {
-    document = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new Error(`${path} is not JSON: ${(err as Error).message}`);
   }
-  return services.fixtures.load(document);
+}
+
+export async function loadFixtureFile(services: Services, path: string) {
+  return services.fixtures.load(await readFixtureFile(path));
 }
 
 /** What a newcomer needs to make a first call, printed when the demo data is present. */
@@ -66,6 +72,10 @@ export interface StartOptions {
   print?: (text: string) => void;
   /** A logger to use instead of a new pino on stdout (tests pass a silent one). */
   logger?: pino.Logger;
+  /** A fixture document, loaded at start and again after each reset, instead of `config.fixture`'s file. */
+  fixture?: object;
+  /** Emulator mode: the clock at start and after each reset, set before any data is loaded. */
+  clock?: Extract<ClockChange, { now: number }>;
 }
 
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -75,22 +85,37 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     poolSize: config.poolSize,
   });
   try {
-    const services = createServices(store, { emulator: config.emulator, allowPrivateEventUrls: config.allowPrivateEventUrls });
+    const ids = config.seed === undefined ? Ids.random() : Ids.seeded(config.seed);
+    const services = createServices(store, {
+      emulator: config.emulator,
+      allowPrivateEventUrls: config.allowPrivateEventUrls,
+      ids,
+    });
+    // What a reset brings back: the start clock, then the start fixture (a document, or the file read again).
+    const { fixture: fixtureDocument, clock } = options;
+    const fixturePath = config.fixture;
+    const setStartClock = async () => {
+      if (clock && config.emulator) await services.clock.change(clock);
+    };
+    const loadFixture = async () => {
+      if (fixtureDocument) await services.fixtures.load(fixtureDocument);
+      else if (fixturePath) await loadFixtureFile(services, fixturePath);
+    };
+
+    await setStartClock();
     const empty = (await store.directory.counts()).tenants === 0;
     const loadDemo = empty && !config.noDemo;
     if (loadDemo) await services.fixtures.load(demoFixture);
-    if (config.fixture) await loadFixtureFile(services, config.fixture);
+    await loadFixture();
 
     const adminToken = config.adminToken ?? newAdminToken();
-    const fixture = config.fixture;
-    const app = await buildApp({
-      services,
-      adminToken,
-      emulator: config.emulator,
-      rateLimit: config.rateLimit,
-      logger,
-      reloadAfterReset: fixture ? async () => void (await loadFixtureFile(services, fixture)) : undefined,
-    });
+    const controls = config.emulator
+      ? new EmulatorControls(services.emulator, async () => {
+          await setStartClock();
+          await loadFixture();
+        })
+      : undefined;
+    const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls });
     await app.listen({ port: config.port, host: config.host });
     const dispatcher = new EventDispatcher(store, services.clock, services.eventUrls, app.log);
     dispatcher.start();
@@ -113,6 +138,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       adminToken,
       app,
       services,
+      controls,
       async close() {
         await app.close();
         await dispatcher.stop();

@@ -1,31 +1,21 @@
 /** GET /instances lists codes in creation order, even for instances created within one millisecond. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testInstance } from '../src/domain/approval/test-support.js';
-import { newCode } from '../src/domain/ids.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { call, tenantToken } from './helpers/http.js';
+import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
+import { createLeave } from './helpers/approval.js';
 
 test('instances created in the same millisecond are listed in the order they were created, across pages', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());
   const startTime = 1_800_000_000_000;
-  const created: string[] = [];
-  // Stored straight through the store port, so that all of them get exactly the same start time.
-  for (let i = 0; i < 7; i++) {
-    const instance = testInstance(startTime, {
-      code: newCode(),
-      approvalCode: DEMO_LEAVE_CODE,
-      serialNumber: String(i),
-      route: [],
-      version: 1,
-    });
-    await server.services.store.instances.insert('acme', instance, startTime);
-    created.push(instance.code);
-  }
-
+  // A frozen clock: every instance gets exactly the same start time.
+  assert.equal((await admin(server.url, '/clock', { json: { now: startTime, frozen: true } })).status, 200);
   const token = await tenantToken(server.url);
+  const created: string[] = [];
+  for (let i = 0; i < 7; i++) created.push(await createLeave({ server, url: server.url, token }));
+
   const listed: string[] = [];
   let pageToken = '';
   for (let pages = 0; pages < 10; pages++) {

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approveTask } from '../src/domain/approval/instance.js';
-import { decimalIds } from '../src/domain/ids.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import type { Store } from '../src/services/ports.js';
 import { applyTransition, VersionConflict } from '../src/services/transitions.js';
@@ -16,7 +15,8 @@ import { aliceCancels, createLeave, getInstance, instanceEvents, serve } from '.
 
 test('a writer holding a read from before another writer changed the instance is refused and writes nothing', async (t) => {
   const ctx = await serve(t);
-  const { store } = ctx.server.services;
+  const { services } = ctx.server;
+  const { store } = services;
   const code = await createLeave(ctx);
   // Writer A reads the instance and its tasks, and decides to approve.
   const staleInstance = (await store.instances.find('acme', code))!;
@@ -30,11 +30,11 @@ test('a writer holding a read from before another writer changed the instance is
     taskId: staleTasks[0]!.id,
     by: 'u_bob',
     now,
-    ids: decimalIds(now),
+    ids: services.ids.decimals(now),
   });
   assert.ok(approval.ok);
   await assert.rejects(
-    store.transaction((tx) => applyTransition(tx, 'acme', definition, staleInstance, approval.value, now)),
+    store.transaction((tx) => applyTransition(tx, 'acme', definition, staleInstance, approval.value, now, services.ids)),
     VersionConflict,
   );
   const instance = await getInstance(ctx, code);
@@ -60,7 +60,7 @@ test('a withdrawal that fails after the instance is written, at its outbox, leav
     },
   });
   const store: Store = { ...services.store, transaction: (work) => services.store.transaction((tx) => work(failingOutbox(tx))) };
-  const withdrawals = new WithdrawalService(store, services.clock.clock, services.instances);
+  const withdrawals = new WithdrawalService(store, services.clock.clock, services.ids, services.instances);
   await assert.rejects(
     withdrawals.cancel({ tenantKey: 'acme', appId: 'cli_acme_demo' }, {
       approvalCode: DEMO_LEAVE_CODE,

@@ -25,3 +25,16 @@ test('time keeps flowing from the value set', () => {
   real += 1000;
   assert.equal(clock.now(), 43_000);
 });
+
+test('a frozen clock answers the same instant while real time passes, and flows again once an offset is set', () => {
+  let real = REAL;
+  const clock = new OffsetClock(0, () => real);
+  clock.freeze(42_000);
+  real += 1000;
+  assert.equal(clock.now(), 42_000);
+  assert.equal(clock.frozen, 42_000);
+  clock.setOffset(clock.offsetFor(50_000));
+  real += 1000;
+  assert.equal(clock.now(), 51_000);
+  assert.equal(clock.frozen, undefined);
+});

@@ -1,33 +1,153 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+/**
+ * Where the server's ids come from: one `Ids` per server. Unseeded, the bits are node's crypto (random and
+ * unique across nodes); seeded (`--seed N`), each kind of id draws from its own sfc32 stream derived from N,
+ * so that two fresh servers making the same calls at the same clock times make the same ids, and a call
+ * that makes one kind of id (a log id) does not shift the others (instance codes, tokens).
+ */
+import { createHash, randomBytes } from 'node:crypto';
 import type { IdSource } from './approval/ids.js';
 
-/** Upper-case UUID, the form of Feishu approval and instance codes. */
-export const newCode = (): string => randomUUID().toUpperCase();
-
-/** Feishu-like log id: UTC timestamp to the second, then 20 random upper-case hex digits. */
-export function newLogId(now: number = Date.now()): string {
-  const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return stamp + randomBytes(10).toString('hex').toUpperCase();
+/** What a seeded `Ids` is at one moment: enough to make the same ids again from there. */
+export interface IdState {
+  streams: Record<Stream, number[]>;
+  sequence: number;
 }
 
-export const newTenantAccessToken = (): string => `t-${randomBytes(24).toString('base64url')}`;
-export const newAppAccessToken = (): string => `a-${randomBytes(24).toString('base64url')}`;
+type Stream = 'codes' | 'decimals' | 'tokens' | 'logs' | 'events';
+const STREAMS: readonly Stream[] = ['codes', 'decimals', 'tokens', 'logs', 'events'];
+
+/** sfc32 (Chris Doty-Humphrey's Small Fast Counting generator): 128 bits of state, 32 bits an output. */
+class Sfc32 {
+  constructor(private s: number[]) {}
+
+  private next(): number {
+    let [a = 0, b = 0, c = 0, d = 0] = this.s;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    this.s = [a, b, c, d];
+    return t >>> 0;
+  }
+
+  bytes(n: number): Buffer {
+    const out = Buffer.alloc(Math.ceil(n / 4) * 4);
+    for (let i = 0; i < out.length; i += 4) out.writeUInt32BE(this.next(), i);
+    return out.subarray(0, n);
+  }
+
+  get state(): number[] {
+    return [...this.s];
+  }
+}
+
+/** A stream's starting state: four words of SHA-256 over the seed and the stream's name. */
+function streamState(seed: number, stream: Stream): number[] {
+  const digest = createHash('sha256').update(`shenpi:${seed}:${stream}`).digest();
+  return [0, 4, 8, 12].map((i) => digest.readUInt32BE(i) | 0);
+}
+
+/** The unseeded servers of one process share one sequence, so that their decimal ids never meet. */
+const processSequence = { value: 0 };
+
+export class Ids {
+  private streams: Record<Stream, Sfc32> | undefined;
+  private readonly sequence: { value: number };
+
+  private constructor(readonly seed: number | undefined) {
+    this.sequence = seed === undefined ? processSequence : { value: 0 };
+    this.reset();
+  }
+
+  /** Random ids (node's crypto). */
+  static random(): Ids {
+    return new Ids(undefined);
+  }
+
+  /** Ids that repeat run to run for the same seed (a non-negative safe integer). */
+  static seeded(seed: number): Ids {
+    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`the seed must be a whole number from 0 to 2^53-1, not ${seed}`);
+    return new Ids(seed);
+  }
+
+  private bytes(stream: Stream, n: number): Buffer {
+    return this.streams ? this.streams[stream].bytes(n) : randomBytes(n);
+  }
+
+  /** Upper-case UUID (version 4 form), the form of Feishu approval and instance codes. */
+  code(): string {
+    const b = this.bytes('codes', 16);
+    b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+    b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+    const hex = b.toString('hex').toUpperCase();
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+
+  /**
+   * Decimal id strings (task, approval, event, comment, CC ids): milliseconds, a sequence and random digits,
+   * so they sort by time and do not collide within one millisecond or across nodes in practice.
+   */
+  decimal(now: number): string {
+    this.sequence.value = (this.sequence.value + 1) % 1000;
+    const rand = this.bytes('decimals', 4).readUInt32BE(0) % 1000;
+    return `${now}${String(this.sequence.value).padStart(3, '0')}${String(rand).padStart(3, '0')}`;
+  }
+
+  /** The id source the state machine draws task, timeline and CC ids from. */
+  decimals(now: number): IdSource {
+    return { next: () => this.decimal(now) };
+  }
+
+  /** An instance's serial number: 16 digits that sort by creation time. */
+  serialNumber(now: number): string {
+    return this.decimal(now).slice(0, 16);
+  }
+
+  /** Feishu-like log id: UTC timestamp to the second, then 20 random upper-case hex digits. */
+  logId(now: number): string {
+    const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    return stamp + this.bytes('logs', 10).toString('hex').toUpperCase();
+  }
+
+  tenantAccessToken(): string {
+    return `t-${this.bytes('tokens', 24).toString('base64url')}`;
+  }
+
+  appAccessToken(): string {
+    return `a-${this.bytes('tokens', 24).toString('base64url')}`;
+  }
+
+  /** A 2.0 event id: 32 hex digits. */
+  eventId(): string {
+    return this.bytes('events', 16).toString('hex');
+  }
+
+  /** Back to the state the server started with (seeded; random ids have no state). */
+  reset(): void {
+    const { seed } = this;
+    if (seed === undefined) return;
+    this.streams = Object.fromEntries(STREAMS.map((s) => [s, new Sfc32(streamState(seed, s))])) as Record<Stream, Sfc32>;
+    this.sequence.value = 0;
+  }
+
+  /** The state to come back to (seeded only). */
+  state(): IdState | undefined {
+    const { streams } = this;
+    if (!streams) return undefined;
+    return {
+      streams: Object.fromEntries(STREAMS.map((s) => [s, streams[s].state])) as Record<Stream, number[]>,
+      sequence: this.sequence.value,
+    };
+  }
+
+  restore(state: IdState | undefined): void {
+    if (!state || !this.streams) return;
+    this.streams = Object.fromEntries(STREAMS.map((s) => [s, new Sfc32([...state.streams[s]])])) as Record<Stream, Sfc32>;
+    this.sequence.value = state.sequence;
+  }
+}
+
+/** The admin token, when none is configured: always random, even on a seeded server (it guards /_shenpi/*). */
 export const newAdminToken = (): string => randomBytes(18).toString('base64url');
-
-let sequence = 0;
-
-/**
- * Decimal id strings (task ids, approval ids, event ids): milliseconds, a per-process sequence and random
- * digits, so they sort by time and do not collide within one millisecond or across nodes in practice.
- */
-export function newDecimalId(now: number): string {
-  sequence = (sequence + 1) % 1000;
-  const rand = randomBytes(4).readUInt32BE(0) % 1000;
-  return `${now}${String(sequence).padStart(3, '0')}${String(rand).padStart(3, '0')}`;
-}
-
-/** The id source the state machine draws task ids from. */
-export const decimalIds = (now: number): IdSource => ({ next: () => newDecimalId(now) });
-
-/** An instance's serial number: 16 digits that sort by creation time. */
-export const newSerialNumber = (now: number): string => newDecimalId(now).slice(0, 16);

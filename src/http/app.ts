@@ -11,7 +11,6 @@ import Fastify, {
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import pino from 'pino';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
-import { newLogId } from '../domain/ids.js';
 import { quoteLongIntegers } from '../util/long-integers.js';
 import type { Services } from '../services/index.js';
 import { errorBody, httpStatusOf } from './feishu-envelope.js';
@@ -43,8 +42,8 @@ export interface AppOptions {
   emulator: boolean;
   /** Per-app request limits; by default on, except in emulator mode. */
   rateLimit?: boolean | undefined;
-  /** What `/_shenpi/reset` loads again after wiping the data. */
-  reloadAfterReset?: () => Promise<void>;
+  /** The emulator controls to install in emulator mode (the server keeps them for startShenpi()); new ones by default. */
+  controls?: EmulatorControls;
   /** Defaults to a silent logger. */
   logger?: FastifyBaseLogger;
 }
@@ -95,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
   const app = Fastify({
     loggerInstance: (options.logger ?? pino({ level: 'silent' })).child({}, { serializers: requestSerializers }),
-    genReqId: () => newLogId(),
+    genReqId: () => services.ids.logId(services.clock.clock.now()),
     requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'log_id' }),
     bodyLimit: BODY_LIMIT,
@@ -158,7 +157,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   trackResponseCodes(app);
   await registerOpenApi(app);
   registerMetrics(app, services);
-  const controls = options.emulator ? new EmulatorControls() : undefined;
+  const controls = options.emulator ? (options.controls ?? new EmulatorControls(services.emulator)) : undefined;
   controls?.install(app, () => services.clock.clock.now());
 
   await app.register(healthRoutes, { services });
@@ -176,7 +175,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     services,
     adminToken: options.adminToken,
     controls,
-    reloadAfterReset: options.reloadAfterReset,
   });
   return app;
 }

@@ -5,7 +5,7 @@ import { parseDefinition, type ApprovalDefinition, type DefinitionInput } from '
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
-import { newCode, newDecimalId, decimalIds } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import { CreateApprovalBody, type CreateApprovalInput } from '../wire/approval-requests.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
@@ -31,6 +31,7 @@ export class ApprovalService implements FixtureApprovals {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   /** `POST /approvals`: a new definition, or a full overwrite when `approval_code` names one of the tenant's. */
@@ -69,7 +70,7 @@ export class ApprovalService implements FixtureApprovals {
   ): Promise<ApprovalDefinition> {
     const now = this.clock.now();
     const input = await this.withUserIds(store, tenantKey, body, userIdType);
-    const draft = unwrap(parseDefinition(input, decimalIds(now)));
+    const draft = unwrap(parseDefinition(input, this.ids.decimals(now)));
 
     // A fixture entry without a code gets one derived from its name, so that loading it again overwrites it.
     const code = body.approval_code || (source === 'fixture' ? derivedCode(tenantKey, body.approval_name) : undefined);
@@ -88,15 +89,15 @@ export class ApprovalService implements FixtureApprovals {
     const definition: ApprovalDefinition = {
       ...draft,
       nodes,
-      code: code ?? newCode(),
-      id: existing?.id ?? newDecimalId(now),
+      code: code ?? this.ids.code(),
+      id: existing?.id ?? this.ids.decimal(now),
       status: existing?.status ?? 'ACTIVE',
     };
     // An unchanged fixture entry is not written again: loading a fixture twice changes nothing. An API
     // overwrite is a new version of the definition even when its content is the same.
     if (!existing || source === 'api' || JSON.stringify(existing) !== JSON.stringify(definition)) {
       const version = await store.approvals.save(tenantKey, definition, now);
-      if (existing) await recordDefinitionUpdate(store, tenantKey, definition, version, now);
+      if (existing) await recordDefinitionUpdate(store, tenantKey, definition, version, now, this.ids);
     }
     return definition;
   }

@@ -8,7 +8,7 @@ import {
 } from '../domain/access-token.js';
 import type { Clock } from '../domain/clock.js';
 import { FeishuError } from '../domain/errors.js';
-import { newAppAccessToken, newTenantAccessToken } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import { UNKNOWN_APP_SECRET_HASH, verifySecret } from './app-secret.js';
 import type { Store } from './ports.js';
 
@@ -28,6 +28,7 @@ export class AuthService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   /** `POST /open-apis/auth/v3/tenant_access_token/internal`. */
@@ -77,7 +78,7 @@ export class AuthService {
       return { token: latest.token, expire: remainingSeconds(latest, now) };
     }
     const issued: AccessToken = {
-      token: kind === 'tenant' ? newTenantAccessToken() : newAppAccessToken(),
+      token: kind === 'tenant' ? this.ids.tenantAccessToken() : this.ids.appAccessToken(),
       kind,
       appId,
       tenantKey,

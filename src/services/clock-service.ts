@@ -1,9 +1,12 @@
 import type { OffsetClock } from '../domain/clock.js';
 import type { Store } from './ports.js';
 
+/** The stored clock: the offset from real time in ms, or `frozen:<epoch ms>` while the clock stands still. */
 const OFFSET_KEY = 'clock_offset_ms';
+const FROZEN = 'frozen:';
 
-export type ClockChange = { now: number } | { advance_ms: number };
+/** `now` sets the time (time flows on from it, or stands still there when `frozen`); `advance_ms` moves it. */
+export type ClockChange = { now: number; frozen?: boolean } | { advance_ms: number };
 
 /**
  * Owns the server clock. The offset lives in the database so that every node of a cluster, and a
@@ -26,14 +29,24 @@ export class ClockService {
       // Keep the last offset: the request's own database work reports the failure (and /healthz answers 503).
       return;
     }
-    this.clock.setOffset(stored === undefined ? 0 : Number(stored));
+    if (stored?.startsWith(FROZEN)) this.clock.freeze(Number(stored.slice(FROZEN.length)));
+    else this.clock.setOffset(stored === undefined ? 0 : Number(stored));
   }
 
   async change(change: ClockChange): Promise<number> {
     await this.refresh();
-    const offset = 'now' in change ? this.clock.offsetFor(change.now) : this.clock.offset + change.advance_ms;
-    await this.store.state.set(OFFSET_KEY, String(offset));
-    this.clock.setOffset(offset);
+    const { frozen } = this.clock;
+    // A frozen clock stays frozen when advanced: the instant it stands still at moves.
+    const freezeAt =
+      'now' in change ? (change.frozen ? change.now : undefined) : frozen === undefined ? undefined : frozen + change.advance_ms;
+    if (freezeAt !== undefined) {
+      await this.store.state.set(OFFSET_KEY, `${FROZEN}${freezeAt}`);
+      this.clock.freeze(freezeAt);
+    } else {
+      const offset = 'now' in change ? this.clock.offsetFor(change.now) : this.clock.offset + change.advance_ms;
+      await this.store.state.set(OFFSET_KEY, String(offset));
+      this.clock.setOffset(offset);
+    }
     return this.clock.now();
   }
 }

@@ -17,7 +17,7 @@ import {
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
-import { newDecimalId } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import type { CreateCommentInput } from '../wire/approval-requests.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
@@ -47,6 +47,7 @@ export class CommentService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
     private readonly instances: InstanceService,
   ) {}
 
@@ -80,7 +81,7 @@ export class CommentService {
       }
 
       const comment: Comment = {
-        id: newDecimalId(now),
+        id: this.ids.decimal(now),
         instanceCode: instance.code,
         parentId: parent ? unwrap(replyTo(parent)) : null,
         commentator: user.userId,

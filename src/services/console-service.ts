@@ -8,6 +8,7 @@ import { resolveText, type ApprovalDefinition } from '../domain/approval/definit
 import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
 import { unknownEventType } from '../domain/event-types.js';
+import type { Ids } from '../domain/ids.js';
 import { recordDefinitionUpdate } from './definition-events.js';
 import { EventUrlRefused, type EventUrlPolicy } from './event-url-policy.js';
 import type { InstanceService, InstanceView } from './instance-service.js';
@@ -37,6 +38,7 @@ export class ConsoleService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
     private readonly instances: InstanceService,
     private readonly eventUrls: EventUrlPolicy,
   ) {}
@@ -105,7 +107,7 @@ export class ConsoleService {
     if (JSON.stringify(updated) !== JSON.stringify(definition)) {
       await this.store.transaction(async (tx) => {
         const now = this.clock.now();
-        await recordDefinitionUpdate(tx, tenantKey, updated, await tx.approvals.save(tenantKey, updated, now), now);
+        await recordDefinitionUpdate(tx, tenantKey, updated, await tx.approvals.save(tenantKey, updated, now), now, this.ids);
       });
     }
     return summary(updated);

@@ -3,9 +3,9 @@
  * every app subscribed to it that takes this type, written in the overwrite's transaction. A definition's
  * events are ordered by its code and version, apart from any instance's.
  */
-import { randomBytes } from 'node:crypto';
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
 import { DEFINITION_UPDATED } from '../domain/event-types.js';
+import type { Ids } from '../domain/ids.js';
 import type { OutboxEvent, Store } from './ports.js';
 
 /** `event.object` of the push: field types as the Node SDK declares them. */
@@ -39,10 +39,10 @@ export async function recordDefinitionUpdate(
   definition: ApprovalDefinition,
   version: number,
   now: number,
+  ids: Ids,
 ): Promise<void> {
   const event: OutboxEvent = {
-    // A 2.0 event id: 32 hex digits.
-    eventId: randomBytes(16).toString('hex'),
+    eventId: ids.eventId(),
     tenantKey,
     approvalCode: definition.code,
     instanceCode: definition.code,

@@ -8,7 +8,7 @@ import { startInstance, type Instance, type Task, type TimelineEntry } from '../
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
-import { newCode, decimalIds, newSerialNumber } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
@@ -61,6 +61,7 @@ export class InstanceService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
   ) {}
 
   /** The instance of this tenant and of that definition, or 1390003. */
@@ -95,7 +96,7 @@ export class InstanceService {
     const i18n = body.i18n_resources?.length ? unwrap(parseI18n(body.i18n_resources)) : [];
     const now = this.clock.now();
     const transition = startInstance({
-      code: newCode(),
+      code: this.ids.code(),
       definition,
       submitter: submitter.userId,
       departmentId,
@@ -106,12 +107,12 @@ export class InstanceService {
       cancelBotNotification: Number(body.cancel_bot_notification ?? '0'),
       title: body.title ?? '',
       i18n,
-      serialNumber: newSerialNumber(now),
+      serialNumber: this.ids.serialNumber(now),
       now,
-      ids: decimalIds(now),
+      ids: this.ids.decimals(now),
     });
     try {
-      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now));
+      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
     } catch (err) {
       // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
       if (body.uuid) await this.refuseUsedUuid(tenantKey, body.uuid);
@@ -195,7 +196,7 @@ export class InstanceService {
       if (read.ccs.length === 0) return instance;
       const definition = await requireDefinition(tx, tenantKey, instance.approvalCode);
       const change = ccChange(instance, { events: read.events, readCcs: read.ccs });
-      await applyTransition(tx, tenantKey, definition, instance, change, now);
+      await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
       return change.instance;
     });
   }
@@ -285,11 +286,11 @@ export class InstanceService {
         nodeId: '',
         ...(body.comment ? { comment: body.comment } : {}),
         now,
-        ids: decimalIds(now),
+        ids: this.ids.decimals(now),
       });
       if (!sent) return; // the schema requires at least one cc_user_id
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
-      await applyTransition(tx, tenantKey, definition, instance, change, now);
+      await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
     });
   }
 

@@ -52,6 +52,11 @@ export interface RateWindowRepository {
   purge(before: number): Promise<void>;
 }
 
+/** The rows of every table, by table name; only the storage adapter reads inside. */
+export interface StoreDump {
+  readonly tables: Readonly<Record<string, readonly Record<string, unknown>[]>>;
+}
+
 export interface Store {
   /** True when several nodes may share the database (PostgreSQL): shared state must then live in it. */
   readonly shared: boolean;
@@ -74,6 +79,10 @@ export interface Store {
   ping(): Promise<void>;
   /** Deletes every row of every table (emulator reset). */
   deleteAll(): Promise<void>;
+  /** Every row of every table, read at one moment (emulator snapshot). */
+  dump(): Promise<StoreDump>;
+  /** Replaces every row of every table by the dump's, in one transaction (emulator restore). */
+  load(dump: StoreDump): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -119,7 +128,8 @@ export interface InstanceRepository {
   findByUuid(tenantKey: string, uuid: string): Promise<Instance | undefined>;
   /** The tenant owning an instance code, whichever it is (the admin console looks across tenants). */
   ownerOf(instanceCode: string): Promise<string | undefined>;
-  insert(tenantKey: string, instance: Instance, now: number): Promise<void>;
+  /** `createdSeq` sorts instances of one start time by creation (a decimal id: they increase within a millisecond). */
+  insert(tenantKey: string, instance: Instance, now: number, createdSeq: string): Promise<void>;
   /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
   update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;
   /** Up to `limit` instances after `after`, in creation order. */

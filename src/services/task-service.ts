@@ -5,7 +5,7 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap, type Result } from '../domain/errors.js';
-import { decimalIds } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
@@ -57,6 +57,7 @@ export class TaskService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
     private readonly instances: InstanceService,
   ) {}
 
@@ -146,7 +147,7 @@ export class TaskService {
       by: by.userId,
       ...(request.comment ? { comment: request.comment } : {}),
       now,
-      ids: decimalIds(now),
+      ids: this.ids.decimals(now),
     };
   }
 
@@ -161,7 +162,7 @@ export class TaskService {
       const now = this.clock.now();
       const transition = unwrap(await action(tx, instance, tasks, definition, by, now));
       // Approving or rejecting a revoke request settles its original in the same transaction.
-      await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now);
+      await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids);
     });
   }
 }

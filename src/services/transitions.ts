@@ -7,7 +7,7 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { DomainEvent, Instance, Transition } from '../domain/approval/instance.js';
 import { settleRevokeRound } from '../domain/approval/revoke-round.js';
 import { FeishuError } from '../domain/errors.js';
-import { newDecimalId } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import type { OutboxEvent, Store } from './ports.js';
 
 /** Another writer changed the instance between our read and our write. */
@@ -84,12 +84,13 @@ export async function applyTransition(
   before: Instance | undefined,
   transition: Transition,
   now: number,
+  ids: Ids,
 ): Promise<void> {
   const { instance } = transition;
   if (before) {
     if (!(await tx.instances.update(tenantKey, instance, before.version, now))) throw new VersionConflict();
   } else {
-    await tx.instances.insert(tenantKey, instance, now);
+    await tx.instances.insert(tenantKey, instance, now, ids.decimal(now));
   }
   await tx.tasks.update(transition.changedTasks);
   await tx.tasks.insert(tenantKey, transition.newTasks);
@@ -98,7 +99,7 @@ export async function applyTransition(
   const firstSeq = instance.version * SEQ_STRIDE;
   await tx.timeline.append(instance.code, firstSeq, transition.timeline);
   const events: OutboxEvent[] = transition.events.map((event, i) => ({
-    eventId: newDecimalId(now),
+    eventId: ids.decimal(now),
     tenantKey,
     approvalCode: instance.approvalCode,
     instanceCode: instance.code,
@@ -123,11 +124,12 @@ export async function applyWithRevokeRound(
   before: Instance,
   transition: Transition,
   now: number,
+  ids: Ids,
 ): Promise<void> {
-  await applyTransition(tx, tenantKey, definition, before, transition, now);
+  await applyTransition(tx, tenantKey, definition, before, transition, now, ids);
   const request = transition.instance;
   if (request.revertedInstanceCode === null) return;
   const original = await tx.instances.find(tenantKey, request.revertedInstanceCode);
   const settled = original && settleRevokeRound(original, request, now);
-  if (settled) await applyTransition(tx, tenantKey, definition, original, settled, now);
+  if (settled) await applyTransition(tx, tenantKey, definition, original, settled, now, ids);
 }

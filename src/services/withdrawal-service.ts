@@ -8,7 +8,7 @@ import { withdraw } from '../domain/approval/revoke-round.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { unwrap } from '../domain/errors.js';
-import { newCode, decimalIds, newSerialNumber } from '../domain/ids.js';
+import type { Ids } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser } from './directory-lookup.js';
@@ -28,6 +28,7 @@ export class WithdrawalService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
+    private readonly ids: Ids,
     private readonly instances: InstanceService,
   ) {}
 
@@ -43,14 +44,14 @@ export class WithdrawalService {
         withdraw(instance, tasks, definition.settings, {
           by: user.userId,
           now,
-          ids: decimalIds(now),
-          revokeRequest: { code: newCode(), serialNumber: newSerialNumber(now) },
+          ids: this.ids.decimals(now),
+          revokeRequest: { code: this.ids.code(), serialNumber: this.ids.serialNumber(now) },
           definition,
         }),
       );
       // Withdrawing a revoke request gives its original back: that happens with it.
-      await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now);
-      if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now);
+      await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now, this.ids);
+      if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now, this.ids);
     });
   }
 }

@@ -10,7 +10,6 @@ import type {
   TaskRepository,
   TimelineRepository,
 } from '../services/ports.js';
-import { newDecimalId } from '../domain/ids.js';
 import { toOutboxEvent } from './rows.js';
 import type { Database, InstancesTable, TasksTable } from './schema.js';
 
@@ -146,7 +145,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
         .executeTakeFirst();
       return row && toInstance(row);
     },
-    async insert(tenantKey, instance, now) {
+    async insert(tenantKey, instance, now, createdSeq) {
       await db
         .insertInto('instances')
         .values({
@@ -165,8 +164,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
           title: instance.title,
           reverted_instance_code: instance.revertedInstanceCode,
           i18n: JSON.stringify(instance.i18n),
-          // Decimal ids of one process increase within a millisecond: the creation order of same-ms instances.
-          created_seq: newDecimalId(now),
+          created_seq: createdSeq,
           ...mutableColumns(instance, now),
         })
         .execute();

@@ -22,6 +22,7 @@ import {
 import { ccRepository } from './cc-repository.js';
 import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
+import { dumpTables, loadTables } from './dump.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
 import type { Database } from './schema.js';
@@ -281,6 +282,8 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
       };
       await (inTransaction ? wipe(db) : root.transaction().execute(wipe));
     },
+    dump: () => dumpTables(root),
+    load: (dump) => (inTransaction ? loadTables(db, dump) : root.transaction().execute((trx) => loadTables(trx, dump))),
     close: () => root.destroy(),
   };
   return store;

@@ -1,11 +1,11 @@
-/** `/_shenpi/*`: fixtures, the clock, event deliveries and (in emulator mode) reset, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
+/** `/_shenpi/*`: fixtures, the clock, event deliveries and (in emulator mode) reset, snapshots, the request log and fault rules. Not part of the Feishu API; errors are `{"error": ...}`. */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { Services } from '../../services/index.js';
 import type { DeliveryFilter } from '../../services/ports.js';
-import { FaultRuleBody, type EmulatorControls } from '../emulator-controls.js';
+import { FaultRuleBody, RequestFilterQuery, type EmulatorControls } from '../emulator-controls.js';
 import { formatDelivery } from '../formatters/delivery.js';
 
 export interface AdminOptions {
@@ -13,7 +13,6 @@ export interface AdminOptions {
   adminToken: string;
   /** Present in emulator mode only: the emulator-only endpoints exist exactly then. */
   controls: EmulatorControls | undefined;
-  reloadAfterReset?: (() => Promise<void>) | undefined;
 }
 
 const DeliveryQuery = Type.Object({
@@ -41,10 +40,16 @@ const deliveryFilter = (named: Static<typeof DeliveryQuery>): DeliveryFilter => 
   ...(named.app_id ? { appId: named.app_id } : {}),
 });
 
-const ClockChange = Type.Object(
-  { now: Type.Optional(Type.Integer({ minimum: 0 })), advance_ms: Type.Optional(Type.Integer()) },
-  { additionalProperties: false, minProperties: 1, maxProperties: 1 },
-);
+/** `{now, frozen?}` (time flows on from `now`, or stands still there) or `{advance_ms}`. */
+const ClockChange = Type.Union([
+  Type.Object({ now: Type.Integer({ minimum: 0 }), frozen: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+  Type.Object({ advance_ms: Type.Integer() }, { additionalProperties: false }),
+]);
+
+const SnapshotParams = Type.Object({ id: Type.String() });
+
+/** `{now}`, and `frozen: true` while the clock stands still. */
+const clockAnswer = ({ clock }: Services) => ({ now: clock.clock.now(), ...(clock.clock.frozen !== undefined ? { frozen: true } : {}) });
 
 /** An onRequest hook admitting only `Authorization: Bearer <admin token>`. */
 export function requireAdminToken(adminToken: string) {
@@ -67,7 +72,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
     loaded: await services.fixtures.load(request.body),
   }));
 
-  app.get('/clock', async () => ({ now: services.clock.clock.now() }));
+  app.get('/clock', async () => clockAnswer(services));
 
   app.get('/deliveries', { schema: { querystring: DeliveryQuery } }, async (request) => ({
     deliveries: (await services.deliveries.list(deliveryFilter(request.query))).map(formatDelivery),
@@ -81,11 +86,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   if (!controls) return;
 
   app.post('/clock', { schema: { body: ClockChange } }, async (request) => {
-    const { now, advance_ms } = request.body;
-    return { now: await services.clock.change(now !== undefined ? { now } : { advance_ms: advance_ms ?? 0 }) };
+    await services.clock.change(request.body);
+    return clockAnswer(services);
   });
 
-  app.get('/requests', async () => ({ requests: controls.requests }));
+  app.get('/requests', { schema: { querystring: RequestFilterQuery } }, async (request) => ({
+    requests: controls.listRequests(request.query),
+  }));
   app.delete('/requests', async () => {
     controls.requests.length = 0;
     return { cleared: true };
@@ -99,10 +106,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminOptions> = async (app, 
   });
 
   app.post('/reset', async () => {
-    controls.clear();
-    await services.store.deleteAll();
-    await services.clock.refresh();
-    await options.reloadAfterReset?.();
+    await controls.reset();
     return { reset: true };
+  });
+
+  app.post('/snapshots', async () => ({ id: await services.emulator.snapshot() }));
+  app.post('/snapshots/:id/restore', { schema: { params: SnapshotParams } }, async (request, reply) => {
+    const { id } = request.params;
+    if (!(await services.emulator.restore(id))) return reply.code(404).send({ error: `no snapshot "${id}" on this server` });
+    return { restored: id };
   });
 };
