@@ -9,6 +9,8 @@ import { buildApp } from './http/app.js';
 import { EmulatorControls } from './http/emulator-controls.js';
 import type { ClockChange } from './services/clock-service.js';
 import { EventDispatcher } from './services/event-dispatcher.js';
+import type { Fixture } from './services/fixture-schema.js';
+import type { FixtureSummary } from './services/fixture-service.js';
 import { createServices, type Services } from './services/index.js';
 import { openStore } from './storage/open-store.js';
 import type { CreateApprovalInput } from './wire/approval-requests.js';
@@ -38,7 +40,6 @@ export async function loadFixtureFile(services: Services, path: string) {
   return services.fixtures.load(await readFixtureFile(path));
 }
 
-/** What a newcomer needs to make a first call, printed when the demo data is present. */
 /** One banner line per demo definition: its name and code (its settings may since have changed in the console). */
 function demoApprovalLines(approvals: Record<string, unknown>[]): string[] {
   return approvals.map((entry) => {
@@ -49,6 +50,10 @@ function demoApprovalLines(approvals: Record<string, unknown>[]): string[] {
   });
 }
 
+const adminTokenLine = (adminToken: string, generated: boolean) =>
+  generated ? `  admin token (generated): ${adminToken}` : '  admin token: from SHENPI_ADMIN_TOKEN / --admin-token';
+
+/** What a newcomer needs to make a first call, printed when the demo data is what the server holds. */
 function demoBanner(url: string, adminToken: string, adminTokenGenerated: boolean): string {
   const tenant = demoFixture.tenants[0];
   const users = (tenant?.users ?? []).map((u) => `${u.name} user_id=${u.user_id} open_id=${u.open_id}`);
@@ -58,11 +63,30 @@ function demoBanner(url: string, adminToken: string, adminTokenGenerated: boolea
     `  app_id=${DEMO_APP.app_id} app_secret=${DEMO_APP.app_secret}`,
     ...users.map((u) => `  user ${u}`),
     ...demoApprovalLines(tenant?.approvals ?? []),
-    adminTokenGenerated ? `  admin token (generated): ${adminToken}` : '  admin token: from SHENPI_ADMIN_TOKEN / --admin-token',
+    adminTokenLine(adminToken, adminTokenGenerated),
     `  console: ${url}/console`,
     '  try (then follow the README walk-through):',
     `  curl -s -X POST ${url}/open-apis/auth/v3/tenant_access_token/internal -H 'Content-Type: application/json' \\`,
     `    -d '{"app_id":"${DEMO_APP.app_id}","app_secret":"${DEMO_APP.app_secret}"}'`,
+    '',
+  ].join('\n');
+}
+
+/** What a start fixture loaded: its tenants and apps by id (never a secret) and what it counted. */
+function fixtureBanner(
+  source: string,
+  { document, summary }: { document: Fixture; summary: FixtureSummary },
+  url: string,
+  adminToken: string,
+  adminTokenGenerated: boolean,
+): string {
+  return [
+    '',
+    `shenpi loaded ${source}: ${summary.tenants} tenant(s), ${summary.apps} app(s), ${summary.users} user(s), ${summary.approvals.length} approval(s)`,
+    ...document.tenants.map((t) => `  tenant "${t.tenant_key}": app_id ${(t.apps ?? []).map((a) => a.app_id).join(', ') || '(none)'}`),
+    ...summary.approvals.map((code) => `  approval_code=${code}`),
+    adminTokenLine(adminToken, adminTokenGenerated),
+    `  console: ${url}/console`,
     '',
   ].join('\n');
 }
@@ -97,16 +121,18 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const setStartClock = async () => {
       if (clock && config.emulator) await services.clock.change(clock);
     };
-    const loadFixture = async () => {
-      if (fixtureDocument) await services.fixtures.load(fixtureDocument);
-      else if (fixturePath) await loadFixtureFile(services, fixturePath);
+    const loadFixture = async (): Promise<{ document: Fixture; summary: FixtureSummary } | undefined> => {
+      const document = fixtureDocument ?? (fixturePath ? await readFixtureFile(fixturePath) : undefined);
+      if (document === undefined) return undefined;
+      // load() validates the whole document against the fixture schema first: afterwards it is a Fixture.
+      return { document: document as Fixture, summary: await services.fixtures.load(document) };
     };
 
     await setStartClock();
     const empty = (await store.directory.counts()).tenants === 0;
     const loadDemo = empty && !config.noDemo;
     if (loadDemo) await services.fixtures.load(demoFixture);
-    await loadFixture();
+    const loaded = await loadFixture();
 
     const adminToken = config.adminToken ?? newAdminToken();
     const controls = config.emulator
@@ -126,9 +152,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     // Tools wait for this line, so it is written at any level but silent.
     const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
     announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
-    if (loadDemo || (await store.directory.findApp(DEMO_APP.app_id))) {
-      options.print?.(demoBanner(url, adminToken, config.adminToken === undefined));
-    } else if (config.adminToken === undefined) {
+    // The demo's people and secret only when the demo is what this server holds: never with --no-demo.
+    const generated = config.adminToken === undefined;
+    if (loaded) {
+      options.print?.(fixtureBanner(fixturePath ?? 'the fixture', loaded, url, adminToken, generated));
+    } else if (!config.noDemo && (loadDemo || (await store.directory.findApp(DEMO_APP.app_id)))) {
+      options.print?.(demoBanner(url, adminToken, generated));
+    } else if (generated) {
       options.print?.(`admin token (generated): ${adminToken}\n`);
     }
 

@@ -159,6 +159,22 @@ describe('shenpi serve', once, () => {
     assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: GLOBEX_APP })).body.code, 0);
   });
 
+  test('with --no-demo --fixture the banner describes the fixture loaded, never the demo\'s people or secret', async (t) => {
+    const ws = workspace(t);
+    const file = join(ws.folder, 'own.json');
+    // The demo's app_id with a secret of its own: still not the demo.
+    const fixture = globexFixture();
+    fixture.tenants[0]!.apps = [{ app_id: DEMO_APP.app_id, app_secret: 'own-secret' }] as never;
+    writeFileSync(file, JSON.stringify(fixture));
+    const server = await serveShenpi(t, ['--fixture', file, '--no-demo'], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    const printed = server.output.stderr;
+    assert.match(printed, /shenpi loaded .*own\.json: 1 tenant\(s\), 1 app\(s\), 2 user\(s\), 0 approval\(s\)/);
+    assert.match(printed, new RegExp(`tenant "globex": app_id ${DEMO_APP.app_id}`));
+    for (const never of [DEMO_APP.app_secret, 'own-secret', 'demo data', DEMO_LEAVE_CODE, 'open_id=ou_alice']) {
+      assert.ok(!printed.includes(never), `the banner must not show ${never}:\n${printed}`);
+    }
+  });
+
   test('--admin-token sets the admin bearer token', async (t) => {
     const ws = workspace(t);
     const server = await serveShenpi(t, ['--admin-token', 'cli-admin'], { PORT: '0', DATABASE_URL: ws.dbUrl });
