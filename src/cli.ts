@@ -1,12 +1,17 @@
-/** The `shenpi` command: serve, migrate, load. */
+/**
+ * The `shenpi` command: serve, migrate, load. Each command imports the server, storage and services only when
+ * it runs, so `--help` and `--version` load little more than commander.
+ */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_DATABASE_URL, resolveServeConfig, type ServeFlags } from './config.js';
-import { loadFixtureFile, startServer } from './server.js';
-import { createServices } from './services/index.js';
-import { migrate, openDatabase, openStore } from './storage/open-store.js';
+
+// One level below the package root both as src/cli.ts and as dist/cli.js.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('shenpi')
   .description('A self-hosted server speaking the Feishu / Lark Approval v4 Open API')
+  .version(version, '-v, --version', 'print the version')
   .showHelpAfterError();
 
 const dbOption = () =>
@@ -28,6 +33,7 @@ program
   .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
   .action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(flags, process.env);
+    const { startServer } = await import('./server.js');
     const server = await startServer(config, { print: (text) => process.stderr.write(`${text}\n`) });
     let closing = false;
     const shutdown = (signal: string) => {
@@ -52,7 +58,8 @@ program
   .addOption(dbOption())
   .action(async (flags: { db?: string }) => {
     const url = flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
-    const db = openDatabase(url);
+    const { migrate, openDatabase } = await import('./storage/open-store.js');
+    const db = await openDatabase(url);
     try {
       const applied = await migrate(db, url);
       process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date\n');
@@ -67,6 +74,11 @@ program
   .argument('<file>', 'fixture JSON')
   .addOption(dbOption())
   .action(async (file: string, flags: { db?: string }) => {
+    const [{ loadFixtureFile }, { createServices }, { openStore }] = await Promise.all([
+      import('./server.js'),
+      import('./services/index.js'),
+      import('./storage/open-store.js'),
+    ]);
     const store = await openStore(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
     try {
       const summary = await loadFixtureFile(createServices(store, { emulator: false }), file);
