@@ -49,8 +49,20 @@ function booleanParams(schema: object): string[] {
   return Object.keys(properties).filter((name) => properties[name]?.type === 'boolean');
 }
 
+type Validate = ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] };
+
+/**
+ * Compiles the route's validator at its first request: compiling every route's at start-up took a third of
+ * `shenpi serve`'s start, and most processes (a test's emulator, a CLI run) call a few routes only.
+ */
+function compiledOnFirstUse(compile: () => ValidateFunction): Validate {
+  let validate: ValidateFunction | undefined;
+  const check = (data: unknown) => (validate ??= compile())(data);
+  return Object.defineProperty(check, 'errors', { get: () => validate?.errors });
+}
+
 /** Lower-cases `True` / `FALSE` in the boolean parameters before the coercing validator reads them. */
-function caseInsensitiveBooleans(validate: ValidateFunction, names: string[]) {
+function caseInsensitiveBooleans(validate: Validate, names: string[]) {
   const wrapped = (query: Record<string, unknown> | null) => {
     for (const name of names) {
       const value = query?.[name];
@@ -62,8 +74,8 @@ function caseInsensitiveBooleans(validate: ValidateFunction, names: string[]) {
 }
 
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
-  if (httpPart === 'body') return strictAjv.compile(schema);
-  const validate = coercingAjv.compile(schema);
+  if (httpPart === 'body') return compiledOnFirstUse(() => strictAjv.compile(schema));
+  const validate = compiledOnFirstUse(() => coercingAjv.compile(schema));
   const booleans = httpPart === 'querystring' ? booleanParams(schema) : [];
   return booleans.length ? caseInsensitiveBooleans(validate, booleans) : validate;
 };
