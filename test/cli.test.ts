@@ -1,26 +1,24 @@
 /** The `shenpi` command as users run it: a child process over a real SQLite file (contract.md "Setup and start"). */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { DEMO_APP, DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { rows } from './helpers/db-snapshot.js';
+import { assertFreshBuild, BIN, ROOT } from './helpers/process.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const BIN = join(ROOT, 'bin/shenpi.js');
 /** Upper bound for a start or a stop; a healthy run takes a fraction of it, a busy 2-core machine much more. */
 const PATIENCE_MS = 120_000;
 /**
  * These tests drive SQLite files themselves; the PostgreSQL pass of the suite would only repeat them. Two at
- * a time: each process compiles the sources at start, and eight at once starve a 2-core machine.
+ * a time: eight servers starting at once starve a 2-core machine.
  */
 const once = { concurrency: 2, skip: TEST_STORE === 'postgres' ? 'the CLI tests run once, on SQLite' : false };
 
@@ -55,6 +53,7 @@ interface Finished {
 }
 
 function spawnShenpi(args: string[], env: Record<string, string>) {
+  assertFreshBuild();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
@@ -105,6 +104,27 @@ function stop(child: ChildProcess, finished: Promise<Finished>) {
   return within(finished, 'shenpi serve to stop on SIGTERM');
 }
 
+describe('shenpi', once, () => {
+  test('--version prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const finished = await runShenpi(['--version']);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal(finished.stdout, `${version}\n`);
+  });
+
+  test('--help lists the commands serve, migrate and load and the --version option', async () => {
+    const finished = await runShenpi(['--help']);
+    assert.equal(finished.code, 0, finished.stderr);
+    for (const expected of [/^ {2}serve /m, /^ {2}migrate /m, /^ {2}load /m, /--version/]) assert.match(finished.stdout, expected);
+  });
+
+  test('serve --help lists its flags', async () => {
+    const finished = await runShenpi(['serve', '--help']);
+    assert.equal(finished.code, 0, finished.stderr);
+    for (const flag of ['--port', '--db', '--fixture', '--admin-token', '--emulator', '--no-demo']) assert.ok(finished.stdout.includes(flag), flag);
+  });
+});
+
 describe('shenpi serve', once, () => {
   test('with PORT=0 it prints "listening on http://127.0.0.1:<port>" and that port answers /healthz', async (t) => {
     const ws = workspace(t);
@@ -114,6 +134,14 @@ describe('shenpi serve', once, () => {
     const health = await call(server.url, '/healthz');
     assert.equal(health.status, 200);
     assert.deepEqual(health.body, { status: 'ok' });
+  });
+
+  test('the built server finds the files it reads at run time: GET /console answers the console page', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, ['--port', '0', '--no-demo'], { DATABASE_URL: ws.dbUrl });
+    const page = await fetch(`${server.url}/console`);
+    assert.equal(page.status, 200);
+    assert.equal(await page.text(), readFileSync(join(ROOT, 'src/console/index.html'), 'utf8'));
   });
 
   test('on an empty database it loads the demo data and prints its credentials, users, approval codes and a curl line', async (t) => {
