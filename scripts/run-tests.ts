@@ -1,5 +1,6 @@
 /**
- * `npm test`: the unit tests once, then the behaviour suite (test/) on SQLite and on PostgreSQL.
+ * `npm test`: the unit tests once, then the behaviour suite (test/) on SQLite and on PostgreSQL. The suite
+ * also runs the built `shenpi` command, so the build comes first: a stale dist is never tested.
  * PostgreSQL is DATABASE_URL_PG or the local default; when it does not answer, its half is skipped
  * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure. The last line
  * counts the tests of every part: `N passed, N failed`.
@@ -54,8 +55,21 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
+function finish(passed: boolean): never {
+  rmSync(countsFolder, { recursive: true, force: true });
+  process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed\n`);
+  process.exit(passed ? 0 : 1);
+}
+
 const only = process.argv[2];
 const results: boolean[] = [];
+if (only !== 'unit') {
+  process.stdout.write('# npm run build\n');
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' }).status !== 0) {
+    counts.failed += 1;
+    finish(false);
+  }
+}
 if (!only || only === 'unit') results.push(run('unit tests', testFiles('src'), {}));
 if (!only || only === 'sqlite') results.push(run('behaviour suite on SQLite', testFiles('test'), { SHENPI_TEST_STORE: 'sqlite' }));
 if (!only || only === 'postgres') {
@@ -68,6 +82,4 @@ if (!only || only === 'postgres') {
     process.stdout.write(`\n# PostgreSQL does not answer at ${POSTGRES_URL}: its half of the suite is skipped\n`);
   }
 }
-rmSync(countsFolder, { recursive: true, force: true });
-process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed\n`);
-process.exit(results.every(Boolean) ? 0 : 1);
+finish(results.every(Boolean));

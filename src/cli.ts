@@ -1,12 +1,17 @@
-/** The `shenpi` command: serve, migrate, load. */
+/**
+ * The `shenpi` command: serve, migrate, load. Each command imports the server, storage and services only when
+ * it runs, so `--help` and `--version` load little more than commander.
+ */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_DATABASE_URL, resolveServeConfig, type ServeFlags } from './config.js';
-import { loadFixtureFile, startServer } from './server.js';
-import { createServices } from './services/index.js';
-import { connect, migrate, openStore } from './storage/open-store.js';
+
+// One level below the package root both as src/cli.ts and as dist/cli.js.
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command('shenpi')
   .description('A self-hosted server speaking the Feishu / Lark Approval v4 Open API')
+  .version(version, '-v, --version', 'print the version')
   .showHelpAfterError();
 
 const dbOption = () =>
@@ -33,6 +38,7 @@ program
   )
   .action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(flags, process.env);
+    const { startServer } = await import('./server.js');
     const server = await startServer(config, { print: (text) => process.stderr.write(`${text}\n`) });
     let closing = false;
     const shutdown = (signal: string) => {
@@ -57,6 +63,7 @@ program
   .addOption(dbOption())
   .action(async (flags: { db?: string }) => {
     const url = flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+    const { connect, migrate } = await import('./storage/open-store.js');
     const db = await connect(url);
     try {
       const applied = await migrate(db, url);
@@ -72,6 +79,11 @@ program
   .argument('<file>', 'fixture JSON')
   .addOption(dbOption())
   .action(async (file: string, flags: { db?: string }) => {
+    const [{ loadFixtureFile }, { createServices }, { openStore }] = await Promise.all([
+      import('./server.js'),
+      import('./services/index.js'),
+      import('./storage/open-store.js'),
+    ]);
     const store = await openStore(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
     try {
       // The event URLs of the file are checked as the server that will use them would (its environment).

@@ -1,26 +1,24 @@
 /** The `shenpi` command as users run it: a child process over a real SQLite file (contract.md "Setup and start"). */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { DEMO_APP, DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { rows } from './helpers/db-snapshot.js';
+import { assertFreshBuild, BIN, ROOT } from './helpers/process.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
-const BIN = join(ROOT, 'bin/shenpi.js');
 /** Upper bound for a start or a stop; a healthy run takes a fraction of it, a busy 2-core machine much more. */
 const PATIENCE_MS = 120_000;
 /**
  * These tests drive SQLite files themselves; the PostgreSQL pass of the suite would only repeat them. Two at
- * a time: each process compiles the sources at start, and eight at once starve a 2-core machine.
+ * a time: eight servers starting at once starve a 2-core machine.
  */
 const once = { concurrency: 2, skip: TEST_STORE === 'postgres' ? 'the CLI tests run once, on SQLite' : false };
 
@@ -55,7 +53,11 @@ interface Finished {
 }
 
 function spawnShenpi(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawnCommand(process.execPath, [BIN, ...args], env);
+}
+
+function spawnCommand(command: string, args: string[], env: Record<string, string>) {
+  const child = spawn(command, args, { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
@@ -78,8 +80,11 @@ const runShenpi = (args: string[], env: Record<string, string> = {}) =>
   within(spawnShenpi(args, env).finished, `shenpi ${args.join(' ')}`);
 
 /** Starts `shenpi serve`, waits for its "listening on" line, and stops it after the test if still running. */
-async function serveShenpi(t: TestContext, args: string[], env: Record<string, string>) {
-  const run = spawnShenpi(['serve', ...args], { LOG_LEVEL: 'info', ...env });
+const serveShenpi = (t: TestContext, args: string[], env: Record<string, string>) =>
+  listening(t, spawnShenpi(['serve', ...args], { LOG_LEVEL: 'info', ...env }));
+
+/** Waits for a started server's "listening on" line; kills it after the test if it still runs. */
+async function listening(t: TestContext, run: ReturnType<typeof spawnCommand>) {
   t.after(async () => {
     if (run.child.exitCode === null && run.child.signalCode === null) {
       run.child.kill('SIGKILL');
@@ -105,6 +110,27 @@ function stop(child: ChildProcess, finished: Promise<Finished>) {
   return within(finished, 'shenpi serve to stop on SIGTERM');
 }
 
+describe('shenpi', once, () => {
+  test('--version prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const finished = await runShenpi(['--version']);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.equal(finished.stdout, `${version}\n`);
+  });
+
+  test('--help lists the commands serve, migrate and load and the --version option', async () => {
+    const finished = await runShenpi(['--help']);
+    assert.equal(finished.code, 0, finished.stderr);
+    for (const expected of [/^ {2}serve /m, /^ {2}migrate /m, /^ {2}load /m, /--version/]) assert.match(finished.stdout, expected);
+  });
+
+  test('serve --help lists its flags', async () => {
+    const finished = await runShenpi(['serve', '--help']);
+    assert.equal(finished.code, 0, finished.stderr);
+    for (const flag of ['--port', '--db', '--fixture', '--admin-token', '--emulator', '--no-demo']) assert.ok(finished.stdout.includes(flag), flag);
+  });
+});
+
 describe('shenpi serve', once, () => {
   test('with PORT=0 it prints "listening on http://127.0.0.1:<port>" and that port answers /healthz', async (t) => {
     const ws = workspace(t);
@@ -116,6 +142,14 @@ describe('shenpi serve', once, () => {
     assert.deepEqual(health.body, { status: 'ok' });
   });
 
+  test('the built server finds the files it reads at run time: GET /console answers the console page', async (t) => {
+    const ws = workspace(t);
+    const server = await serveShenpi(t, ['--port', '0', '--no-demo'], { DATABASE_URL: ws.dbUrl });
+    const page = await fetch(`${server.url}/console`);
+    assert.equal(page.status, 200);
+    assert.equal(await page.text(), readFileSync(join(ROOT, 'src/console/index.html'), 'utf8'));
+  });
+
   test('on an empty database it loads the demo data and prints its credentials, users, approval codes and a curl line', async (t) => {
     const ws = workspace(t);
     const server = await serveShenpi(t, ['--port', '0', '--db', ws.dbUrl], {});
@@ -125,6 +159,17 @@ describe('shenpi serve', once, () => {
       assert.ok(printed.includes(expected), `the banner names ${expected}`);
     }
     assert.match(printed, new RegExp(`curl .*${server.url}/open-apis/auth/v3/tenant_access_token/internal`));
+  });
+
+  test('SIGTERM to the `npm start` process stops the server', async (t) => {
+    const ws = workspace(t);
+    const npm = spawnCommand('npm', ['start', '--silent'], { PORT: '0', DATABASE_URL: ws.dbUrl, SHENPI_NO_DEMO: '1', LOG_LEVEL: 'info' });
+    const server = await listening(t, npm);
+    assert.equal((await call(server.url, '/healthz')).status, 200);
+    const finished = await stop(server.child, server.finished);
+    assert.equal(finished.code, 0, finished.stderr);
+    assert.match(finished.stdout, /"signal":"SIGTERM","msg":"shutting down"/);
+    await assert.rejects(call(server.url, '/healthz'), 'nothing answers on its port any more');
   });
 
   test('SIGTERM makes it exit with code 0 and leaves a consistent SQLite file', async (t) => {

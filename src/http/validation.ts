@@ -49,8 +49,20 @@ function booleanParams(schema: object): string[] {
   return Object.keys(properties).filter((name) => properties[name]?.type === 'boolean');
 }
 
+type Validate = ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] };
+
+/**
+ * Compiles the route's validator at its first request: compiling every route's at start-up took a third of
+ * `shenpi serve`'s start, and most processes (a test's emulator, a CLI run) call a few routes only.
+ */
+function compiledOnFirstUse(compile: () => ValidateFunction): Validate {
+  let validate: ValidateFunction | undefined;
+  const check = (data: unknown) => (validate ??= compile())(data);
+  return Object.defineProperty(check, 'errors', { get: () => validate?.errors });
+}
+
 /** Lower-cases `True` / `FALSE` in the boolean parameters before the coercing validator reads them. */
-function caseInsensitiveBooleans(validate: ValidateFunction, names: string[]) {
+function caseInsensitiveBooleans(validate: Validate, names: string[]) {
   const wrapped = (query: Record<string, unknown> | null) => {
     for (const name of names) {
       const value = query?.[name];
@@ -61,25 +73,12 @@ function caseInsensitiveBooleans(validate: ValidateFunction, names: string[]) {
   return Object.defineProperty(wrapped, 'errors', { get: () => validate.errors });
 }
 
-type Validator = ((data: any) => boolean) & { errors?: ErrorObject[] | null | undefined };
-
-/**
- * Compiles on the first request: a server is ready without compiling every route's schemas first (an
- * in-process startShenpi() starts in a fraction of the time), and a route never called costs nothing.
- */
-function compiledOnFirstUse(compile: () => Validator): Validator {
-  let validate: Validator | undefined;
-  const check = (data: unknown) => (validate ??= compile())(data);
-  return Object.defineProperty(check, 'errors', { get: () => validate?.errors });
-}
-
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  compiledOnFirstUse(() => {
-    if (httpPart === 'body') return strictAjv.compile(schema);
-    const validate = coercingAjv.compile(schema);
-    const booleans = httpPart === 'querystring' ? booleanParams(schema) : [];
-    return booleans.length ? caseInsensitiveBooleans(validate, booleans) : validate;
-  });
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart === 'body') return compiledOnFirstUse(() => strictAjv.compile(schema));
+  const validate = compiledOnFirstUse(() => coercingAjv.compile(schema));
+  const booleans = httpPart === 'querystring' ? booleanParams(schema) : [];
+  return booleans.length ? caseInsensitiveBooleans(validate, booleans) : validate;
+};
 
 /** A plain-English reason naming the field, e.g. `user_id is required (body)`, `page_size must be integer (query)`. */
 export function validationReason(errors: ErrorObject[], context: string | undefined): string {

@@ -1,9 +1,25 @@
 /** A shenpi started as its own process (`bin/shenpi.js serve`), as a second node or a CLI user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/shenpi.js', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = `${ROOT}bin/shenpi.js`;
+/** Written by the last step of `npm run build`. */
+const BUILT = `${ROOT}dist/cli/cli.js`;
+
+/**
+ * BIN runs dist, so a test of it must not run a build older than the sources: `npm test` builds first; a test
+ * file run by itself after an edit fails here, saying so, rather than testing yesterday's code.
+ */
+export function assertFreshBuild(): void {
+  const built = statSync(BUILT, { throwIfNoEntry: false })?.mtimeMs;
+  if (built === undefined) throw new Error('dist/ is missing: run `npm run build` first');
+  const inputs = ['tsconfig.build.json', 'scripts/build.mjs', ...readdirSync(`${ROOT}src`, { recursive: true, encoding: 'utf8' }).map((f) => `src/${f}`)];
+  const newer = inputs.find((file) => !file.endsWith('.test.ts') && statSync(`${ROOT}${file}`).mtimeMs > built);
+  if (newer) throw new Error(`${newer} is newer than dist/: run \`npm run build\` first`);
+}
 
 /** Upper bound for a start or a stop; a healthy one takes a fraction of it, a busy 2-core machine much more. */
 const PATIENCE_MS = 120_000;
@@ -30,6 +46,7 @@ async function withinPatience<T>(child: ChildProcess, promise: Promise<T>, what:
 }
 
 export async function startNode(args: string[], env: Record<string, string> = {}): Promise<NodeProcess> {
+  assertFreshBuild();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
