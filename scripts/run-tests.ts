@@ -3,7 +3,7 @@
  * also runs the built `shenpi` command, so the build comes first: a stale dist is never tested.
  * PostgreSQL is DATABASE_URL_PG or the local default; when it does not answer, its half is skipped
  * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure. The last line
- * counts the tests of every part: `N passed, N failed`.
+ * counts the tests of every part, `N passed, N failed`, and says when the PostgreSQL half was skipped.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -55,9 +55,13 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
+/** What the count line must also say: a half of the suite that did not run. */
+const skipped: string[] = [];
+
 function finish(passed: boolean): never {
   rmSync(countsFolder, { recursive: true, force: true });
-  process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed\n`);
+  const notes = skipped.length ? ` (${skipped.join('; ')})` : '';
+  process.stdout.write(`\n${counts.passed} passed, ${counts.failed} failed${notes}\n`);
   process.exit(passed ? 0 : 1);
 }
 
@@ -80,6 +84,7 @@ if (!only || only === 'postgres') {
     results.push(false);
   } else {
     process.stdout.write(`\n# PostgreSQL does not answer at ${POSTGRES_URL}: its half of the suite is skipped\n`);
+    skipped.push(`the PostgreSQL half was skipped: nothing answers at ${POSTGRES_URL}`);
   }
 }
 finish(results.every(Boolean));
