@@ -39,6 +39,13 @@ async function listen(t: TestContext, answer: (res: http.ServerResponse) => void
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits: () => hits };
 }
 
+/** The instance's first delivery, once it has been attempted. */
+const firstAttempt = (server: TestServer, code: string) =>
+  waitFor('a failed attempt', async () => {
+    const [first] = await deliveries(server, `instance_code=${code}`);
+    return first?.attempts ? first : undefined;
+  });
+
 test('an event URL on the cloud metadata address is refused by the admin API and by a fixture, even in emulator mode', async (t) => {
   const server = await serve(t);
   const answer = await setEvent(server, 'http://169.254.169.254/latest/meta-data/');
@@ -78,11 +85,8 @@ test('a push is never sent to a refused address, even to a URL that got into the
   const token = await tenantToken(server.url);
   assert.equal((await call(server.url, `${V4}/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token, method: 'POST' })).body.code, 0);
   const code = await createLeave(server, token);
-  const [first] = await waitFor('a failed attempt', async () => {
-    const list = await deliveries(server, `instance_code=${code}`);
-    return list[0]?.attempts ? list : undefined;
-  });
-  assert.match(first!.last_error ?? '', /10\.255\.255\.1 is a private, link-local or reserved address/);
+  const first = await firstAttempt(server, code);
+  assert.match(first.last_error ?? '', /10\.255\.255\.1 is a private, link-local or reserved address/);
 });
 
 test('a redirect from the event URL is not followed: the push counts as failed and the target gets nothing', async (t) => {
@@ -93,11 +97,8 @@ test('a redirect from the event URL is not followed: the push counts as failed a
   const token = await tenantToken(server.url);
   assert.equal((await call(server.url, `${V4}/approvals/${DEMO_LEAVE_CODE}/subscribe`, { token, method: 'POST' })).body.code, 0);
   const code = await createLeave(server, token);
-  const [first] = await waitFor('a failed attempt', async () => {
-    const list = await deliveries(server, `instance_code=${code}`);
-    return list[0]?.attempts ? list : undefined;
-  });
-  assert.match(first!.last_error ?? '', /HTTP 302/);
+  const first = await firstAttempt(server, code);
+  assert.match(first.last_error ?? '', /HTTP 302/);
   assert.ok(redirecting.hits() >= 1);
   assert.equal(target.hits(), 0);
 });
