@@ -40,14 +40,25 @@ async function versionCheck(app) {
 }
 
 /**
- * `shenpi serve --port 0 --no-demo` says where it listens, answers /healthz 200, and exits 0 on SIGTERM. It runs
- * node_modules/.bin/shenpi, the file `npx shenpi` runs: npx (npm 11) dies on SIGTERM without passing it on.
+ * `npx shenpi serve --port 0 --no-demo` says where it listens and answers /healthz 200. npx (npm 11) dies on
+ * SIGTERM without passing it on, so the signal goes to the whole process group, as a terminal's Ctrl-C or a
+ * process manager's stop does; then nothing may answer on the port any more.
  */
 async function serveCheck(app) {
-  const bin = join(app, 'node_modules/.bin/shenpi');
-  const child = spawn(bin, ['serve', '--port', '0', '--no-demo'], { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('npx', [...NPX, 'serve', '--port', '0', '--no-demo'], {
+    cwd: app,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), STEP_LIMIT_MS);
+  const killGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group has ended already.
+    }
+  };
+  const timer = setTimeout(() => killGroup('SIGKILL'), STEP_LIMIT_MS);
   try {
     const url = await new Promise((resolve, reject) => {
       let stdout = '';
@@ -56,16 +67,21 @@ async function serveCheck(app) {
         const match = /listening on (http:\/\/[^"\s]+)/.exec(stdout);
         if (match) resolve(match[1]);
       });
-      void exited.then((end) => reject(new Error(`shenpi serve ended (${end}) before listening:\n${stdout}`)));
+      void exited.then((end) => reject(new Error(`npx shenpi serve ended (${end}) before listening:\n${stdout}`)));
     });
     const health = await fetch(`${url}/healthz`);
     if (health.status !== 200) throw new Error(`GET ${url}/healthz answered ${health.status}`);
-    child.kill('SIGTERM');
-    const end = await exited;
-    if (end !== 0) throw new Error(`shenpi serve ended with ${end} on SIGTERM, not 0`);
+    killGroup('SIGTERM');
+    await exited;
+    for (let waited = 0; ; waited += 100) {
+      const answered = await fetch(`${url}/healthz`).then(() => true, () => false);
+      if (!answered) break;
+      if (waited > STEP_LIMIT_MS) throw new Error(`shenpi serve still answers at ${url} after SIGTERM`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   } finally {
     clearTimeout(timer);
-    child.kill('SIGKILL');
+    killGroup('SIGKILL');
   }
 }
 
@@ -92,7 +108,7 @@ console.log('started and closed');
   if (!printed.includes('started and closed')) throw new Error(`startShenpi() printed:\n${printed}`);
 }
 
-const checks = { 'npx shenpi --version': versionCheck, 'shenpi serve': serveCheck, 'startShenpi()': startShenpiCheck };
+const checks = { 'npx shenpi --version': versionCheck, 'npx shenpi serve': serveCheck, 'startShenpi()': startShenpiCheck };
 
 const work = mkdtempSync(join(tmpdir(), 'shenpi-pack-'));
 try {

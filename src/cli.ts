@@ -27,6 +27,7 @@ program
   .option('--admin-token <token>', 'bearer token of /_shenpi/* and the console (env SHENPI_ADMIN_TOKEN, default random)')
   .option('--emulator', 'turn on the test controls: settable clock, reset, snapshots (env SHENPI_EMULATOR)')
   .option('--seed <n>', 'with --emulator: ids, tokens and log ids repeat run to run for this seed (env SHENPI_SEED)')
+  .option('--demo', 'load the demo data into an empty database even on an address that is not the loopback (env SHENPI_DEMO)')
   .option('--no-demo', 'do not load the demo data into an empty database (env SHENPI_NO_DEMO)')
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
   .option('--db-pool-size <n>', 'PostgreSQL connections per node (env SHENPI_DB_POOL_SIZE, default 10)')

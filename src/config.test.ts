@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, resolveServeConfig, type ServeConfig } from './config.js';
+import { ConfigError, isLoopbackHost, resolveServeConfig, type ServeConfig } from './config.js';
 
 /** The settings of contract.md's configuration table (plus the SQLite durability mode). */
 const CONTRACT_KEYS = [
@@ -67,7 +67,7 @@ describe('where each setting comes from', () => {
       host: '::1',
       db: 'sqlite::memory:',
       fixture: 'flag.json',
-      adminToken: 'flag-token',
+      adminToken: 'flag-token-of-16+',
       emulator: false,
       logLevel: 'debug',
       sqliteSynchronous: 'full',
@@ -77,7 +77,7 @@ describe('where each setting comes from', () => {
       host: '::1',
       databaseUrl: 'sqlite::memory:',
       fixture: 'flag.json',
-      adminToken: 'flag-token',
+      adminToken: 'flag-token-of-16+',
       emulator: false,
       noDemo: true,
       logLevel: 'debug',
@@ -172,4 +172,40 @@ describe('the id seed', () => {
       assert.throws(() => resolveServeConfig({ emulator: true, seed }, {}), ConfigError);
     });
   }
+});
+
+describe('the admin token (contract.md: random, printed at start, when not given)', () => {
+  test('an empty one is refused, from the flag or the environment, in any mode', () => {
+    for (const [flags, env] of [
+      [{ adminToken: '' }, {}],
+      [{ adminToken: '  ' }, {}],
+      [{}, { SHENPI_ADMIN_TOKEN: '' }],
+      [{ emulator: true, adminToken: '' }, {}],
+    ] as const) {
+      assert.throws(() => resolveServeConfig(flags, env), (err: unknown) => err instanceof ConfigError && /admin token .* is empty/.test(err.message));
+    }
+  });
+
+  test('outside emulator mode one under 16 characters is refused; in emulator mode it is taken', () => {
+    assert.throws(() => resolveServeConfig({ adminToken: 'fifteen-chars-x' }, {}), /at least 16 characters/);
+    assert.equal(resolveServeConfig({ adminToken: 'sixteen-chars-xy' }, {}).adminToken, 'sixteen-chars-xy');
+    assert.equal(resolveServeConfig({ adminToken: 'x', emulator: true }, {}).adminToken, 'x');
+  });
+
+  test('none given leaves it to be generated', () => assert.equal(resolveServeConfig({}, {}).adminToken, undefined));
+});
+
+describe('the demo data', () => {
+  test('--demo or SHENPI_DEMO asks for it explicitly; --no-demo wins over SHENPI_DEMO', () => {
+    assert.equal(resolveServeConfig({ demo: true }, {}).demoAsked, true);
+    assert.equal(resolveServeConfig({}, { SHENPI_DEMO: '1' }).demoAsked, true);
+    assert.equal(resolveServeConfig({}, {}).demoAsked, false);
+    const refused = resolveServeConfig({ demo: false }, { SHENPI_DEMO: '1' });
+    assert.deepEqual([refused.demoAsked, refused.noDemo], [false, true]);
+  });
+
+  test('loopback addresses are told apart from the others', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.equal(isLoopbackHost(host), true, host);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) assert.equal(isLoopbackHost(host), false, host);
+  });
 });

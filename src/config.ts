@@ -10,6 +10,8 @@ export interface ServeConfig {
   adminToken: string | undefined;
   emulator: boolean;
   noDemo: boolean;
+  /** `--demo` / SHENPI_DEMO: load the demo data even when listening on an address that is not the loopback. */
+  demoAsked: boolean;
   logLevel: string;
   sqliteSynchronous: 'FULL' | 'NORMAL';
   /** Feishu's per-app request limits; undefined = on, except in emulator mode. */
@@ -30,6 +32,7 @@ export interface ServeFlags {
   fixture?: string;
   adminToken?: string;
   emulator?: boolean;
+  /** `--demo` gives true, `--no-demo` false. */
   demo?: boolean;
   logLevel?: string;
   sqliteSynchronous?: string;
@@ -46,6 +49,26 @@ export class ConfigError extends Error {
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/shenpi.sqlite';
+
+/** A listen address only this machine reaches (the demo data, with its published secret, loads there by itself). */
+export const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+/** Outside emulator mode the admin token guards the whole server: a short one is a guessable one. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
+/** The admin token as given (undefined: generate one), refused when empty, or short outside emulator mode. */
+function adminTokenOf(flags: ServeFlags, env: Env, emulator: boolean): string | undefined {
+  const token = flags.adminToken ?? env.SHENPI_ADMIN_TOKEN;
+  if (token === undefined) return undefined;
+  if (token.trim() === '') {
+    throw new ConfigError('the admin token (--admin-token, SHENPI_ADMIN_TOKEN) is empty: give one, or leave it unset for a generated one');
+  }
+  if (!emulator && token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(`the admin token must have at least ${MIN_ADMIN_TOKEN_LENGTH} characters outside emulator mode`);
+  }
+  return token;
+}
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 function envFlag(env: Env, name: string): boolean | undefined {
@@ -86,10 +109,11 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     databaseUrl: flags.db ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
     fixture: flags.fixture ?? (env.SHENPI_FIXTURE || undefined),
-    adminToken: flags.adminToken ?? (env.SHENPI_ADMIN_TOKEN || undefined),
+    adminToken: adminTokenOf(flags, env, emulator),
     emulator,
-    // commander turns `--no-demo` into `demo: false`.
-    noDemo: flags.demo === false || (envFlag(env, 'SHENPI_NO_DEMO') ?? false),
+    // commander turns `--no-demo` into `demo: false`, `--demo` into `demo: true`.
+    noDemo: flags.demo === false || (flags.demo === undefined && (envFlag(env, 'SHENPI_NO_DEMO') ?? false)),
+    demoAsked: flags.demo === true || (flags.demo === undefined && (envFlag(env, 'SHENPI_DEMO') ?? false)),
     logLevel,
     sqliteSynchronous: synchronous,
     poolSize,

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import type { ServeConfig } from './config.js';
+import { isLoopbackHost, type ServeConfig } from './config.js';
 import { Ids, newAdminToken } from './domain/ids.js';
 import { DEMO_APP, demoFixture } from './fixtures/demo.js';
 import { buildApp } from './http/app.js';
@@ -130,7 +130,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
 
     await setStartClock();
     const empty = (await store.directory.counts()).tenants === 0;
-    const loadDemo = empty && !config.noDemo;
+    // The demo's secret is published: on an address others reach, it loads only when asked for.
+    const demoHeldBack = empty && !config.noDemo && !config.demoAsked && !isLoopbackHost(config.host);
+    const loadDemo = empty && !config.noDemo && !demoHeldBack;
     if (loadDemo) await services.fixtures.load(demoFixture);
     const loaded = await loadFixture();
 
@@ -160,6 +162,9 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       options.print?.(demoBanner(url, adminToken, generated));
     } else if (generated) {
       options.print?.(`admin token (generated): ${adminToken}\n`);
+    }
+    if (demoHeldBack) {
+      options.print?.(`the demo data (published app secret) is not loaded on ${config.host}, an address others reach: --demo loads it\n`);
     }
 
     return {

@@ -94,8 +94,9 @@ async function listening(t: TestContext, run: ReturnType<typeof spawnCommand>) {
   const url = await within(
     new Promise<string>((found, failed) => {
       const look = () => {
-        const match = /listening on (http:\/\/127\.0\.0\.1:(\d+))/.exec(run.output.stdout);
-        if (match?.[1]) found(match[1]);
+        // Whatever address it listens on, the test reaches it over the loopback.
+        const match = /listening on http:\/\/[^"\s]+:(\d+)/.exec(run.output.stdout);
+        if (match?.[1]) found(`http://127.0.0.1:${match[1]}`);
       };
       run.child.stdout?.on('data', look);
       void run.finished.then((f) => failed(new Error(`shenpi serve exited (${f.code}) before listening: ${f.stderr}`)));
@@ -222,9 +223,29 @@ describe('shenpi serve', once, () => {
 
   test('--admin-token sets the admin bearer token', async (t) => {
     const ws = workspace(t);
-    const server = await serveShenpi(t, ['--admin-token', 'cli-admin'], { PORT: '0', DATABASE_URL: ws.dbUrl });
-    assert.equal((await call(server.url, '/_shenpi/clock', { token: 'cli-admin' })).status, 200);
+    const server = await serveShenpi(t, ['--admin-token', 'cli-admin-token-16'], { PORT: '0', DATABASE_URL: ws.dbUrl });
+    assert.equal((await call(server.url, '/_shenpi/clock', { token: 'cli-admin-token-16' })).status, 200);
     assert.equal((await call(server.url, '/_shenpi/clock', { token: 'other' })).status, 401);
+  });
+
+  test('an empty admin token is refused; outside emulator mode so is one under 16 characters', async () => {
+    for (const [args, message] of [
+      [['--admin-token', ''], /admin token .* is empty/],
+      [['--admin-token', 'short'], /at least 16 characters outside emulator mode/],
+    ] as const) {
+      const finished = await runShenpi(['serve', '--port', '0', '--db', 'sqlite::memory:', ...args]);
+      assert.notEqual(finished.code, 0);
+      assert.match(finished.stderr, message);
+    }
+  });
+
+  test('on an address others reach the demo data (a published secret) loads only with --demo', async (t) => {
+    const held = await serveShenpi(t, ['--host', '0.0.0.0', '--port', '0'], { DATABASE_URL: workspace(t).dbUrl });
+    assert.equal((await call(held.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 10003);
+    assert.match(held.output.stderr, /demo data .* is not loaded on 0\.0\.0\.0.*--demo loads it/);
+    assert.ok(!held.output.stderr.includes(DEMO_APP.app_secret));
+    const asked = await serveShenpi(t, ['--host', '0.0.0.0', '--port', '0', '--demo'], { DATABASE_URL: workspace(t).dbUrl });
+    assert.equal((await call(asked.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
   });
 
   test('--port notaport exits non-zero with a message naming the flag', async () => {
