@@ -241,6 +241,24 @@ describe('admin console', { skip }, () => {
     const approval = stored.body.approvals.find((a: { approval_code: string }) => a.approval_code === DEMO_LEAVE_CODE);
     assert.equal(approval.revert_interval, 86400);
 
+    // One day: an approval two days old can no longer be withdrawn. (Earlier tests moved the clock on.)
+    token = await tenantToken(server.url);
+    const code = await newLeave();
+    const [task] = (await call(server.url, `${V4}/instances/${code}`, { token })).body.data.task_list;
+    const approved = await call(server.url, `${V4}/tasks/approve`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_bob', task_id: task.id },
+    });
+    assert.equal(approved.body.code, 0, approved.text);
+    assert.equal((await admin(server.url, '/clock', { json: { advance_ms: 2 * 86_400_000 } })).status, 200);
+    token = await tenantToken(server.url);
+    const late = await call(server.url, `${V4}/instances/cancel`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice' },
+    });
+    assert.equal(late.body.code, 1390001, late.text);
+    assert.match(late.body.error.details[0].value, /withdrawal window closed: .* allows 86400 seconds after approval/);
+
     await leave.getByTestId('revert-interval-on').uncheck();
     await saveDefinition(page, leave);
     const off = await admin(server.url, '/tenants/acme/approvals');
@@ -249,6 +267,12 @@ describe('admin console', { skip }, () => {
     await leave.getByTestId('revert-interval-on').check();
     await leave.getByTestId('revert-days').fill('31');
     await saveDefinition(page, leave);
+    // 31 days: the same two-day-old approval can be withdrawn (its revoke round opens).
+    const inTime = await call(server.url, `${V4}/instances/cancel`, {
+      token,
+      json: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice' },
+    });
+    assert.equal(inTime.body.code, 0, inTime.text);
     await page.close();
   });
 });

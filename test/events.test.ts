@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
 import { RETRY_DELAYS_MS } from '../src/services/event-dispatcher.js';
 import { decryptEvent } from '../src/wire/event-crypto.js';
 import {
@@ -94,7 +94,19 @@ test('an app that did not subscribe to the definition receives nothing', async (
   const code = await createAndWithdraw(server, token);
   const deliveries = (await admin(server.url, `/deliveries?instance_code=${code}`)).body.deliveries;
   assert.deepEqual(deliveries, []);
-  assert.equal(receiver.received.length, 0);
+  // A control the app did subscribe to: once its event has arrived, the other one's would have too.
+  assert.equal((await call(server.url, `${V4}/approvals/${DEMO_PURCHASE_CODE}/subscribe`, { token, method: 'POST' })).body.code, 0);
+  const control = await call(server.url, `${V4}/instances`, {
+    token,
+    json: {
+      approval_code: DEMO_PURCHASE_CODE,
+      open_id: 'ou_alice',
+      form: JSON.stringify([{ id: 'item', type: 'input', value: 'desk' }, { id: 'amount', type: 'amount', value: 120 }]),
+    },
+  });
+  assert.equal(control.body.code, 0, control.text);
+  await waitFor('the control event', () => (receiver.received.some((e) => e.instance_code === control.body.data.instance_code) ? true : undefined));
+  assert.deepEqual(receiver.received.filter((e) => e.instance_code === code), []);
 });
 
 test('after unsubscribing, new events are no longer delivered', async (t) => {
