@@ -20,6 +20,10 @@ export interface ServeConfig {
   poolSize: number;
   /** Event URLs may name loopback and private addresses outside emulator mode too. */
   allowPrivateEventUrls: boolean;
+  /** How long a client may take (ms) and how many may be connected at once. */
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
   /** Emulator mode: ids, tokens and log ids drawn from this seed, the same run to run; random when undefined. */
   seed: number | undefined;
 }
@@ -40,6 +44,9 @@ export interface ServeFlags {
   dbPoolSize?: string;
   allowPrivateEventUrls?: boolean;
   seed?: string;
+  requestTimeoutMs?: string;
+  keepAliveTimeoutMs?: string;
+  maxConnections?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -77,6 +84,17 @@ function envFlag(env: Env, name: string): boolean | undefined {
   if (['1', 'true', 'yes', 'on'].includes(value)) return true;
   if (['0', 'false', 'no', 'off'].includes(value)) return false;
   throw new ConfigError(`${name} must be true or false, not "${env[name]}"`);
+}
+
+/** A whole number from `min` to `max`, from its flag or else its environment variable, else the default. */
+function wholeNumber(flag: string | undefined, env: Env, name: string, fallback: number, min: number, max: number): number {
+  const text = flag ?? env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${text}"`);
+  }
+  return value;
 }
 
 function parsePort(value: string, source: string): number {
@@ -119,6 +137,9 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     poolSize,
     allowPrivateEventUrls: flags.allowPrivateEventUrls ?? envFlag(env, 'SHENPI_ALLOW_PRIVATE_EVENT_URLS') ?? false,
     seed,
+    requestTimeoutMs: wholeNumber(flags.requestTimeoutMs, env, 'SHENPI_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+    keepAliveTimeoutMs: wholeNumber(flags.keepAliveTimeoutMs, env, 'SHENPI_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
+    maxConnections: wholeNumber(flags.maxConnections, env, 'SHENPI_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
     rateLimit:
       flags.rateLimit !== undefined
         ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')

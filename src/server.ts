@@ -143,7 +143,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
           await loadFixture();
         })
       : undefined;
-    const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls });
+    const limits = {
+      requestTimeoutMs: config.requestTimeoutMs,
+      keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+      maxConnections: config.maxConnections,
+    };
+    const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls, limits });
     await app.listen({ port: config.port, host: config.host });
     const dispatcher = new EventDispatcher(store, services.clock, services.eventUrls, app.log);
     dispatcher.start();

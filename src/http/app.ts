@@ -19,6 +19,7 @@ import { redactUrl } from './redaction.js';
 import { keepContentTypeCase, writeLogId } from './header-case.js';
 import { registerMetrics } from './metrics.js';
 import { checkRequestShape } from './request-shape.js';
+import { clientErrorHandler } from './client-errors.js';
 import { registerOpenApi } from './openapi.js';
 import { trackResponseCodes } from './response-code.js';
 import { validationReason, validatorCompiler } from './validation.js';
@@ -46,7 +47,20 @@ export interface AppOptions {
   controls?: EmulatorControls;
   /** Defaults to a silent logger. */
   logger?: FastifyBaseLogger;
+  /** How long a client may take, and how many may be connected at once; HTTP_LIMITS when absent. */
+  limits?: HttpLimits;
 }
+
+export interface HttpLimits {
+  /** The whole request, headers and body, from its first byte. */
+  requestTimeoutMs: number;
+  /** An idle kept-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Connections held at once; more are closed as they come, so slow clients cannot use up the descriptors. */
+  maxConnections: number;
+}
+
+export const HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -92,6 +106,7 @@ const requestSerializers = {
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
+  const limits = options.limits ?? HTTP_LIMITS;
   const app = Fastify({
     loggerInstance: (options.logger ?? pino({ level: 'silent' })).child({}, { serializers: requestSerializers }),
     genReqId: () => services.ids.logId(services.clock.clock.now()),
@@ -102,7 +117,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
     frameworkErrors: answerUnreadableRequest,
+    // ... and so do those the HTTP server refuses before any route (too slow, headers too large, not HTTP).
+    clientErrorHandler: clientErrorHandler(() => services.ids.logId(services.clock.clock.now())),
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // A request without Host reaches the routes and gets their envelope, rather than Node's empty 400; and
+    // the request time is checked often enough for short limits (Node looks every 30 s by default).
+    http: { requireHostHeader: false, connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs) },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = limits.maxConnections;
+  // Headers arrive first: a client that has not sent them within the request time is cut at that time too.
+  app.server.headersTimeout = limits.requestTimeoutMs;
 
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or
@@ -139,6 +164,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    // A body refused unread (too large, another content type) is read to its end and dropped, so that a
+    // client still uploading can finish and read this answer, instead of meeting a closed connection (fastify
+    // asks to close it; the request time bounds how long the rest may take).
+    if (!request.raw.readableEnded) {
+      request.raw.resume();
+      reply.removeHeader('connection');
+    }
     const classified = classify(error);
     const paramErrorCode = request.routeOptions.config.paramErrorCode;
     const known = classified?.code === 1390001 && paramErrorCode ? { ...classified, code: paramErrorCode } : classified;
