@@ -28,7 +28,7 @@ program
   .option('--emulator', 'turn on the test controls: settable clock, reset, snapshots (env SHENPI_EMULATOR)')
   .option('--seed <n>', 'with --emulator: ids, tokens and log ids repeat run to run for this seed (env SHENPI_SEED)')
   .option('--request-timeout-ms <ms>', 'how long a request may take to arrive (env SHENPI_REQUEST_TIMEOUT_MS, default 30000)')
-  .option('--keep-alive-timeout-ms <ms>', 'how long an idle kept-alive connection stays open (env SHENPI_KEEP_ALIVE_TIMEOUT_MS, default 5000)')
+  .option('--keep-alive-timeout-ms <ms>', 'how long an idle kept-alive connection stays open (env SHENPI_KEEP_ALIVE_TIMEOUT_MS, default 72000)')
   .option('--max-connections <n>', 'connections held at once, more are closed (env SHENPI_MAX_CONNECTIONS, default 1000)')
   .option('--demo', 'load the demo data into an empty database even on an address that is not the loopback (env SHENPI_DEMO)')
   .option('--no-demo', 'do not load the demo data into an empty database (env SHENPI_NO_DEMO)')

@@ -138,7 +138,7 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
     allowPrivateEventUrls: flags.allowPrivateEventUrls ?? envFlag(env, 'SHENPI_ALLOW_PRIVATE_EVENT_URLS') ?? false,
     seed,
     requestTimeoutMs: wholeNumber(flags.requestTimeoutMs, env, 'SHENPI_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
-    keepAliveTimeoutMs: wholeNumber(flags.keepAliveTimeoutMs, env, 'SHENPI_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 3_600_000),
+    keepAliveTimeoutMs: wholeNumber(flags.keepAliveTimeoutMs, env, 'SHENPI_KEEP_ALIVE_TIMEOUT_MS', 72_000, 100, 3_600_000),
     maxConnections: wholeNumber(flags.maxConnections, env, 'SHENPI_MAX_CONNECTIONS', 1_000, 1, 1_000_000),
     rateLimit:
       flags.rateLimit !== undefined

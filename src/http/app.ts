@@ -60,7 +60,7 @@ export interface HttpLimits {
   maxConnections: number;
 }
 
-export const HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 };
+export const HTTP_LIMITS: HttpLimits = { requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000, maxConnections: 1_000 };
 
 export const BODY_LIMIT = 1024 * 1024;
 
