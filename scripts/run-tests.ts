@@ -2,7 +2,8 @@
  * `npm test`: the unit tests once, then the behaviour suite (test/) on SQLite and on PostgreSQL. The suite
  * also runs the built `shenpi` command, so the build comes first: a stale dist is never tested.
  * PostgreSQL is DATABASE_URL_PG or the local default; when it does not answer, its half is skipped
- * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure. The last line
+ * with a notice, except under CI (or SHENPI_REQUIRE_PG=1), where that is a failure. `reliability` runs
+ * test/reliability/ alone (kill -9 under load, fuzzing, cross-process races, floods) on both stores. The last line
  * counts the tests of every part, `N passed, N failed`, and says when the PostgreSQL half was skipped.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,9 +13,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { POSTGRES_URL } from '../test/helpers/stores.js';
 
-function testFiles(dir: string): string[] {
+/** The reliability suite (test/reliability/) is a run of its own: `npm run test:reliability`. */
+const RELIABILITY = 'reliability';
+
+function testFiles(dir: string, { reliability = false } = {}): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.test.ts'))
+    .filter((file) => file.endsWith('.test.ts') && file.startsWith(`${RELIABILITY}/`) === reliability)
     .map((file) => join(dir, file))
     .sort();
 }
@@ -73,6 +77,15 @@ if (only !== 'unit') {
     counts.failed += 1;
     finish(false);
   }
+}
+if (only === RELIABILITY) {
+  // Both stores in one run; each test file says which it uses. PostgreSQL is required, as in CI.
+  if (!(await postgresAnswers())) {
+    process.stderr.write(`PostgreSQL does not answer at ${POSTGRES_URL}; the reliability suite needs it.\n`);
+    counts.failed += 1;
+    finish(false);
+  }
+  finish(run('reliability suite', testFiles('test', { reliability: true }), {}));
 }
 if (!only || only === 'unit') results.push(run('unit tests', testFiles('src'), {}));
 if (!only || only === 'sqlite') results.push(run('behaviour suite on SQLite', testFiles('test'), { SHENPI_TEST_STORE: 'sqlite' }));
