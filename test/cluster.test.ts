@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { call, tenantToken, type Answer } from './helpers/http.js';
 import { startNode, type NodeProcess } from './helpers/process.js';
+import { waitFor } from './helpers/wait.js';
 import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/stores.js';
 
 const ADMIN = 'cluster-admin';
@@ -135,6 +136,19 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
     const final = (await call(a.url, `${V4}/instances/${code}`, { token })).body.data;
     assert.deepEqual(final.timeline.map((e: { type: string }) => e.type), ['START', 'TRANSFER']);
     assert.deepEqual(final.task_list.map((t: { status: string }) => t.status), ['TRANSFERRED', 'PENDING']);
+  });
+
+  // Last: it deletes the data of the tests above.
+  test('after a reset through one node, that node refuses the old token at once and the other within its token cache time', async () => {
+    const token = await tenantToken(a.url);
+    const path = `${V4}/approvals/${DEMO_LEAVE_CODE}`;
+    // Both nodes have just looked the token up, so both hold it in their caches.
+    for (const node of [a, b]) assert.equal((await call(node.url, path, { token })).body.code, 0);
+    assert.equal((await call(a.url, '/_shenpi/reset', { token: ADMIN, json: {} })).status, 200);
+    assert.equal((await call(a.url, path, { token })).body.code, 99991663);
+    await waitFor('node b to refuse the token deleted by the reset', async () =>
+      (await call(b.url, path, { token })).body.code === 99991663 ? true : undefined,
+    );
   });
 });
 

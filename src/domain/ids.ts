@@ -4,7 +4,7 @@
  * so that two fresh servers making the same calls at the same clock times make the same ids, and a call
  * that makes one kind of id (a log id) does not shift the others (instance codes, tokens).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import type { IdSource } from './approval/ids.js';
 
 /** What a seeded `Ids` is at one moment: enough to make the same ids again from there. */
@@ -49,6 +49,29 @@ function streamState(seed: number, stream: Stream): number[] {
   return [0, 4, 8, 12].map((i) => digest.readUInt32BE(i) | 0);
 }
 
+/**
+ * Node's crypto bits, drawn a block at a time: one call per id costs more than the rest of making it. Each
+ * byte is handed out once, and copied, so a caller may change its bytes.
+ */
+class RandomPool {
+  private block = Buffer.alloc(0);
+  private offset = 0;
+
+  constructor(private readonly size = 4096) {}
+
+  bytes(n: number): Buffer {
+    if (this.offset + n > this.block.length) {
+      this.block = randomFillSync(Buffer.allocUnsafe(Math.max(this.size, n)));
+      this.offset = 0;
+    }
+    const out = Buffer.from(this.block.subarray(this.offset, this.offset + n));
+    this.offset += n;
+    return out;
+  }
+}
+
+const randomPool = new RandomPool();
+
 /** The unseeded servers of one process share one sequence, so that their decimal ids never meet. */
 const processSequence = { value: 0 };
 
@@ -73,7 +96,7 @@ export class Ids {
   }
 
   private bytes(stream: Stream, n: number): Buffer {
-    return this.streams ? this.streams[stream].bytes(n) : randomBytes(n);
+    return this.streams ? this.streams[stream].bytes(n) : randomPool.bytes(n);
   }
 
   /** Upper-case UUID (version 4 form), the form of Feishu approval and instance codes. */

@@ -23,15 +23,12 @@ import { ccRepository } from './cc-repository.js';
 import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { dumpTables, loadTables } from './dump.js';
+import { GroupCommit } from './group-commit.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
 import type { Database } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
-
-
-
-
 
 const USER_COLUMN: Record<UserIdType, 'open_id' | 'union_id' | 'user_id'> = {
   open_id: 'open_id',
@@ -165,7 +162,36 @@ function directoryRepository(db: Executor): DirectoryRepository {
   };
 }
 
-function tokenRepository(db: Executor): TokenRepository {
+/**
+ * Tokens found by `find`, for TOKEN_CACHE_MS of real time: every Open API request looks its token up. An issued
+ * token never changes; it leaves the table only when expired (the caller checks expiry at every use) or with
+ * every row (reset, restore), which clears the cache of this node at once and of other nodes within the bound.
+ */
+export const TOKEN_CACHE_MS = 1000;
+const TOKEN_CACHE_SIZE = 10_000;
+
+class TokenCache {
+  private readonly entries = new Map<string, { token: AccessToken; until: number }>();
+
+  get(token: string): AccessToken | undefined {
+    const entry = this.entries.get(token);
+    if (entry && entry.until > Date.now()) return entry.token;
+    if (entry) this.entries.delete(token);
+    return undefined;
+  }
+
+  set(token: AccessToken): void {
+    if (this.entries.size >= TOKEN_CACHE_SIZE) this.entries.clear();
+    this.entries.set(token.token, { token, until: Date.now() + TOKEN_CACHE_MS });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** `cache`: for reads outside a transaction only, whose rows are committed. */
+function tokenRepository(db: Executor, cache: TokenCache | undefined): TokenRepository {
   const toToken = (row: Database['access_tokens']): AccessToken => ({
     token: row.token,
     kind: row.kind as TokenKind,
@@ -187,8 +213,12 @@ function tokenRepository(db: Executor): TokenRepository {
       return row && toToken(row);
     },
     async find(token) {
+      const cached = cache?.get(token);
+      if (cached) return cached;
       const row = await db.selectFrom('access_tokens').selectAll().where('token', '=', token).executeTakeFirst();
-      return row && toToken(row);
+      const found = row && toToken(row);
+      if (found) cache?.set(found);
+      return found;
     },
     async insert(t) {
       await db
@@ -254,12 +284,15 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
   };
 }
 
-function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store {
+/** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
+type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+
+function storeOver(db: Executor, root: Kysely<Database>, shared: boolean, transact: Transact, tokens: TokenCache): Store {
   const inTransaction = db.isTransaction;
   const store: Store = {
     shared,
     directory: directoryRepository(db),
-    tokens: tokenRepository(db),
+    tokens: tokenRepository(db, inTransaction ? undefined : tokens),
     state: stateRepository(db),
     approvals: approvalRepository(db),
     instances: instanceRepository(db),
@@ -272,7 +305,7 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
     subscriptions: subscriptionRepository(db),
     deliveries: deliveryRepository(db),
     transaction: (work) =>
-      inTransaction ? work(store) : root.transaction().execute((trx) => work(storeOver(trx, root, shared))),
+      inTransaction ? work(store) : transact((trx) => work(storeOver(trx, root, shared, transact, tokens))),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -281,16 +314,23 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean): Store
         for (const table of TABLES_CHILD_FIRST) await executor.deleteFrom(table).execute();
       };
       await (inTransaction ? wipe(db) : root.transaction().execute(wipe));
+      tokens.clear();
     },
     dump: () => dumpTables(root),
-    load: (dump) => (inTransaction ? loadTables(db, dump) : root.transaction().execute((trx) => loadTables(trx, dump))),
+    async load(dump) {
+      await (inTransaction ? loadTables(db, dump) : root.transaction().execute((trx) => loadTables(trx, dump)));
+      tokens.clear();
+    },
     close: () => root.destroy(),
   };
   return store;
 }
 
-export function kyselyStore(db: Kysely<Database>, options: { shared: boolean }): Store {
-  return storeOver(db, db, options.shared);
+/** `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts). */
+export function kyselyStore(db: Kysely<Database>, options: { shared: boolean; groupCommit?: boolean }): Store {
+  const group = options.groupCommit ? new GroupCommit(db) : undefined;
+  const transact: Transact = group ? (work) => group.run(work) : (work) => db.transaction().execute(work);
+  return storeOver(db, db, options.shared, transact, new TokenCache());
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */

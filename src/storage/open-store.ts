@@ -79,5 +79,6 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     await db.destroy();
     throw err;
   }
-  return kyselyStore(db, { shared: isPostgresUrl(url) });
+  const postgres = isPostgresUrl(url);
+  return kyselyStore(db, { shared: postgres, groupCommit: !postgres });
 }

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -13,6 +13,31 @@ export interface SqliteOptions {
   synchronous: SqliteSynchronous;
 }
 
+/** Distinct SQL texts kept prepared; the queries are a fixed set, so this bound is only reached by IN lists. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * kysely asks for a new prepared statement at every query; preparing costs SQLite more than running most of
+ * ours. The same SQL text gets the same statement (better-sqlite3 statements are reusable; nothing here
+ * iterates one while another call uses it, as every call runs to completion synchronously).
+ */
+export function withStatementCache(connection: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const statements = new Map<string, SqliteStatement>();
+  return {
+    prepare(sql) {
+      let statement = statements.get(sql);
+      if (!statement) {
+        // Clearing everything is simpler than LRU, and with ~100 SQL texts in use it practically never happens.
+        if (statements.size >= size) statements.clear();
+        statement = connection.prepare(sql);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => connection.close(),
+  };
+}
+
 export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Database> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new BetterSqlite3(path);
@@ -21,5 +46,5 @@ export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Databas
   connection.pragma('foreign_keys = ON');
   // Another process (e.g. `shenpi load` beside a running server) may hold the write lock briefly.
   connection.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
 }
