@@ -19,9 +19,15 @@ export class ClockService {
     private readonly settable: boolean,
   ) {}
 
-  /** Re-reads the shared offset; called before each request in emulator mode. */
+  /** Whether the offset was read since the last reload. */
+  private loaded = false;
+
+  /**
+   * Re-reads the shared offset; called before each request in emulator mode. A store of one node (SQLite)
+   * has no other writer of it than this service, so there the first read is enough until a reload.
+   */
   async refresh(): Promise<void> {
-    if (!this.settable) return;
+    if (!this.settable || (this.loaded && !this.store.shared)) return;
     let stored: string | undefined;
     try {
       stored = await this.store.state.get(OFFSET_KEY);
@@ -31,6 +37,13 @@ export class ClockService {
     }
     if (stored?.startsWith(FROZEN)) this.clock.freeze(Number(stored.slice(FROZEN.length)));
     else this.clock.setOffset(stored === undefined ? 0 : Number(stored));
+    this.loaded = true;
+  }
+
+  /** Reads the offset again, after the data under it was replaced (reset, snapshot restore). */
+  async reload(): Promise<void> {
+    this.loaded = false;
+    await this.refresh();
   }
 
   async change(change: ClockChange): Promise<number> {

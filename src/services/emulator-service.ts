@@ -28,7 +28,7 @@ export class EmulatorService {
   async reset(): Promise<void> {
     await this.store.deleteAll();
     this.ids.reset();
-    await this.clock.refresh();
+    await this.clock.reload();
   }
 
   /** Answers the new snapshot's id. */
@@ -47,7 +47,7 @@ export class EmulatorService {
     if (!snapshot) return false;
     await this.store.load(snapshot.dump);
     this.ids.restore(snapshot.ids);
-    await this.clock.refresh();
+    await this.clock.reload();
     return true;
   }
 }

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
 import type { Database } from './schema.js';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -38,6 +38,55 @@ export function withStatementCache(connection: BetterSqlite3.Database, size = ST
   };
 }
 
+/** A lock that hands itself to the longest waiter, and to that one only. */
+class FifoLock {
+  private held = false;
+  private readonly waiters: (() => void)[] = [];
+
+  async lock(): Promise<void> {
+    if (!this.held) {
+      this.held = true;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  unlock(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.held = false;
+  }
+}
+
+/**
+ * kysely's SQLite driver guards its one connection with a lock that wakes every waiter at each release, all
+ * but one of which go back to waiting: with many requests in flight, most of the time went there. This
+ * queue lets them in one at a time, in order, so the driver's own lock is always free when asked.
+ */
+class QueuedSqliteDriver extends SqliteDriver implements Driver {
+  private readonly queue = new FifoLock();
+
+  override async acquireConnection(): Promise<DatabaseConnection> {
+    await this.queue.lock();
+    return super.acquireConnection();
+  }
+
+  override async releaseConnection(): Promise<void> {
+    await super.releaseConnection();
+    this.queue.unlock();
+  }
+}
+
+class QueuedSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new QueuedSqliteDriver(this.config);
+  }
+}
+
 export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Database> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new BetterSqlite3(path);
@@ -46,5 +95,5 @@ export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Databas
   connection.pragma('foreign_keys = ON');
   // Another process (e.g. `shenpi load` beside a running server) may hold the write lock briefly.
   connection.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(connection) }) });
+  return new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(connection) }) });
 }
