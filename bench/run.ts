@@ -104,8 +104,10 @@ interface Measured {
   perSecond: number;
   p50: number;
   p99: number;
-  /** Wrong answers, socket errors and time-outs in the measured window. */
+  /** Wrong answers, time-outs (autocannon's 10 s) and other socket errors in the measured window. */
   errors: number;
+  wrong: number;
+  timeouts: number;
   checked: number;
   wrongSamples: string[];
   poolExhausted: number;
@@ -168,6 +170,8 @@ async function measure(servers: NodeProcess[], load: Load): Promise<Measured> {
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: check.wrong + result.errors,
+    wrong: check.wrong,
+    timeouts: result.timeouts,
     checked: check.checked,
     wrongSamples: check.samples,
     poolExhausted: (load.pool?.exhausted ?? 0) - exhaustedBefore,
@@ -413,8 +417,10 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
     for (const scenario of scenarios) {
       const measured = await measure(servers, scenario.load(token, filled));
       results.set(scenario.name, measured);
+      const { wrong, timeouts, errors } = measured;
+      const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
       process.stdout.write(
-        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ${measured.checked} answers checked, ${measured.errors} errors\n`,
+        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
       );
       for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
       if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
@@ -452,12 +458,13 @@ async function main() {
   }
   const rows = judge(results);
   const seconds = (performance.now() - began) / 1000;
-  process.stdout.write(`\n${table(rows)}\n\nload bench took ${seconds.toFixed(0)} s\n`);
+  const loadAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
+  process.stdout.write(`\n${table(rows)}\n\nload bench took ${seconds.toFixed(0)} s; load average then ${loadAtEnd.join(' ')}\n`);
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const file = `${ROOT}bench/results/${date}.json`;
   const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, big: BIG, pool, only: ONLY ?? null };
-  const report = { date, machine: host, settings, fills, rows, seconds: Number(seconds.toFixed(1)), table: table(rows) };
+  const report = { date, machine: { ...host, loadAverageAtEnd: loadAtEnd }, settings, fills, rows, seconds: Number(seconds.toFixed(1)), table: table(rows) };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`written to ${file.slice(ROOT.length)}\n`);
 }
