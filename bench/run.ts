@@ -1,124 +1,472 @@
 /**
- * `npm run bench`: throughput and latency of shenpi's main paths under load, each as a ratio to a
- * baseline (GET /healthz, one database round trip) measured in the same run on the same machine.
- * The server runs as its own process on 127.0.0.1; every scenario is bounded in time.
+ * `npm run bench` (second part), issue 10: shenpi's throughput and latency under load, each as a ratio to a
+ * baseline measured in the same run on the same machine (a bare fastify route answering the withdrawal JSON,
+ * `bench/baseline.ts`). Every server runs as its own process on 127.0.0.1; autocannon drives it from this
+ * process with BENCH_CONNECTIONS connections, a BENCH_WARMUP_SECONDS warm-up (discarded), then BENCH_SECONDS
+ * measured, in which every answer is checked (status and Feishu code). Prints one table, writes
+ * bench/results/<date>.json. BENCHMARKS.md says what each scenario does.
  */
 import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { startNode } from '../test/helpers/process.js';
-import { createTestDatabase, TEST_STORE } from '../test/helpers/stores.js';
+import { startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
+import { createTestDatabase, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
+import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, type Filled } from './fill.js';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const setting = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
+  return value;
+};
+const SECONDS = setting('BENCH_SECONDS', 10);
+const WARMUP_SECONDS = setting('BENCH_WARMUP_SECONDS', 3);
+const CONNECTIONS = setting('BENCH_CONNECTIONS', 50);
+/** Instances stored for the large-database withdrawal (issue 10: a million). */
+const BIG = setting('BENCH_BIG', 1_000_000);
+const SMALL = 10_000;
+/**
+ * Instances made for the other withdrawal scenarios, as a multiple of what the baseline answers in warm-up and
+ * window together: more than shenpi can withdraw, as it cannot outrun a route that does nothing. A run that uses
+ * a pool up (the 10,000 can be) says so, and counts each request past its end an error.
+ */
+const POOL_OVER_BASELINE = 1.25;
+const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+/** Issue 10: the server's resident memory stays under this throughout. */
+const RSS_LIMIT_MB = 200;
+
 const V4 = '/open-apis/approval/v4';
-const FORM = JSON.stringify([{ id: 'reason', type: 'input', value: 'bench' }]);
+const CANCEL = `${V4}/instances/cancel`;
+/** The submitter withdraws; anyone else is refused with 1390001 (rules.md withdrawal check 5). */
+const OTHER_USER = 'ou_bob';
 
-interface Scenario {
-  name: string;
-  /** Requests per iteration; throughput is reported in iterations per second. */
-  perIteration: number;
-  requests: autocannon.Request[];
+/** What the scenario's requests must be answered with; anything else is an error. */
+interface Expected {
+  status: number;
+  code: number;
 }
 
-async function run(url: string, scenario: Scenario) {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: scenario.requests,
-  });
-  const errors = result.errors + result.non2xx;
-  return {
-    name: scenario.name,
-    perSecond: result.requests.average / scenario.perIteration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors,
+/** Codes drawn one per request, in order: each withdrawal takes an instance no other request takes. */
+class CodePool {
+  private next = 0;
+  /** Requests made after the pool ran out (each sent with a code that names no instance, so refused). */
+  exhausted = 0;
+  constructor(
+    private readonly codes: string[],
+    private readonly cycle: boolean,
+  ) {}
+
+  take(): string {
+    if (this.next === this.codes.length) {
+      if (this.cycle) this.next = 0;
+      else {
+        this.exhausted++;
+        return 'POOL-EXHAUSTED';
+      }
+    }
+    return this.codes[this.next++]!;
+  }
+}
+
+/** Counts the answers that are not the expected one, with a few of them to show. */
+class AnswerCheck {
+  checked = 0;
+  wrong = 0;
+  samples: string[] = [];
+  constructor(private readonly expected: Expected) {}
+
+  record(status: number, body: string): void {
+    this.checked++;
+    let code: unknown;
+    try {
+      code = (JSON.parse(body) as { code?: unknown }).code;
+    } catch {
+      code = undefined;
+    }
+    if (status === this.expected.status && code === this.expected.code) return;
+    this.wrong++;
+    if (this.samples.length < 5) this.samples.push(`${status} ${body.slice(0, 300)}`);
+  }
+}
+
+interface Load {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  /** The path and body of the next request. */
+  next(): { path: string; body?: string };
+  expected: Expected;
+  pool?: CodePool;
+}
+
+interface Measured {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  /** Wrong answers, time-outs (autocannon's 10 s) and other socket errors in the measured window. */
+  errors: number;
+  wrong: number;
+  timeouts: number;
+  checked: number;
+  wrongSamples: string[];
+  poolExhausted: number;
+  /** Highest VmRSS sampled during warm-up and measurement, and VmHWM at the end, in MB (the highest over the processes). */
+  rssMaxMb: number;
+  rssHwmMb: number;
+}
+
+function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return kb / 1024;
+}
+
+/** Samples the servers' VmRSS every 200 ms until stopped; answers the highest seen. */
+function sampleRss(pids: number[]): () => number {
+  let highest = 0;
+  const sample = () => {
+    for (const pid of pids) highest = Math.max(highest, memoryMb(pid, 'VmRSS'));
+  };
+  sample();
+  const timer = setInterval(sample, 200);
+  return () => {
+    clearInterval(timer);
+    sample();
+    return highest;
   };
 }
 
+/** One autocannon run over the servers (connections spread round robin over the URLs). */
+function drive(urls: string[], load: Load, seconds: number, check: AnswerCheck | undefined) {
+  return autocannon({
+    // autocannon takes a list of URLs and spreads the connections over them in turn; its types know one URL.
+    url: urls as unknown as string,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [
+      {
+        method: load.method,
+        headers: load.headers,
+        setupRequest: (request) => ({ ...request, ...load.next() }),
+        onResponse: (status, body) => check?.record(status, body),
+      },
+    ],
+  });
+}
+
+/** Warm-up (discarded), then the measured window with every answer checked and the servers' memory sampled. */
+async function measure(servers: NodeProcess[], load: Load): Promise<Measured> {
+  const urls = servers.map((s) => s.url);
+  const pids = servers.map((s) => s.child.pid!);
+  const rss = sampleRss(pids);
+  await drive(urls, load, WARMUP_SECONDS, undefined);
+  const exhaustedBefore = load.pool?.exhausted ?? 0;
+  const check = new AnswerCheck(load.expected);
+  const result = await drive(urls, load, SECONDS, check);
+  const rssMaxMb = rss();
+  return {
+    perSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: check.wrong + result.errors,
+    wrong: check.wrong,
+    timeouts: result.timeouts,
+    checked: check.checked,
+    wrongSamples: check.samples,
+    poolExhausted: (load.pool?.exhausted ?? 0) - exhaustedBefore,
+    rssMaxMb,
+    rssHwmMb: Math.max(...pids.map((pid) => memoryMb(pid, 'VmHWM'))),
+  };
+}
+
+/** The baseline server (bench/baseline.ts) as its own process, stopped like a shenpi node. */
+async function startBaseline(): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      const match = /listening on (\S+)/.exec(output);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the baseline exited with ${code} before listening`)));
+  });
+  return {
+    url,
+    child,
+    stdout: [],
+    async stop() {
+      const exited = once(child, 'exit') as Promise<[number | null]>;
+      child.kill('SIGTERM');
+      return (await exited)[0];
+    },
+  };
+}
+
+async function tenantToken(url: string): Promise<string> {
+  const answer = await fetch(`${url}/open-apis/auth/v3/tenant_access_token/internal`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(DEMO_APP),
+  });
+  const body = (await answer.json()) as { code: number; tenant_access_token?: string };
+  if (body.code !== 0 || !body.tenant_access_token) throw new Error(`no tenant token: ${JSON.stringify(body)}`);
+  return body.tenant_access_token;
+}
+
+const withdrawal = (code: string, userId = BENCH_SUBMITTER) =>
+  JSON.stringify({ approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: userId });
+
+/** What a scenario drives, given the servers' token and the instances stored. */
+type LoadOf = (token: string, filled: Filled) => Load;
+
 const json = (token: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${token}` });
 
-async function main() {
-  const database = await createTestDatabase();
-  // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
-  const node = await startNode(['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench', '--rate-limit', 'off']);
-  try {
-    const tokenAnswer = await fetch(`${node.url}/open-apis/auth/v3/tenant_access_token/internal`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(DEMO_APP),
-    });
-    const token = ((await tokenAnswer.json()) as { tenant_access_token: string }).tenant_access_token;
-    const created = await fetch(`${node.url}${V4}/instances`, {
-      method: 'POST',
-      headers: json(token),
-      body: JSON.stringify({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: FORM }),
-    });
-    const instance = ((await created.json()) as { data: { instance_code: string } }).data.instance_code;
+const withdrawals: LoadOf = (token, filled) => {
+  const pool = new CodePool(filled.pool, false);
+  return { method: 'POST', headers: json(token), next: () => ({ path: CANCEL, body: withdrawal(pool.take()) }), expected: { status: 200, code: 0 }, pool };
+};
 
-    const scenarios: Scenario[] = [
-      { name: 'baseline: GET /healthz', perIteration: 1, requests: [{ method: 'GET', path: '/healthz' }] },
-      {
-        name: 'GET instance',
-        perIteration: 1,
-        requests: [{ method: 'GET', path: `${V4}/instances/${instance}`, headers: json(token) }],
-      },
-      {
-        name: 'create + withdraw an instance',
-        perIteration: 2,
-        requests: [
-          {
-            method: 'POST',
-            path: `${V4}/instances`,
-            headers: json(token),
-            body: JSON.stringify({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: FORM }),
-            onResponse: (_status, body, context) => {
-              (context as Record<string, unknown>)['code'] = (JSON.parse(body) as { data?: { instance_code?: string } }).data?.instance_code;
-            },
-          },
-          {
-            method: 'POST',
-            path: `${V4}/instances/cancel`,
-            headers: json(token),
-            setupRequest: (request, context) => ({
-              ...request,
-              body: JSON.stringify({ approval_code: DEMO_LEAVE_CODE, instance_code: (context as Record<string, unknown>)['code'], user_id: 'ou_alice' }),
-            }),
-          },
-        ],
-      },
-      {
-        name: 'refused withdrawal (400 1390003)',
-        perIteration: 1,
-        requests: [
-          {
-            method: 'POST',
-            path: `${V4}/instances/cancel`,
-            headers: json(token),
-            body: JSON.stringify({ approval_code: DEMO_LEAVE_CODE, instance_code: 'NO-SUCH', user_id: 'ou_alice' }),
-          },
-        ],
-      },
-    ];
+/** A server set-up: which store and how many stored instances; scenarios sharing one run on the same servers in turn. */
+interface Setup {
+  name: string;
+  store: TestStore;
+  /** Instances stored, given the pool size. */
+  instances: (pool: number) => number;
+  synchronous?: 'FULL' | 'NORMAL';
+  /** Shenpi nodes on the one database. */
+  nodes: number;
+}
 
-    const results = [];
-    for (const scenario of scenarios) results.push(await run(node.url, scenario));
-    const baseline = results[0]!.perSecond;
-    process.stdout.write(
-      `\nshenpi bench: store ${TEST_STORE}, ${CONNECTIONS} connections, ${SECONDS} s per scenario\n\n` +
-        `${'scenario'.padEnd(34)}${'per s'.padStart(10)}${'ratio'.padStart(8)}${'p50 ms'.padStart(8)}${'p99 ms'.padStart(8)}${'non-2xx'.padStart(9)}\n`,
+/** What a scenario must reach: a ratio to the baseline's req/s (or to another scenario's), and a p99 bound. */
+interface Target {
+  ratio: number;
+  /** The scenario whose req/s the ratio is taken to; the baseline when absent. */
+  of?: string;
+  /** p99 at most this many times the baseline's. */
+  p99?: number;
+}
+
+interface Scenario {
+  /** BENCH_ONLY names scenarios by this. */
+  name: string;
+  title: string;
+  /** Absent: the baseline process. */
+  setup?: Setup;
+  load: LoadOf;
+  target?: Target;
+}
+
+const everyOne = (pool: number) => pool;
+const normal: Setup = { name: 'SQLite NORMAL', store: 'sqlite', synchronous: 'NORMAL', nodes: 1, instances: everyOne };
+const full: Setup = { name: 'SQLite FULL', store: 'sqlite', synchronous: 'FULL', nodes: 1, instances: everyOne };
+const small: Setup = { ...normal, name: 'SQLite NORMAL, 10,000 stored', instances: () => SMALL };
+const big: Setup = { ...normal, name: `SQLite NORMAL, ${BIG.toLocaleString('en')} stored`, instances: () => BIG };
+/** Half the pool: PostgreSQL fills several times slower than SQLite, and its target is 0.2× the baseline, not 1×. */
+const postgres: Setup = { name: 'PostgreSQL, two nodes', store: 'postgres', nodes: 2, instances: (pool) => Math.ceil(pool / 2) };
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'baseline',
+    title: 'baseline: fastify route, body schema, no storage',
+    load: () => {
+      let n = 0;
+      // Same request as a withdrawal, a different code each time, so the client side costs the same.
+      return { method: 'POST', headers: json('baseline'), next: () => ({ path: CANCEL, body: withdrawal(`BASELINE-${n++}`) }), expected: { status: 200, code: 0 } };
+    },
+  },
+  { name: 'withdraw-normal', title: 'withdrawal, SQLite NORMAL', setup: normal, load: withdrawals, target: { ratio: 0.5, p99: 3 } },
+  { name: 'withdraw-full', title: 'withdrawal, SQLite FULL', setup: full, load: withdrawals, target: { ratio: 0.3 } },
+  {
+    name: 'create',
+    title: 'create, SQLite FULL',
+    setup: full,
+    load: (token) => {
+      const body = JSON.stringify({ approval_code: DEMO_LEAVE_CODE, open_id: BENCH_SUBMITTER, form: BENCH_FORM });
+      return { method: 'POST', headers: json(token), next: () => ({ path: `${V4}/instances`, body }), expected: { status: 200, code: 0 } };
+    },
+    target: { ratio: 0.3 },
+  },
+  {
+    name: 'get',
+    title: 'GET instance, SQLite FULL',
+    setup: full,
+    load: (token, filled) => {
+      const pool = new CodePool(filled.pool, true);
+      return { method: 'GET', headers: json(token), next: () => ({ path: `${V4}/instances/${pool.take()}` }), expected: { status: 200, code: 0 } };
+    },
+    target: { ratio: 0.6 },
+  },
+  {
+    name: 'refused',
+    title: 'refused withdrawal (not the submitter: 1390001), SQLite FULL',
+    setup: full,
+    load: (token, filled) => {
+      const pool = new CodePool(filled.pool, true);
+      return {
+        method: 'POST',
+        headers: json(token),
+        next: () => ({ path: CANCEL, body: withdrawal(pool.take(), OTHER_USER) }),
+        expected: { status: 400, code: 1390001 },
+      };
+    },
+    target: { ratio: 0.7 },
+  },
+  { name: 'withdraw-10k', title: 'withdrawal, SQLite NORMAL, 10,000 stored', setup: small, load: withdrawals },
+  {
+    name: 'withdraw-big',
+    title: `withdrawal, SQLite NORMAL, ${BIG.toLocaleString('en')} stored`,
+    setup: big,
+    load: withdrawals,
+    target: { ratio: 0.9, of: 'withdraw-10k' },
+  },
+  { name: 'withdraw-pg', title: 'withdrawal, PostgreSQL, two nodes, round robin', setup: postgres, load: withdrawals, target: { ratio: 0.2 } },
+];
+
+interface Row extends Measured {
+  name: string;
+  title: string;
+  ratio: number;
+  target: string;
+  met: boolean | undefined;
+  /** Why it is not met, or what it is measured against. */
+  note: string;
+}
+
+function targetText(target: Target | undefined): string {
+  if (!target) return '';
+  const of = target.of ? ` ${target.of}` : '';
+  return `≥ ${target.ratio}×${of}${target.p99 ? `, p99 ≤ ${target.p99}× baseline` : ''}`;
+}
+
+/** Ratios and verdicts once every scenario has run (a target may name a later row). */
+function judge(results: Map<string, Measured>): Row[] {
+  const baseline = results.get('baseline')!;
+  const rows: Row[] = [];
+  for (const scenario of SCENARIOS) {
+    const m = results.get(scenario.name);
+    if (!m) continue;
+    const failures: string[] = [];
+    if (m.errors > 0) failures.push(`${m.errors} errors`);
+    if (m.poolExhausted > 0) failures.push(`pool ran out (${m.poolExhausted} requests)`);
+    // The limit is shenpi's; the baseline process is not the server under test.
+    if (scenario.setup && m.rssHwmMb >= RSS_LIMIT_MB) failures.push(`RSS ${m.rssHwmMb.toFixed(0)} MB`);
+    const target = scenario.target;
+    const reference = target && results.get(target.of ?? 'baseline');
+    let met: boolean | undefined;
+    if (target && reference) {
+      if (m.perSecond / reference.perSecond < target.ratio) failures.push('below the target');
+      if (target.p99 && m.p99 > target.p99 * baseline.p99) failures.push(`p99 ${(m.p99 / baseline.p99).toFixed(1)}× baseline`);
+      met = failures.length === 0;
+    } else if (failures.length > 0) met = false;
+    // The ratio column is to the baseline; a target against another scenario gets its ratio here.
+    const note = target?.of && reference ? `${(m.perSecond / reference.perSecond).toFixed(2)}× ${target.of}` : '';
+    const ratio = m.perSecond / baseline.perSecond;
+    rows.push({ ...m, name: scenario.name, title: scenario.title, ratio, target: targetText(target), met, note: [note, ...failures].filter(Boolean).join('; ') });
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const lines = [
+    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | target | met | RSS max / peak MB | notes |',
+    '|---|---:|---:|---:|---:|---:|---|---|---:|---|',
+  ];
+  for (const r of rows) {
+    // A fast wrong answer is not a result: no ratio for a scenario with errors.
+    const ratio = r.errors > 0 ? 'errors' : r.ratio.toFixed(2);
+    const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
+    lines.push(
+      `| ${r.title} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio} | ${r.target} | ${met} | ` +
+        `${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
     );
-    for (const r of results) {
+  }
+  return lines.join('\n');
+}
+
+function machine() {
+  const cpuinfo = readFileSync('/proc/cpuinfo', 'utf8');
+  return {
+    nproc: availableParallelism(),
+    cpu: /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? 'unknown',
+    node: process.version,
+    loadAverage: loadavg().map((n) => Number(n.toFixed(2))),
+  };
+}
+
+/** Fills a new database for the set-up (none for the baseline), starts its servers and runs its scenarios in turn. */
+async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: number, results: Map<string, Measured>, fills: Fill[]) {
+  let database: TestDatabase | undefined;
+  const servers: NodeProcess[] = [];
+  try {
+    let filled: Filled = { instances: 0, pool: [], seconds: 0 };
+    if (setup) {
+      database = await createTestDatabase(setup.store);
+      filled = await fillInstances(database.url, setup.instances(pool));
+      fills.push({ setup: setup.name, instances: filled.instances, seconds: Number(filled.seconds.toFixed(1)) });
+      process.stdout.write(`${setup.name}: ${filled.instances.toLocaleString('en')} instances stored in ${filled.seconds.toFixed(1)} s\n`);
+      // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
+      const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
+      if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
+      for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args));
+    } else {
+      servers.push(await startBaseline());
+    }
+    const token = setup ? await tenantToken(servers[0]!.url) : '';
+    for (const scenario of scenarios) {
+      const measured = await measure(servers, scenario.load(token, filled));
+      results.set(scenario.name, measured);
+      const { wrong, timeouts, errors } = measured;
+      const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
       process.stdout.write(
-        `${r.name.padEnd(34)}${r.perSecond.toFixed(0).padStart(10)}${(r.perSecond / baseline).toFixed(2).padStart(8)}` +
-          `${String(r.p50).padStart(8)}${String(r.p99).padStart(8)}${String(r.errors).padStart(9)}\n`,
+        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
       );
+      for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
+      if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
     }
   } finally {
-    await node.stop();
-    await database.drop();
+    for (const server of servers) await server.stop();
+    await database?.drop();
   }
+}
+
+interface Fill {
+  setup: string;
+  instances: number;
+  seconds: number;
+}
+
+/** The baseline first (every ratio and the pool size need it), then the chosen scenarios grouped by set-up. */
+async function main() {
+  const began = performance.now();
+  const host = machine();
+  const unknown = ONLY?.filter((name) => !SCENARIOS.some((s) => s.name === name)) ?? [];
+  if (unknown.length > 0) throw new Error(`BENCH_ONLY names no scenario "${unknown.join('", "')}"; they are: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  process.stdout.write(
+    `shenpi load bench: ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up + ${SECONDS} s measured per scenario; ` +
+      `nproc ${host.nproc}, ${host.cpu}, node ${host.node}, load average ${host.loadAverage.join(' ')}\n`,
+  );
+  const results = new Map<string, Measured>();
+  const fills: Fill[] = [];
+  const [baseline, ...others] = SCENARIOS;
+  await runSetup(undefined, [baseline!], 0, results, fills);
+  const pool = Math.ceil(results.get('baseline')!.perSecond * (WARMUP_SECONDS + SECONDS) * POOL_OVER_BASELINE);
+  const chosen = others.filter((s) => !ONLY || ONLY.includes(s.name));
+  for (const setup of new Set(chosen.map((s) => s.setup))) {
+    await runSetup(setup, chosen.filter((s) => s.setup === setup), pool, results, fills);
+  }
+  const rows = judge(results);
+  const seconds = (performance.now() - began) / 1000;
+  const loadAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
+  process.stdout.write(`\n${table(rows)}\n\nload bench took ${seconds.toFixed(0)} s; load average then ${loadAtEnd.join(' ')}\n`);
+  const date = new Date().toISOString().slice(0, 10);
+  mkdirSync(`${ROOT}bench/results`, { recursive: true });
+  const file = `${ROOT}bench/results/${date}.json`;
+  const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, big: BIG, pool, only: ONLY ?? null };
+  const report = { date, machine: { ...host, loadAverageAtEnd: loadAtEnd }, settings, fills, rows, seconds: Number(seconds.toFixed(1)), table: table(rows) };
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`written to ${file.slice(ROOT.length)}\n`);
 }
 
 await main();

@@ -37,7 +37,7 @@ async function healthy(url: string): Promise<boolean> {
 async function timeServe(dbUrl: string): Promise<{ listening: number; health: number }> {
   const port = await freePort();
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', dbUrl, '--admin-token', 'bench'], {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--db', dbUrl, '--admin-token', 'bench-admin-token'], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
   const exited = once(child, 'exit');

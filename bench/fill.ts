@@ -1,0 +1,167 @@
+/**
+ * Bulk data for the load benchmark: a database holding `count` PENDING instances of the demo Leave definition,
+ * each with the rows the server writes for one (the instance, its task, its timeline entry, its outbox events).
+ * One real create through the services writes the template; SQL then clones its rows `count - 1` times
+ * (INSERT … SELECT over a number series), changing only codes and ids, so that a million takes seconds rather
+ * than the hours the HTTP API would.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { DEMO_APP, DEMO_LEAVE_CODE, demoFixture } from '../src/fixtures/demo.js';
+import { createServices } from '../src/services/index.js';
+import { kyselyStore } from '../src/storage/kysely-store.js';
+import { connect, isPostgresUrl, migrate } from '../src/storage/open-store.js';
+import type { Database } from '../src/storage/schema.js';
+
+export const BENCH_TENANT = 'acme';
+export const BENCH_SUBMITTER = 'ou_alice';
+export const BENCH_FORM = JSON.stringify([{ id: 'reason', type: 'input', value: 'bench' }]);
+
+const CODE_PREFIX = 'B0000000-0000-4000-8000-';
+
+/** The code of clone `i` (1-based): upper-case UUID form like the server's, and in insertion order. */
+export const cloneCode = (i: number) => `${CODE_PREFIX}${i.toString(16).toUpperCase().padStart(12, '0')}`;
+
+/** Tables that may hold an instance's rows besides the cloned ones (tasks, timeline, outbox): a template with any is refused. */
+const NOT_CLONED = ['deliveries', 'instance_ccs', 'instance_comments'] as const;
+
+/** SQL that differs between the two databases: the number series and the formatting of a number. */
+interface Dialect {
+  /** A `WITH` prefix, if the series needs one. */
+  series(count: number): { with: RawBuilder<unknown>; from: RawBuilder<unknown> };
+  /** `value` as `width` decimal (or upper-case hex) digits. */
+  digits(value: RawBuilder<unknown>, width: number): RawBuilder<string>;
+  hex(value: RawBuilder<unknown>, width: number): RawBuilder<string>;
+  columns(db: Kysely<Database>, table: string): Promise<string[]>;
+}
+
+const sqlite: Dialect = {
+  series: (count) => ({
+    with: sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${count})`,
+    from: sql`n`,
+  }),
+  digits: (value, width) => sql`printf(${`%0${width}d`}, ${value})`,
+  hex: (value, width) => sql`printf(${`%0${width}X`}, ${value})`,
+  async columns(db, table) {
+    const { rows } = await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db);
+    return rows.map((r) => r.name);
+  },
+};
+
+const postgres: Dialect = {
+  series: (count) => ({ with: sql``, from: sql`generate_series(1, ${count}::int) as n(i)` }),
+  digits: (value, width) => sql`lpad(${value}::text, ${width}::int, '0')`,
+  hex: (value, width) => sql`lpad(upper(to_hex(${value})), ${width}::int, '0')`,
+  async columns(db, table) {
+    const { rows } = await sql<{ name: string }>`
+      select column_name as name from information_schema.columns
+      where table_schema = current_schema() and table_name = ${table} order by ordinal_position`.execute(db);
+    return rows.map((r) => r.name);
+  },
+};
+
+/**
+ * Copies the template rows of `table` once per number of the series, each column copied as it is unless
+ * `changed` gives its new value (an expression over `n.i`).
+ */
+async function cloneRows(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  table: string,
+  where: RawBuilder<unknown>,
+  count: number,
+  changed: Record<string, RawBuilder<unknown>>,
+): Promise<void> {
+  const columns = await dialect.columns(db, table);
+  const values = columns.map((c) => changed[c] ?? sql`t.${sql.id(c)}`);
+  const series = dialect.series(count);
+  await sql`${series.with} insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.id(c)))})
+    select ${sql.join(values)} from ${sql.table(table)} as t cross join ${series.from} where ${where}`.execute(db);
+}
+
+export interface Filled {
+  /** Instances stored, the template included. */
+  instances: number;
+  /** The codes of the clones, in a random order: the pool the withdrawal scenarios draw from. */
+  pool: string[];
+  seconds: number;
+}
+
+/**
+ * Migrates the database at `url`, loads the demo data, creates one instance through the services and clones it
+ * so that `count` instances are stored. The database must be new (the demo data loads into it).
+ */
+export async function fillInstances(url: string, count: number): Promise<Filled> {
+  const started = performance.now();
+  const db = await connect(url);
+  try {
+    await migrate(db, url);
+    const dialect = isPostgresUrl(url) ? postgres : sqlite;
+    const store = kyselyStore(db, { shared: isPostgresUrl(url) });
+    const services = createServices(store, { emulator: false });
+    await services.fixtures.load(demoFixture);
+    const { instanceCode: template } = await services.instances.create(
+      { tenantKey: BENCH_TENANT, appId: DEMO_APP.app_id },
+      { approval_code: DEMO_LEAVE_CODE, open_id: BENCH_SUBMITTER, form: BENCH_FORM },
+    );
+    for (const table of NOT_CLONED) {
+      const { rows } = await sql<{ n: number | string }>`
+        select count(*) as n from ${sql.table(table)} where instance_code = ${template}`.execute(db);
+      if (Number(rows[0]?.n) > 0) throw new Error(`the template instance has ${table} rows, which the fill does not clone`);
+    }
+    const clones = count - 1;
+    const onSqlite = !isPostgresUrl(url);
+    if (onSqlite) {
+      // Nothing to keep if the fill dies half-way, so no syncs; and a rollback journal, which copies only the
+      // few pages the clones change, where WAL would write each of the million new pages twice.
+      await sql`pragma synchronous = off`.execute(db);
+      await sql`pragma cache_size = -262144`.execute(db);
+      await sql`pragma journal_mode = delete`.execute(db);
+    }
+    const i = sql`n.i`;
+    const code = sql`${CODE_PREFIX} || ${dialect.hex(i, 12)}`;
+    /** A decimal id no server makes (theirs start with the epoch milliseconds): a 0, clone i, then which row. */
+    const decimal = (row: number) => sql`'0' || ${dialect.digits(i, 15)} || ${dialect.digits(sql.lit(row), 3)}`;
+    const tasks = await db.selectFrom('tasks').select('task_id').where('instance_code', '=', template).orderBy('task_id').execute();
+    /** Text that names the template's code or its tasks' ids names the clone's. */
+    const renamed = (column: string) =>
+      tasks.reduce<RawBuilder<unknown>>(
+        (text, task, row) => sql`replace(${text}, ${task.task_id}, ${decimal(row)})`,
+        sql`replace(t.${sql.id(column)}, ${template}, ${code})`,
+      );
+
+    await db.transaction().execute(async (trx) => {
+      const ofTemplate = sql`t.instance_code = ${template}`;
+      await cloneRows(trx, dialect, 'instances', ofTemplate, clones, {
+        instance_code: code,
+        serial_number: sql`'0' || ${dialect.digits(i, 15)}`,
+        created_seq: decimal(0),
+      });
+      for (const [row, task] of tasks.entries()) {
+        await cloneRows(trx, dialect, 'tasks', sql`t.task_id = ${task.task_id}`, clones, { task_id: decimal(row), instance_code: code });
+      }
+      await cloneRows(trx, dialect, 'timeline', ofTemplate, clones, { instance_code: code, entry: renamed('entry') });
+      const events = await trx.selectFrom('outbox').select('event_id').where('instance_code', '=', template).orderBy('seq').execute();
+      for (const [row, event] of events.entries()) {
+        await cloneRows(trx, dialect, 'outbox', sql`t.event_id = ${event.event_id}`, clones, {
+          event_id: decimal(row),
+          instance_code: code,
+          payload: renamed('payload'),
+        });
+      }
+    });
+    if (onSqlite) await sql`pragma journal_mode = wal`.execute(db);
+    const pool = Array.from({ length: clones }, (_, k) => cloneCode(k + 1));
+    shuffle(pool);
+    return { instances: count, pool, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Fisher–Yates: the scenarios withdraw in random order, touching the whole table rather than its end. */
+function shuffle<T>(items: T[]): void {
+  for (let k = items.length - 1; k > 0; k--) {
+    const j = Math.floor(Math.random() * (k + 1));
+    [items[k], items[j]] = [items[j]!, items[k]!];
+  }
+}
