@@ -50,7 +50,11 @@ export class FeishuError extends Error {
     readonly code: FeishuCode,
     readonly reason: string,
   ) {
+    // A refusal is an answer, not a fault: no stack, whose capture cost a refused request more than its checks.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${code} ${FEISHU_ERRORS[code].msg}: ${reason}`);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'FeishuError';
   }
 

@@ -189,15 +189,19 @@ export class InstanceService {
 
   /** The user's unread CCs on the instance become read, each with its approval_cc READ event; answers the instance. */
   private markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Instance> {
-    return withRetry(this.store, async (tx) => {
-      const instance = await this.requireById(tx, tenantKey, instanceCode);
+    return withRetry<Instance>(this.store, async (read) => {
+      const instance = await this.requireById(read, tenantKey, instanceCode);
       const now = this.clock.now();
-      const read = readCcs(await tx.ccs.listByInstance(instance.code), userId, now);
-      if (read.ccs.length === 0) return instance;
-      const definition = await requireDefinition(tx, tenantKey, instance.approvalCode);
-      const change = ccChange(instance, { events: read.events, readCcs: read.ccs });
-      await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
-      return change.instance;
+      const unread = readCcs(await read.ccs.listByInstance(instance.code), userId, now);
+      if (unread.ccs.length === 0) return { done: instance };
+      const definition = await requireDefinition(read, tenantKey, instance.approvalCode);
+      const change = ccChange(instance, { events: unread.events, readCcs: unread.ccs });
+      return {
+        write: async (tx) => {
+          await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
+          return change.instance;
+        },
+      };
     });
   }
 
@@ -273,11 +277,11 @@ export class InstanceService {
     userIdType: UserIdType,
   ): Promise<void> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (tx) => {
-      const definition = await requireDefinition(tx, tenantKey, body.approval_code);
-      const instance = await this.requireInstance(tx, tenantKey, body.approval_code, body.instance_code);
-      const by = await requireUser(tx, tenantKey, userIdType, body.user_id, 'user_id');
-      const users = await toUserIds(tx, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
+    await withRetry(this.store, async (read) => {
+      const definition = await requireDefinition(read, tenantKey, body.approval_code);
+      const instance = await this.requireInstance(read, tenantKey, body.approval_code, body.instance_code);
+      const by = await requireUser(read, tenantKey, userIdType, body.user_id, 'user_id');
+      const users = await toUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
       const now = this.clock.now();
       const sent = sendCcs({
         instanceCode: instance.code,
@@ -288,9 +292,9 @@ export class InstanceService {
         now,
         ids: this.ids.decimals(now),
       });
-      if (!sent) return; // the schema requires at least one cc_user_id
+      if (!sent) return { done: undefined }; // the schema requires at least one cc_user_id
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
-      await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
+      return { write: (tx) => applyTransition(tx, tenantKey, definition, instance, change, now, this.ids) };
     });
   }
 

@@ -45,7 +45,7 @@ export interface TaskListItem {
 type TopicRow = Pick<TaskListItem, 'task' | 'cc'> & { instanceCode: string; instance?: Instance; cursor: object };
 
 type Action = (
-  tx: Store,
+  read: Store,
   instance: Instance,
   tasks: Task[],
   definition: ApprovalDefinition,
@@ -74,8 +74,8 @@ export class TaskService {
   }
 
   transfer(caller: Caller, request: TaskActionRequest & { transferUserId: string }): Promise<void> {
-    return this.act(caller, request, async (tx, instance, tasks, definition, by, now) => {
-      const to = await requireUser(tx, caller.tenantKey, request.userIdType, request.transferUserId, 'transfer_user_id');
+    return this.act(caller, request, async (read, instance, tasks, definition, by, now) => {
+      const to = await requireUser(read, caller.tenantKey, request.userIdType, request.transferUserId, 'transfer_user_id');
       return transferTask(instance, tasks, definition, { ...this.actionArgs(request, by, now), to: to.userId });
     });
   }
@@ -151,18 +151,18 @@ export class TaskService {
     };
   }
 
-  /** The checks every task action shares, in rules.md's order, then the domain action, in one transaction. */
+  /** The checks every task action shares, in rules.md's order, then the domain action, written in one transaction. */
   private async act(caller: Caller, request: TaskActionRequest, action: Action): Promise<void> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (tx) => {
-      const definition = await requireDefinition(tx, tenantKey, request.approvalCode);
-      const instance = await this.instances.requireInstance(tx, tenantKey, request.approvalCode, request.instanceCode);
-      const by = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
-      const tasks = await tx.tasks.listByInstance(instance.code);
+    await withRetry(this.store, async (read) => {
+      const definition = await requireDefinition(read, tenantKey, request.approvalCode);
+      const instance = await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode);
+      const by = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
+      const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();
-      const transition = unwrap(await action(tx, instance, tasks, definition, by, now));
+      const transition = unwrap(await action(read, instance, tasks, definition, by, now));
       // Approving or rejecting a revoke request settles its original in the same transaction.
-      await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids);
+      return { write: (tx) => applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids) };
     });
   }
 }

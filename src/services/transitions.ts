@@ -19,14 +19,21 @@ export class VersionConflict extends Error {
 const SEQ_STRIDE = 1000;
 const MAX_ATTEMPTS = 5;
 
+/** What a decision made on a read comes to: writes to make in one transaction, or an answer with nothing to write. */
+export type Decision<T> = { write: (tx: Store) => Promise<T> } | { done: T };
+
 /**
- * Runs `work` in a transaction, again from the start when it lost a race (a re-read then sees the
- * winner's state and answers accordingly). A race lost every time answers 1395001, never a 5xx.
+ * Decides on a read of the current state, then makes the decision's writes in one transaction, where each
+ * instance update is guarded by the version read (applyTransition). A refusal costs no transaction. A decision
+ * overtaken by another writer is made again from a new read, which then sees the winner's state and answers
+ * accordingly; a race lost every time answers 1395001, never a 5xx.
  */
-export async function withRetry<T>(store: Store, work: (tx: Store) => Promise<T>): Promise<T> {
+export async function withRetry<T>(store: Store, decide: (read: Store) => Promise<Decision<T>>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
+    const decision = await decide(store);
+    if ('done' in decision) return decision.done;
     try {
-      return await store.transaction(work);
+      return await store.transaction(decision.write);
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
       if (attempt >= MAX_ATTEMPTS) {

@@ -1,8 +1,8 @@
 /**
  * Withdrawal, `POST /instances/cancel`: the centre of shenpi. The checks run in rules.md's order (the
  * token and the body were checked by the HTTP layer): definition, instance of that definition, the
- * user, then the domain's revoke rules; the change lands in one transaction with its timeline and events,
- * together with a revoke request it opens or the original it gives back.
+ * user, then the domain's revoke rules, on a read; the change lands in one transaction, guarded by the version
+ * read, with its timeline and events, together with a revoke request it opens or the original it gives back.
  */
 import { withdraw } from '../domain/approval/revoke-round.js';
 import type { Clock } from '../domain/clock.js';
@@ -34,11 +34,11 @@ export class WithdrawalService {
 
   async cancel(caller: Caller, request: WithdrawalRequest): Promise<void> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (tx) => {
-      const definition = await requireDefinition(tx, tenantKey, request.approvalCode);
-      const instance = await this.instances.requireInstance(tx, tenantKey, request.approvalCode, request.instanceCode);
-      const user = await requireUser(tx, tenantKey, request.userIdType, request.userId, 'user_id');
-      const tasks = await tx.tasks.listByInstance(instance.code);
+    await withRetry(this.store, async (read) => {
+      const definition = await requireDefinition(read, tenantKey, request.approvalCode);
+      const instance = await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode);
+      const user = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
+      const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();
       const withdrawal = unwrap(
         withdraw(instance, tasks, definition.settings, {
@@ -49,9 +49,13 @@ export class WithdrawalService {
           definition,
         }),
       );
-      // Withdrawing a revoke request gives its original back: that happens with it.
-      await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now, this.ids);
-      if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now, this.ids);
+      return {
+        write: async (tx) => {
+          // Withdrawing a revoke request gives its original back: that happens with it.
+          await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now, this.ids);
+          if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now, this.ids);
+        },
+      };
     });
   }
 }

@@ -15,7 +15,24 @@ import type { Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-export function approvalRepository(db: Executor): ApprovalRepository {
+/**
+ * Definitions as parsed from their stored JSON, by approval code: most requests read a definition, and parsing
+ * it cost more than the query. A row whose text differs from the one parsed is parsed again, so nothing else
+ * (versions, resets, restores) has to keep this in step. Callers never change a definition they were given.
+ */
+export class ParsedDefinitions {
+  private readonly parsed = new Map<string, { text: string; draft: DefinitionDraft }>();
+
+  draftOf(approvalCode: string, text: string): DefinitionDraft {
+    const known = this.parsed.get(approvalCode);
+    if (known?.text === text) return known.draft;
+    const draft = JSON.parse(text) as DefinitionDraft;
+    this.parsed.set(approvalCode, { text, draft });
+    return draft;
+  }
+}
+
+export function approvalRepository(db: Executor, definitions: ParsedDefinitions): ApprovalRepository {
   return {
     async find(tenantKey, approvalCode) {
       const row = await db
@@ -25,7 +42,7 @@ export function approvalRepository(db: Executor): ApprovalRepository {
         .where('approval_code', '=', approvalCode)
         .executeTakeFirst();
       if (!row) return undefined;
-      const draft = JSON.parse(row.definition) as DefinitionDraft;
+      const draft = definitions.draftOf(row.approval_code, row.definition);
       return { ...draft, code: row.approval_code, id: row.approval_id, status: row.status as ApprovalDefinition['status'] };
     },
     async ownerOf(approvalCode) {

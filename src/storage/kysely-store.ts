@@ -14,6 +14,7 @@ import type {
 } from '../services/ports.js';
 import {
   approvalRepository,
+  ParsedDefinitions,
   instanceRepository,
   outboxRepository,
   taskRepository,
@@ -287,14 +288,25 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
 type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
-function storeOver(db: Executor, root: Kysely<Database>, shared: boolean, transact: Transact, tokens: TokenCache): Store {
+/** What every store of one database shares, transactions included. */
+interface Shared {
+  root: Kysely<Database>;
+  /** True when several nodes may use the database. */
+  shared: boolean;
+  transact: Transact;
+  tokens: TokenCache;
+  definitions: ParsedDefinitions;
+}
+
+function storeOver(db: Executor, common: Shared): Store {
+  const { root, shared, transact, tokens } = common;
   const inTransaction = db.isTransaction;
   const store: Store = {
     shared,
     directory: directoryRepository(db),
     tokens: tokenRepository(db, inTransaction ? undefined : tokens),
     state: stateRepository(db),
-    approvals: approvalRepository(db),
+    approvals: approvalRepository(db, common.definitions),
     instances: instanceRepository(db),
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
@@ -305,7 +317,7 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean, transa
     subscriptions: subscriptionRepository(db),
     deliveries: deliveryRepository(db),
     transaction: (work) =>
-      inTransaction ? work(store) : transact((trx) => work(storeOver(trx, root, shared, transact, tokens))),
+      inTransaction ? work(store) : transact((trx) => work(storeOver(trx, common))),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -330,7 +342,7 @@ function storeOver(db: Executor, root: Kysely<Database>, shared: boolean, transa
 export function kyselyStore(db: Kysely<Database>, options: { shared: boolean; groupCommit?: boolean }): Store {
   const group = options.groupCommit ? new GroupCommit(db) : undefined;
   const transact: Transact = group ? (work) => group.run(work) : (work) => db.transaction().execute(work);
-  return storeOver(db, db, options.shared, transact, new TokenCache());
+  return storeOver(db, { root: db, shared: options.shared, transact, tokens: new TokenCache(), definitions: new ParsedDefinitions() });
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */
