@@ -10,8 +10,9 @@ import type {
   TaskRepository,
   TimelineRepository,
 } from '../services/ports.js';
+import { prepared, preparedInsert } from './prepared.js';
 import { toOutboxEvent } from './rows.js';
-import type { Database, InstancesTable, TasksTable } from './schema.js';
+import type { ApprovalsTable, Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
@@ -32,15 +33,14 @@ export class ParsedDefinitions {
   }
 }
 
+const findApproval = prepared<{ tenantKey: string; approvalCode: string }, ApprovalsTable>((db, p) =>
+  db.selectFrom('approvals').selectAll().where('tenant_key', '=', p('tenantKey')).where('approval_code', '=', p('approvalCode')),
+);
+
 export function approvalRepository(db: Executor, definitions: ParsedDefinitions): ApprovalRepository {
   return {
     async find(tenantKey, approvalCode) {
-      const row = await db
-        .selectFrom('approvals')
-        .selectAll()
-        .where('tenant_key', '=', tenantKey)
-        .where('approval_code', '=', approvalCode)
-        .executeTakeFirst();
+      const [row] = (await findApproval(db, { tenantKey, approvalCode })).rows;
       if (!row) return undefined;
       const draft = definitions.draftOf(row.approval_code, row.definition);
       return { ...draft, code: row.approval_code, id: row.approval_id, status: row.status as ApprovalDefinition['status'] };
@@ -115,6 +115,59 @@ const mutableColumns = (instance: Instance, now: number) => ({
   updated_at: now,
 });
 
+const findInstance = prepared<{ tenantKey: string; instanceCode: string }, InstancesTable>((db, p) =>
+  db.selectFrom('instances').selectAll().where('tenant_key', '=', p('tenantKey')).where('instance_code', '=', p('instanceCode')),
+);
+
+const insertInstance = preparedInsert('instances', [
+  'instance_code',
+  'tenant_key',
+  'approval_code',
+  'submitter',
+  'department_id',
+  'start_time',
+  'form',
+  'uuid',
+  'uuid_key',
+  'forbid_revoke',
+  'cancel_bot_notification',
+  'serial_number',
+  'title',
+  'reverted_instance_code',
+  'i18n',
+  'created_seq',
+  'status',
+  'end_time',
+  'reverted',
+  'revoke_request_code',
+  'current_node',
+  'route',
+  'version',
+  'updated_at',
+]);
+
+type MutableColumns = ReturnType<typeof mutableColumns>;
+
+/** The instance's state, if it is still at the version its writer read. */
+const updateInstance = prepared<MutableColumns & { tenantKey: string; instanceCode: string; expectedVersion: number }, never>(
+  (db, p) =>
+    db
+      .updateTable('instances')
+      .set({
+        status: p('status'),
+        end_time: p('end_time'),
+        reverted: p('reverted'),
+        revoke_request_code: p('revoke_request_code'),
+        current_node: p('current_node'),
+        route: p('route'),
+        version: p('version'),
+        updated_at: p('updated_at'),
+      })
+      .where('tenant_key', '=', p('tenantKey'))
+      .where('instance_code', '=', p('instanceCode'))
+      .where('version', '=', p('expectedVersion')),
+);
+
 export function instanceRepository(db: Executor): InstanceRepository {
   const filtered = (tenantKey: string, filter: InstanceFilter) => {
     let query = db.selectFrom('instances').where('tenant_key', '=', tenantKey);
@@ -137,12 +190,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
   };
   return {
     async find(tenantKey, instanceCode) {
-      const row = await db
-        .selectFrom('instances')
-        .selectAll()
-        .where('tenant_key', '=', tenantKey)
-        .where('instance_code', '=', instanceCode)
-        .executeTakeFirst();
+      const [row] = (await findInstance(db, { tenantKey, instanceCode })).rows;
       return row && toInstance(row);
     },
     async ownerOf(instanceCode) {
@@ -163,9 +211,8 @@ export function instanceRepository(db: Executor): InstanceRepository {
       return row && toInstance(row);
     },
     async insert(tenantKey, instance, now, createdSeq) {
-      await db
-        .insertInto('instances')
-        .values({
+      await insertInstance(db, [
+        {
           instance_code: instance.code,
           tenant_key: tenantKey,
           approval_code: instance.approvalCode,
@@ -183,18 +230,12 @@ export function instanceRepository(db: Executor): InstanceRepository {
           i18n: JSON.stringify(instance.i18n),
           created_seq: createdSeq,
           ...mutableColumns(instance, now),
-        })
-        .execute();
+        },
+      ]);
     },
     async update(tenantKey, instance, expectedVersion, now) {
-      const result = await db
-        .updateTable('instances')
-        .set(mutableColumns(instance, now))
-        .where('tenant_key', '=', tenantKey)
-        .where('instance_code', '=', instance.code)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const result = await updateInstance(db, { ...mutableColumns(instance, now), tenantKey, instanceCode: instance.code, expectedVersion });
+      return Number(result.numAffectedRows) === 1;
     },
     async list(tenantKey, filter, after, limit) {
       let query = filtered(tenantKey, filter).selectAll();
@@ -246,24 +287,39 @@ const toTask = (row: TasksTable): Task => ({
   requireSignature: row.require_signature === 1,
 });
 
+const tasksOfInstance = prepared<{ instanceCode: string }, TasksTable>((db, p) =>
+  db.selectFrom('tasks').selectAll().where('instance_code', '=', p('instanceCode')).orderBy('start_time').orderBy('task_id'),
+);
+
+const insertTasks = preparedInsert('tasks', [
+  'task_id',
+  'tenant_key',
+  'instance_code',
+  'node_id',
+  'user_id',
+  'status',
+  'type',
+  'start_time',
+  'end_time',
+  'require_signature',
+]);
+
+const updateTask = prepared<{ id: string; status: string; endTime: number; userId: string }, never>((db, p) =>
+  db
+    .updateTable('tasks')
+    .set({ status: p('status'), end_time: p('endTime'), user_id: p('userId') })
+    .where('task_id', '=', p('id')),
+);
+
 export function taskRepository(db: Executor): TaskRepository {
   return {
     async listByInstance(instanceCode) {
-      const rows = await db
-        .selectFrom('tasks')
-        .selectAll()
-        .where('instance_code', '=', instanceCode)
-        .orderBy('start_time')
-        .orderBy('task_id')
-        .execute();
-      return rows.map(toTask);
+      return (await tasksOfInstance(db, { instanceCode })).rows.map(toTask);
     },
     async insert(tenantKey, tasks) {
-      if (tasks.length === 0) return;
-      await db
-        .insertInto('tasks')
-        .values(
-          tasks.map((t) => ({
+      await insertTasks(
+        db,
+        tasks.map((t) => ({
             task_id: t.id,
             tenant_key: tenantKey,
             instance_code: t.instanceCode,
@@ -273,19 +329,12 @@ export function taskRepository(db: Executor): TaskRepository {
             type: t.type,
             start_time: t.startTime,
             end_time: t.endTime,
-            require_signature: t.requireSignature ? 1 : 0,
-          })),
-        )
-        .execute();
+          require_signature: t.requireSignature ? 1 : 0,
+        })),
+      );
     },
     async update(tasks) {
-      for (const t of tasks) {
-        await db
-          .updateTable('tasks')
-          .set({ status: t.status, end_time: t.endTime, user_id: t.userId })
-          .where('task_id', '=', t.id)
-          .execute();
-      }
+      for (const t of tasks) await updateTask(db, { id: t.id, status: t.status, endTime: t.endTime, userId: t.userId });
     },
     async countByUser(tenantKey, userId, statuses) {
       if (statuses.length === 0) return 0;
@@ -319,30 +368,28 @@ export function taskRepository(db: Executor): TaskRepository {
   };
 }
 
+const insertTimeline = preparedInsert('timeline', ['instance_code', 'seq', 'type', 'create_time', 'entry']);
+
+const timelineOfInstance = prepared<{ instanceCode: string }, Database['timeline']>((db, p) =>
+  db.selectFrom('timeline').selectAll().where('instance_code', '=', p('instanceCode')).orderBy('seq'),
+);
+
 export function timelineRepository(db: Executor): TimelineRepository {
   return {
     async append(instanceCode, firstSeq, entries) {
-      if (entries.length === 0) return;
-      await db
-        .insertInto('timeline')
-        .values(
-          entries.map(({ type, createTime, ...rest }, i) => ({
-            instance_code: instanceCode,
-            seq: firstSeq + i,
-            type,
-            create_time: createTime,
-            entry: JSON.stringify(rest),
-          })),
-        )
-        .execute();
+      await insertTimeline(
+        db,
+        entries.map(({ type, createTime, ...rest }, i) => ({
+          instance_code: instanceCode,
+          seq: firstSeq + i,
+          type,
+          create_time: createTime,
+          entry: JSON.stringify(rest),
+        })),
+      );
     },
     async list(instanceCode) {
-      const rows = await db
-        .selectFrom('timeline')
-        .selectAll()
-        .where('instance_code', '=', instanceCode)
-        .orderBy('seq')
-        .execute();
+      const { rows } = await timelineOfInstance(db, { instanceCode });
       return rows.map(
         (r): TimelineEntry => ({
           type: r.type as TimelineEntry['type'],
@@ -354,25 +401,33 @@ export function timelineRepository(db: Executor): TimelineRepository {
   };
 }
 
+const insertOutbox = preparedInsert('outbox', [
+  'event_id',
+  'tenant_key',
+  'approval_code',
+  'instance_code',
+  'seq',
+  'event_type',
+  'payload',
+  'created_at',
+]);
+
 export function outboxRepository(db: Executor): OutboxRepository {
   return {
     async append(events) {
-      if (events.length === 0) return;
-      await db
-        .insertInto('outbox')
-        .values(
-          events.map((e) => ({
-            event_id: e.eventId,
-            tenant_key: e.tenantKey,
-            approval_code: e.approvalCode,
-            instance_code: e.instanceCode,
-            seq: e.seq,
-            event_type: e.eventType,
-            payload: JSON.stringify(e.payload),
-            created_at: e.createdAt,
-          })),
-        )
-        .execute();
+      await insertOutbox(
+        db,
+        events.map((e) => ({
+          event_id: e.eventId,
+          tenant_key: e.tenantKey,
+          approval_code: e.approvalCode,
+          instance_code: e.instanceCode,
+          seq: e.seq,
+          event_type: e.eventType,
+          payload: JSON.stringify(e.payload),
+          created_at: e.createdAt,
+        })),
+      );
     },
     async listByInstance(instanceCode) {
       const rows = await db

@@ -9,10 +9,32 @@ import type {
   DeliveryStatus,
   SubscriptionRepository,
 } from '../services/ports.js';
+import { prepared, preparedInsert } from './prepared.js';
 import { toApp, toOutboxEvent } from './rows.js';
 import type { Database, DeliveriesTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
+
+const receiversOf = prepared<{ approvalCode: string }, { app_id: string; event_types: string | null }>((db, p) =>
+  db
+    .selectFrom('subscriptions')
+    .innerJoin('apps', 'apps.app_id', 'subscriptions.app_id')
+    .select(['subscriptions.app_id', 'apps.event_types'])
+    .where('subscriptions.approval_code', '=', p('approvalCode'))
+    .where('apps.event_url', 'is not', null)
+    .orderBy('subscriptions.app_id'),
+);
+
+const insertDeliveries = preparedInsert('deliveries', [
+  'event_id',
+  'app_id',
+  'instance_code',
+  'seq',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'locked_until',
+]);
 
 export function subscriptionRepository(db: Executor): SubscriptionRepository {
   return {
@@ -33,14 +55,7 @@ export function subscriptionRepository(db: Executor): SubscriptionRepository {
       return Number(result.numDeletedRows) > 0;
     },
     async receivers(approvalCode) {
-      const rows = await db
-        .selectFrom('subscriptions')
-        .innerJoin('apps', 'apps.app_id', 'subscriptions.app_id')
-        .select(['subscriptions.app_id', 'apps.event_types'])
-        .where('subscriptions.approval_code', '=', approvalCode)
-        .where('apps.event_url', 'is not', null)
-        .orderBy('subscriptions.app_id')
-        .execute();
+      const { rows } = await receiversOf(db, { approvalCode });
       return rows.map((r) => ({
         appId: r.app_id,
         eventTypes: r.event_types === null ? null : (JSON.parse(r.event_types) as string[]),
@@ -92,7 +107,7 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
           locked_until: 0,
         })),
       );
-      if (rows.length) await db.insertInto('deliveries').values(rows).execute();
+      await insertDeliveries(db, rows);
     },
 
     async claimDue(now, leaseMs, limit) {

@@ -27,15 +27,29 @@ import { dumpTables, loadTables } from './dump.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
-import type { Database } from './schema.js';
+import { prepared } from './prepared.js';
+import type { AccessTokensTable, Database, UsersTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const USER_COLUMN: Record<UserIdType, 'open_id' | 'union_id' | 'user_id'> = {
-  open_id: 'open_id',
-  union_id: 'union_id',
-  user_id: 'user_id',
+const userBy = (column: UserIdType) =>
+  prepared<{ tenantKey: string; id: string }, UsersTable>((db, p) =>
+    db.selectFrom('users').selectAll().where('tenant_key', '=', p('tenantKey')).where(column, '=', p('id')),
+  );
+
+const FIND_USER: Record<UserIdType, ReturnType<typeof userBy>> = {
+  open_id: userBy('open_id'),
+  union_id: userBy('union_id'),
+  user_id: userBy('user_id'),
 };
+
+const findToken = prepared<{ token: string }, AccessTokensTable>((db, p) =>
+  db.selectFrom('access_tokens').selectAll().where('token', '=', p('token')),
+);
+
+const stateValue = prepared<{ key: string }, { value: string }>((db, p) =>
+  db.selectFrom('server_state').select('value').where('key', '=', p('key')),
+);
 
 function directoryRepository(db: Executor): DirectoryRepository {
   return {
@@ -113,12 +127,7 @@ function directoryRepository(db: Executor): DirectoryRepository {
         .execute();
     },
     async findUser(tenantKey, idType, id) {
-      const row = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_key', '=', tenantKey)
-        .where(USER_COLUMN[idType], '=', id)
-        .executeTakeFirst();
+      const [row] = (await FIND_USER[idType](db, { tenantKey, id })).rows;
       return row && toUser(row);
     },
     async findUsers(tenantKey, userIds) {
@@ -216,7 +225,7 @@ function tokenRepository(db: Executor, cache: TokenCache | undefined): TokenRepo
     async find(token) {
       const cached = cache?.get(token);
       if (cached) return cached;
-      const row = await db.selectFrom('access_tokens').selectAll().where('token', '=', token).executeTakeFirst();
+      const [row] = (await findToken(db, { token })).rows;
       const found = row && toToken(row);
       if (found) cache?.set(found);
       return found;
@@ -244,7 +253,7 @@ function tokenRepository(db: Executor, cache: TokenCache | undefined): TokenRepo
 function stateRepository(db: Executor): StateRepository {
   return {
     async get(key) {
-      const row = await db.selectFrom('server_state').select('value').where('key', '=', key).executeTakeFirst();
+      const [row] = (await stateValue(db, { key })).rows;
       return row?.value;
     },
     async set(key, value) {
