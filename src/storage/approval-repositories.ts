@@ -119,6 +119,10 @@ const findInstance = prepared<{ tenantKey: string; instanceCode: string }, Insta
   db.selectFrom('instances').selectAll().where('tenant_key', '=', p('tenantKey')).where('instance_code', '=', p('instanceCode')),
 );
 
+const findInstanceByUuid = prepared<{ tenantKey: string; uuidKey: string }, InstancesTable>((db, p) =>
+  db.selectFrom('instances').selectAll().where('tenant_key', '=', p('tenantKey')).where('uuid_key', '=', p('uuidKey')),
+);
+
 const insertInstance = preparedInsert('instances', [
   'instance_code',
   'tenant_key',
@@ -202,12 +206,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
       return row?.tenant_key;
     },
     async findByUuid(tenantKey, uuid) {
-      const row = await db
-        .selectFrom('instances')
-        .selectAll()
-        .where('tenant_key', '=', tenantKey)
-        .where('uuid_key', '=', uuid.toLowerCase())
-        .executeTakeFirst();
+      const [row] = (await findInstanceByUuid(db, { tenantKey, uuidKey: uuid.toLowerCase() })).rows;
       return row && toInstance(row);
     },
     async insert(tenantKey, instance, now, createdSeq) {

@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CcEntry } from '../domain/approval/cc.js';
 import type { CcRepository } from '../services/ports.js';
+import { prepared } from './prepared.js';
 import type { Database, InstanceCcsTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -16,6 +17,10 @@ const toCc = (row: InstanceCcsTable): CcEntry => ({
   status: row.status as CcEntry['status'],
   readTime: row.read_time,
 });
+
+const ccsOf = prepared<{ instanceCode: string }, InstanceCcsTable>((db, p) =>
+  db.selectFrom('instance_ccs').selectAll().where('instance_code', '=', p('instanceCode')).orderBy('create_time').orderBy('cc_id'),
+);
 
 export function ccRepository(db: Executor): CcRepository {
   const ofUser = (tenantKey: string, userId: string, status: CcEntry['status']) =>
@@ -54,14 +59,7 @@ export function ccRepository(db: Executor): CcRepository {
       }
     },
     async listByInstance(instanceCode) {
-      const rows = await db
-        .selectFrom('instance_ccs')
-        .selectAll()
-        .where('instance_code', '=', instanceCode)
-        .orderBy('create_time')
-        .orderBy('cc_id')
-        .execute();
-      return rows.map(toCc);
+      return (await ccsOf(db, { instanceCode })).rows.map(toCc);
     },
     async countByUser(tenantKey, userId, status) {
       const row = await ofUser(tenantKey, userId, status)

@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AtInfo, Comment } from '../domain/approval/comment.js';
 import type { CommentRepository } from '../services/ports.js';
+import { prepared } from './prepared.js';
 import type { Database, InstanceCommentsTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -18,6 +19,15 @@ const toComment = (row: InstanceCommentsTable): Comment => ({
   createTime: row.create_time,
   updateTime: row.update_time,
 });
+
+const commentsOf = prepared<{ instanceCode: string }, InstanceCommentsTable>((db, p) =>
+  db
+    .selectFrom('instance_comments')
+    .selectAll()
+    .where('instance_code', '=', p('instanceCode'))
+    .orderBy('create_time')
+    .orderBy('comment_id'),
+);
 
 export function commentRepository(db: Executor): CommentRepository {
   const ofInstance = (instanceCode: string) =>
@@ -84,8 +94,7 @@ export function commentRepository(db: Executor): CommentRepository {
       return rows.map(toComment);
     },
     async listByInstance(instanceCode) {
-      const rows = await ofInstance(instanceCode).orderBy('create_time').orderBy('comment_id').execute();
-      return rows.map(toComment);
+      return (await commentsOf(db, { instanceCode })).rows.map(toComment);
     },
     async removeAll(instanceCode) {
       // Replies first: a top-level comment can not go while a reply names it.

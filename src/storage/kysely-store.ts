@@ -27,7 +27,7 @@ import { dumpTables, loadTables } from './dump.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
-import { prepared } from './prepared.js';
+import { prepared, preparedIn } from './prepared.js';
 import type { AccessTokensTable, Database, UsersTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -42,6 +42,10 @@ const FIND_USER: Record<UserIdType, ReturnType<typeof userBy>> = {
   union_id: userBy('union_id'),
   user_id: userBy('user_id'),
 };
+
+const findUsers = preparedIn<{ tenantKey: string }, string, UsersTable>((db, p, userIds) =>
+  db.selectFrom('users').selectAll().where('tenant_key', '=', p('tenantKey')).where('user_id', 'in', userIds),
+);
 
 const findToken = prepared<{ token: string }, AccessTokensTable>((db, p) =>
   db.selectFrom('access_tokens').selectAll().where('token', '=', p('token')),
@@ -132,12 +136,7 @@ function directoryRepository(db: Executor): DirectoryRepository {
     },
     async findUsers(tenantKey, userIds) {
       if (userIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_key', '=', tenantKey)
-        .where('user_id', 'in', [...new Set(userIds)])
-        .execute();
+      const { rows } = await findUsers(db, { tenantKey }, [...new Set(userIds)]);
       return rows.map(toUser);
     },
     async upsertUser(u: User) {

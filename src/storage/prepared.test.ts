@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
-import { prepared, preparedInsert } from './prepared.js';
+import { prepared, preparedIn, preparedInsert } from './prepared.js';
 
 function open() {
   const connection = new BetterSqlite3(':memory:');
@@ -70,5 +70,19 @@ test('a transaction runs the compiled query of its database', async () => {
     assert.deepEqual((await valueOf(trx, { key: 'k' })).rows, [{ value: 'in a transaction' }]);
   });
   assert.deepEqual((await valueOf(db, { key: 'k' })).rows, [{ value: 'in a transaction' }]);
+  await db.destroy();
+});
+
+const valuesOf = preparedIn<{ not: string }, string, { value: string }>((db, p, keys) =>
+  db.selectFrom('server_state').select('value').where('key', 'in', keys).where('value', '!=', p('not')).orderBy('value'),
+);
+
+test('a list query binds each list, of any length, and its other values', async () => {
+  const { db } = open();
+  await insertState(db, ['a', 'b', 'c', 'd'].map((key, i) => ({ key, value: String(i) })));
+  assert.deepEqual((await valuesOf(db, { not: '' }, ['a'])).rows, [{ value: '0' }]);
+  assert.deepEqual((await valuesOf(db, { not: '' }, ['b', 'd'])).rows, [{ value: '1' }, { value: '3' }]);
+  assert.deepEqual((await valuesOf(db, { not: '2' }, ['a', 'c', 'd'])).rows, [{ value: '0' }, { value: '3' }]);
+  assert.deepEqual((await valuesOf(db, { not: '' }, ['c'])).rows, [{ value: '2' }]);
   await db.destroy();
 });

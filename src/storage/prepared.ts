@@ -54,6 +54,19 @@ export function prepared<P extends Record<string, unknown>, O>(
   return (db, params) => run(db, templates.get(db, 0, () => build(db, param)), params);
 }
 
+/** `prepared` with a list of values (an IN list), one compiled form per length of the list. */
+export function preparedIn<P extends Record<string, unknown>, V, O>(
+  build: (db: Executor, param: <K extends keyof P>(name: K) => P[K], list: readonly V[]) => Compilable<O>,
+): (db: Executor, params: P, list: readonly V[]) => Promise<QueryResult<O>> {
+  type Input = { params: P; list: readonly V[] };
+  const templates = new Templates<O>();
+  const param = <K extends keyof P>(name: K) => new Slot((input: Input) => input.params[name]) as P[K];
+  return (db, params, list) => {
+    const slots = list.map((_, i) => new Slot((input: Input) => input.list[i]) as V);
+    return run(db, templates.get(db, list.length, () => build(db, param, slots)), { params, list });
+  };
+}
+
 /** An insert of rows into `table`, one compiled form per number of rows. */
 export function preparedInsert<T extends keyof Database & string, R extends Insertable<Database[T]>>(
   table: T,
