@@ -72,6 +72,27 @@ test('while a hundred stalled clients wait to be cut, the server answers everyon
   assert.equal((await call(server.url, '/healthz')).status, 200);
 });
 
+test('a cut client that keeps its side of the connection open is closed all the same: its place under the cap comes back', async (t) => {
+  const { server, port } = await serve(t, { requestTimeoutMs: 500, maxConnections: 1 });
+  // allowHalfOpen: this client never closes its side after the server's answer, as a hostile one would not.
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  try {
+    const state = { received: '', ended: false };
+    socket.setEncoding('utf8').on('data', (chunk: string) => (state.received += chunk));
+    socket.on('end', () => (state.ended = true)).on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    await waitFor('the 408 and the server\'s end of the connection', () => (state.ended ? true : undefined));
+    assertEnvelope(state.received, 408, /did not arrive in time/);
+    await waitFor('room for another client', async () =>
+      (await call(server.url, '/healthz').catch(() => undefined))?.status === 200 ? true : undefined,
+    );
+  } finally {
+    // Before the server closes (t.after), which would otherwise wait for this connection.
+    socket.destroy();
+  }
+});
+
 test('an idle kept-alive connection is closed after the keep-alive time', async (t) => {
   const { port } = await serve(t, { keepAliveTimeoutMs: 300 });
   const { socket, state } = await connect(t, port);

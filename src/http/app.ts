@@ -117,8 +117,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
     frameworkErrors: answerUnreadableRequest,
-    // ... and so do those the HTTP server refuses before any route (too slow, headers too large, not HTTP).
-    clientErrorHandler: clientErrorHandler(() => services.ids.logId(services.clock.clock.now())),
+    // ... and so do those the HTTP server refuses before any route (too slow, headers too large, not HTTP); the
+    // client then has as long to read that answer and close as it had to send its request, at most 5 s.
+    clientErrorHandler: clientErrorHandler(
+      () => services.ids.logId(services.clock.clock.now()),
+      Math.min(limits.requestTimeoutMs, 5_000),
+    ),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // A request without Host reaches the routes and gets their envelope, rather than Node's empty 400; and
