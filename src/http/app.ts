@@ -132,6 +132,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.maxConnections = limits.maxConnections;
   // Headers arrive first: a client that has not sent them within the request time is cut at that time too.
   app.server.headersTimeout = limits.requestTimeoutMs;
+  // Node stops timing requests once its server closes, so a client still sending one would hold a graceful stop
+  // open for good: it gets the request time once more, then the connections left are closed.
+  app.addHook('preClose', async () => {
+    const cutOff = setTimeout(() => app.server.closeAllConnections(), limits.requestTimeoutMs).unref();
+    app.server.once('close', () => clearTimeout(cutOff));
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or
