@@ -56,7 +56,7 @@ const after = (step: Step, state: State): State =>
 /** The answer to a step sent again after it landed: the uuid is used (60012), or the change is already made (1390001). */
 const refusalOf = (step: Step) => (step === 'create' ? 60012 : 1390001);
 
-/** How a step's instance state shows in the audit (an original's shape has the same name). */
+/** The stored state of a chain's instance (the audit's shapes of an original carry these names). */
 const stateIn = (audit: Audit, chain: Chain): State => {
   const code = audit.byUuid.get(chain.uuid);
   return code === undefined ? 'absent' : (audit.shapes.get(code) as State);
@@ -64,9 +64,11 @@ const stateIn = (audit: Audit, chain: Chain): State => {
 
 interface Counts {
   answered: Record<Step, number>;
+  /** Writes in flight at each kill. */
+  inFlight: number[];
+  /** Of those, the ones left without an answer, and how many of these had landed. */
   cut: number;
   landed: number;
-  cutInFlight: number[];
 }
 
 class Load {
@@ -155,7 +157,7 @@ class Load {
     if (this.killed) return;
     this.killed = true;
     this.node.child.kill('SIGKILL');
-    this.counts.cutInFlight.push(chains.filter((c) => c.cut).length);
+    this.counts.inFlight.push(chains.filter((c) => c.cut).length);
   }
 }
 
@@ -204,7 +206,7 @@ async function crashRounds(t: TestContext, store: TestStore): Promise<void> {
   });
   const token = await tenantToken(node.url);
   const chains: Chain[] = [];
-  const counts: Counts = { answered: { create: 0, approve: 0, withdraw: 0, 'approve revoke request': 0 }, cut: 0, landed: 0, cutInFlight: [] };
+  const counts: Counts = { answered: { create: 0, approve: 0, withdraw: 0, 'approve revoke request': 0 }, inFlight: [], cut: 0, landed: 0 };
 
   for (let round = 0; round < ROUNDS; round++) {
     const killAt = Math.round(KILL_AFTER * (0.5 + Math.random()));
@@ -231,8 +233,8 @@ async function crashRounds(t: TestContext, store: TestStore): Promise<void> {
   t.diagnostic(
     `crash ${store}: ${ROUNDS} rounds of kill -9 under ${CLIENTS} clients; ${n(answered.create)} creates, ` +
       `${n(answered.withdraw)} withdrawals and ${n(answered.approve + answered['approve revoke request'])} approvals acknowledged, ` +
-      `all persisted; ${n(counts.cut)} writes cut off by the kills (${counts.cutInFlight.join('/')} a round), ` +
-      `${n(counts.landed)} had landed whole, the rest not at all, each sent again with the answer that says so; ` +
+      `all persisted; ${counts.inFlight.join('/')} writes in flight at the kills, ${n(counts.cut)} of them left unanswered: ` +
+      `${n(counts.landed)} had landed whole, the rest not at all, and each sent again got the answer that says so; ` +
       `${n(audit.instances.size)} instances whole`,
   );
 }
