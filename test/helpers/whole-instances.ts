@@ -40,17 +40,24 @@ interface Picture {
 }
 
 const created = { timeline: ['START@1000'], outbox: ['approval_instance PENDING@1000', 'approval_task PENDING@1001'] };
-const approvedOutbox = [...created.outbox, 'approval_task APPROVED@2000', 'approval_instance APPROVED@2001'];
+const open = { reverted: false, revoking: false, ended: false };
+const closed = { reverted: false, revoking: false, ended: true };
 const approvedTimeline = [...created.timeline, 'PASS@2000'];
-const withdrawnOutbox = [...created.outbox, 'approval_instance CANCELED@2000', 'approval_task DONE@2001'];
-const withdrawnTimeline = [...created.timeline, 'CANCEL@2000'];
-const approved = { status: 'APPROVED', reverted: false, revoking: false, ended: true, tasks: ['APPROVED'], timeline: approvedTimeline, outbox: approvedOutbox };
+const approvedOutbox = [...created.outbox, 'approval_task APPROVED@2000', 'approval_instance APPROVED@2001'];
+const approved = { ...closed, status: 'APPROVED', tasks: ['APPROVED'], timeline: approvedTimeline, outbox: approvedOutbox };
+const withdrawn = {
+  ...closed,
+  status: 'CANCELED',
+  tasks: ['DONE'],
+  timeline: [...created.timeline, 'CANCEL@2000'],
+  outbox: [...created.outbox, 'approval_instance CANCELED@2000', 'approval_task DONE@2001'],
+};
 
 const PICTURES: Record<Shape, Picture> = {
-  pending: { version: 1, status: 'PENDING', reverted: false, revoking: false, ended: false, tasks: ['PENDING'], ...created },
-  withdrawn: { version: 2, status: 'CANCELED', reverted: false, revoking: false, ended: true, tasks: ['DONE'], timeline: withdrawnTimeline, outbox: withdrawnOutbox },
+  pending: { version: 1, status: 'PENDING', ...open, tasks: ['PENDING'], ...created },
+  withdrawn: { version: 2, ...withdrawn },
   approved: { version: 2, ...approved },
-  // Opening the round changes the original alone (version 3): no task, timeline entry or event; it keeps its approval end_time.
+  // Opening the round changes the original alone (version 3): no task, timeline entry or event; it keeps its end_time.
   revoking: { version: 3, ...approved, status: 'PENDING', revoking: true },
   revoked: {
     version: 4,
@@ -61,19 +68,14 @@ const PICTURES: Record<Shape, Picture> = {
     outbox: [...approvedOutbox, 'approval_instance REVERTED@4000'],
   },
   'given back': { version: 4, ...approved },
-  'revoke request open': { version: 1, status: 'PENDING', reverted: false, revoking: false, ended: false, tasks: ['REVOKE PENDING'], ...created },
+  'revoke request open': { version: 1, status: 'PENDING', ...open, tasks: ['REVOKE PENDING'], ...created },
   'revoke request approved': { version: 2, ...approved, tasks: ['REVOKE APPROVED'] },
-  'revoke request withdrawn': {
-    version: 2,
-    status: 'CANCELED',
-    reverted: false,
-    revoking: false,
-    ended: true,
-    tasks: ['REVOKE DONE'],
-    timeline: withdrawnTimeline,
-    outbox: withdrawnOutbox,
-  },
+  'revoke request withdrawn': { version: 2, ...withdrawn, tasks: ['REVOKE DONE'] },
 };
+
+/** A picture as text, its fields always in this order, to compare and to show. */
+const shown = (picture: Picture) =>
+  JSON.stringify(picture, ['version', 'status', 'reverted', 'revoking', 'ended', 'tasks', 'timeline', 'outbox']);
 
 /** The revoke request's shape that each shape of its original goes with, and back. */
 const PARTNERS: Partial<Record<Shape, Shape>> = {
@@ -165,21 +167,24 @@ export async function auditInstances(databaseUrl: string): Promise<Audit> {
     const instance = owner('outbox', row);
     const payload = JSON.parse(String(row.payload)) as { instance_code?: string; status?: string };
     instance?.picture.outbox.push(`${String(row.event_type)} ${String(payload.status)}@${num(row.seq)}`);
-    if (instance && payload.instance_code !== instance.code) problems.push(`${instance.code}: an event names ${String(payload.instance_code)}`);
+    if (instance && payload.instance_code !== instance.code) {
+      problems.push(`${instance.code}: an event names ${String(payload.instance_code)}`);
+    }
   }
 
   const shapes = new Map<string, Shape>();
   for (const instance of instances.values()) {
     const shape = shapeOf(instance);
-    const expected = JSON.stringify(PICTURES[shape]);
-    const stored = JSON.stringify(instance.picture);
+    const expected = shown(PICTURES[shape]);
+    const stored = shown(instance.picture);
     if (stored === expected) shapes.set(instance.code, shape);
     else problems.push(`${instance.code} (${shape}) is not whole:\n  stored   ${stored}\n  expected ${expected}`);
   }
   // The two halves of a revoke round, together: each side names the other and their states agree.
   const requestsOf = new Map<string, string[]>();
   for (const instance of instances.values()) {
-    if (instance.revertedInstanceCode) requestsOf.set(instance.revertedInstanceCode, [...(requestsOf.get(instance.revertedInstanceCode) ?? []), instance.code]);
+    const original = instance.revertedInstanceCode;
+    if (original) requestsOf.set(original, [...(requestsOf.get(original) ?? []), instance.code]);
   }
   for (const [code, shape] of shapes) {
     const instance = instances.get(code)!;
@@ -191,7 +196,8 @@ export async function auditInstances(databaseUrl: string): Promise<Audit> {
     }
     const partner = partners.length === 1 ? partners[0]! : undefined;
     if (!partner || shapes.get(partner) !== partnerShape) {
-      problems.push(`${code} (${shape}) goes with one ${partnerShape}, found ${partners.map((p) => `${p} (${shapes.get(p) ?? 'not whole'})`).join(', ') || 'none'}`);
+      const found = partners.map((p) => `${p} (${shapes.get(p) ?? 'not whole'})`).join(', ') || 'none';
+      problems.push(`${code} (${shape}) goes with one ${partnerShape}, found ${found}`);
     } else if (shape === 'revoking' && instance.revokeRequestCode !== partner) {
       problems.push(`${code} (revoking) names revoke request ${String(instance.revokeRequestCode)}, not ${partner}`);
     }

@@ -50,8 +50,13 @@ interface Chain {
   cut?: Step;
 }
 
-const after = (step: Step, state: State): State =>
-  step === 'create' ? 'pending' : step === 'approve' ? 'approved' : step === 'withdraw' ? (state === 'approved' ? 'revoking' : 'withdrawn') : 'revoked';
+/** The state a step leaves: withdrawing an approved instance opens its revoke round. */
+function after(step: Step, state: State): State {
+  if (step === 'create') return 'pending';
+  if (step === 'approve') return 'approved';
+  if (step === 'withdraw') return state === 'approved' ? 'revoking' : 'withdrawn';
+  return 'revoked';
+}
 
 /** The answer to a step sent again after it landed: the uuid is used (60012), or the change is already made (1390001). */
 const refusalOf = (step: Step) => (step === 'create' ? 60012 : 1390001);
@@ -95,7 +100,11 @@ class Load {
       case 'approve':
         return call(url, `${V4}/tasks/approve`, json({ instance_code: chain.code, user_id: 'ou_bob', task_id: chain.taskId }));
       case 'approve revoke request':
-        return call(url, `${V4}/tasks/approve`, json({ instance_code: chain.revokeCode, user_id: 'ou_bob', task_id: chain.revokeTaskId }));
+        return call(
+          url,
+          `${V4}/tasks/approve`,
+          json({ instance_code: chain.revokeCode, user_id: 'ou_bob', task_id: chain.revokeTaskId }),
+        );
     }
   }
 
@@ -206,7 +215,8 @@ async function crashRounds(t: TestContext, store: TestStore): Promise<void> {
   });
   const token = await tenantToken(node.url);
   const chains: Chain[] = [];
-  const counts: Counts = { answered: { create: 0, approve: 0, withdraw: 0, 'approve revoke request': 0 }, inFlight: [], cut: 0, landed: 0 };
+  const answered = { create: 0, approve: 0, withdraw: 0, 'approve revoke request': 0 };
+  const counts: Counts = { answered, inFlight: [], cut: 0, landed: 0 };
 
   for (let round = 0; round < ROUNDS; round++) {
     const killAt = Math.round(KILL_AFTER * (0.5 + Math.random()));
@@ -229,7 +239,6 @@ async function crashRounds(t: TestContext, store: TestStore): Promise<void> {
   assert.equal(await node.stop(), 0);
 
   const n = (value: number) => value.toLocaleString('en-US');
-  const { answered } = counts;
   t.diagnostic(
     `crash ${store}: ${ROUNDS} rounds of kill -9 under ${CLIENTS} clients; ${n(answered.create)} creates, ` +
       `${n(answered.withdraw)} withdrawals and ${n(answered.approve + answered['approve revoke request'])} approvals acknowledged, ` +

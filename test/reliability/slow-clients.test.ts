@@ -38,7 +38,12 @@ interface Answer {
 }
 
 /** One request over node:http: `agent` false opens a connection of its own (and closes it), an agent reuses its one. */
-function request(base: string, agent: http.Agent | false, path: string, options: { token?: string; json?: unknown } = {}): Promise<Answer> {
+function request(
+  base: string,
+  agent: http.Agent | false,
+  path: string,
+  options: { token?: string; json?: unknown } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = options.json === undefined ? undefined : JSON.stringify(options.json);
     const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
@@ -63,7 +68,7 @@ interface Slow {
   failed: boolean;
 }
 
-test(`a flood of ${FLOOD} slow clients against a cap of ${CAP}: open connections are answered throughout, the flood is closed, descriptors stay bounded`, async (t) => {
+test(`${FLOOD} slow clients against a cap of ${CAP}: open connections answered throughout, the flood closed, descriptors bounded`, async (t) => {
   const database = await createTestDatabase('sqlite');
   // Rate limits off: the held requests count against the app's per-minute limit as soon as their headers arrive.
   const node = await startNode([
