@@ -93,30 +93,31 @@ test('a cut client that keeps its side of the connection open is closed all the 
   }
 });
 
-test('a graceful stop is not held open by a client still sending its request: it is cut after the request time', async () => {
+test('a graceful stop is not held open by a client still sending its request: it is cut after the request time', async (t) => {
   const server = await startTestServer({ requestTimeoutMs: 500 });
-  const token = await tenantToken(server.url);
-  const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1').on('error', () => undefined);
-  let received = '';
-  socket.setEncoding('utf8').on('data', (chunk: string) => (received += chunk));
-  // A byte of body every 100 ms: never idle, never done.
-  const trickle = setInterval(() => socket.write(' '), 100);
-  try {
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(
-      `POST /open-apis/approval/v4/instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
-        'Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n{',
-    );
-    // The 100 Continue says the server has the request under way (a connection without one is closed at once).
-    await waitFor('the server to read the headers', () => (received.includes('100 Continue') ? true : undefined));
-    let closed = false;
-    const closing = server.close().then(() => (closed = true));
-    await waitFor('the server to close', () => (closed ? true : undefined));
-    await closing;
-  } finally {
+  let trickle: NodeJS.Timeout | undefined;
+  let socket: net.Socket | undefined;
+  let closing: Promise<void> | undefined;
+  // The test closes the server; should it fail first, this stops the client, then closes the server.
+  t.after(async () => {
     clearInterval(trickle);
-    socket.destroy();
-  }
+    socket?.destroy();
+    await (closing ?? server.close());
+  });
+  const token = await tenantToken(server.url);
+  const client = await connect(t, Number(new URL(server.url).port));
+  socket = client.socket;
+  socket.write(
+    `POST /open-apis/approval/v4/instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n{',
+  );
+  // A byte of body every 100 ms: never idle, never done.
+  trickle = setInterval(() => socket?.write(' '), 100);
+  // The 100 Continue says the server has the request under way (a connection without one is closed at once).
+  await waitFor('the server to read the headers', () => (client.state.received.includes('100 Continue') ? true : undefined));
+  let closed = false;
+  closing = server.close().then(() => void (closed = true));
+  await waitFor('the server to close', () => (closed ? true : undefined));
 });
 
 test('an idle kept-alive connection is closed after the keep-alive time', async (t) => {
