@@ -72,6 +72,54 @@ test('while a hundred stalled clients wait to be cut, the server answers everyon
   assert.equal((await call(server.url, '/healthz')).status, 200);
 });
 
+test('a cut client that keeps its side of the connection open is closed all the same: its place under the cap comes back', async (t) => {
+  const { server, port } = await serve(t, { requestTimeoutMs: 500, maxConnections: 1 });
+  // allowHalfOpen: this client never closes its side after the server's answer, as a hostile one would not.
+  const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  try {
+    const state = { received: '', ended: false };
+    socket.setEncoding('utf8').on('data', (chunk: string) => (state.received += chunk));
+    socket.on('end', () => (state.ended = true)).on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    await waitFor('the 408 and the server\'s end of the connection', () => (state.ended ? true : undefined));
+    assertEnvelope(state.received, 408, /did not arrive in time/);
+    await waitFor('room for another client', async () =>
+      (await call(server.url, '/healthz').catch(() => undefined))?.status === 200 ? true : undefined,
+    );
+  } finally {
+    // Before the server closes (t.after), which would otherwise wait for this connection.
+    socket.destroy();
+  }
+});
+
+test('a graceful stop is not held open by a client still sending its request: it is cut after the request time', async (t) => {
+  const server = await startTestServer({ requestTimeoutMs: 500 });
+  let trickle: NodeJS.Timeout | undefined;
+  let socket: net.Socket | undefined;
+  let closing: Promise<void> | undefined;
+  // The test closes the server; should it fail first, this stops the client, then closes the server.
+  t.after(async () => {
+    clearInterval(trickle);
+    socket?.destroy();
+    await (closing ?? server.close());
+  });
+  const token = await tenantToken(server.url);
+  const client = await connect(t, Number(new URL(server.url).port));
+  socket = client.socket;
+  socket.write(
+    `POST /open-apis/approval/v4/instances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\n` +
+      'Content-Type: application/json\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n{',
+  );
+  // A byte of body every 100 ms: never idle, never done.
+  trickle = setInterval(() => socket?.write(' '), 100);
+  // The 100 Continue says the server has the request under way (a connection without one is closed at once).
+  await waitFor('the server to read the headers', () => (client.state.received.includes('100 Continue') ? true : undefined));
+  let closed = false;
+  closing = server.close().then(() => void (closed = true));
+  await waitFor('the server to close', () => (closed ? true : undefined));
+});
+
 test('an idle kept-alive connection is closed after the keep-alive time', async (t) => {
   const { port } = await serve(t, { keepAliveTimeoutMs: 300 });
   const { socket, state } = await connect(t, port);

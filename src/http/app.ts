@@ -117,8 +117,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 1024 },
     // Requests the router can not even read (bad percent-encoding, ...) still get the envelope and a log id.
     frameworkErrors: answerUnreadableRequest,
-    // ... and so do those the HTTP server refuses before any route (too slow, headers too large, not HTTP).
-    clientErrorHandler: clientErrorHandler(() => services.ids.logId(services.clock.clock.now())),
+    // ... and so do those the HTTP server refuses before any route (too slow, headers too large, not HTTP); the
+    // client then has as long to read that answer and close as it had to send its request, at most 5 s.
+    clientErrorHandler: clientErrorHandler(
+      () => services.ids.logId(services.clock.clock.now()),
+      Math.min(limits.requestTimeoutMs, 5_000),
+    ),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // A request without Host reaches the routes and gets their envelope, rather than Node's empty 400; and
@@ -128,6 +132,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.server.maxConnections = limits.maxConnections;
   // Headers arrive first: a client that has not sent them within the request time is cut at that time too.
   app.server.headersTimeout = limits.requestTimeoutMs;
+  // Node stops timing requests once its server closes, so a client still sending one would hold a graceful stop
+  // open for good: it gets the request time once more, then the connections left are closed.
+  app.addHook('preClose', async () => {
+    const cutOff = setTimeout(() => app.server.closeAllConnections(), limits.requestTimeoutMs).unref();
+    app.server.once('close', () => clearTimeout(cutOff));
+  });
 
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or

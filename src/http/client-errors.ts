@@ -20,8 +20,11 @@ function refusal(err: NodeJS.ErrnoException): [number, string] {
   }
 }
 
-/** fastify's `clientErrorHandler`: `logId` makes the answer's log id, as for any request. */
-export function clientErrorHandler(logId: () => string) {
+/**
+ * fastify's `clientErrorHandler`: `logId` makes the answer's log id, as for any request; `lingerMs` is how long
+ * the connection stays half-closed after the answer for the client to read it and close its side.
+ */
+export function clientErrorHandler(logId: () => string, lingerMs: number) {
   return (err: NodeJS.ErrnoException, socket: Socket): void => {
     // A reset connection has nobody left to answer.
     if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -35,8 +38,15 @@ export function clientErrorHandler(logId: () => string) {
       `Content-Length: ${Buffer.byteLength(body)}`,
       'Connection: close',
     ].join('\r\n');
+    if (!socket.writable) {
+      socket.destroy();
+      return;
+    }
     // end(), not destroy(): the answer is flushed before the connection closes.
-    if (socket.writable) socket.end(`${head}\r\n\r\n${body}`);
-    else socket.destroy();
+    socket.end(`${head}\r\n\r\n${body}`);
+    // The HTTP server keeps its side open until the client closes its own: a client that never does would hold
+    // the connection, its place under the cap and a graceful stop for good.
+    const linger = setTimeout(() => socket.destroy(), lingerMs).unref();
+    socket.once('close', () => clearTimeout(linger));
   };
 }
