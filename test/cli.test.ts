@@ -13,6 +13,7 @@ import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { rows } from './helpers/db-snapshot.js';
 import { assertFreshBuild, BIN, ROOT } from './helpers/process.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
+import { waitFor } from './helpers/wait.js';
 
 /** Upper bound for a start or a stop; a healthy run takes a fraction of it, a busy 2-core machine much more. */
 const PATIENCE_MS = 120_000;
@@ -82,6 +83,10 @@ const runShenpi = (args: string[], env: Record<string, string> = {}) =>
 /** Starts `shenpi serve`, waits for its "listening on" line, and stops it after the test if still running. */
 const serveShenpi = (t: TestContext, args: string[], env: Record<string, string>) =>
   listening(t, spawnShenpi(['serve', ...args], { LOG_LEVEL: 'info', ...env }));
+
+/** The start banner (stderr) once it shows `last`: its lines may arrive after the "listening on" log line. */
+const bannerOf = (run: { output: { stderr: string } }, last: RegExp) =>
+  waitFor(`the banner to show ${last}`, () => (last.test(run.output.stderr) ? run.output.stderr : undefined));
 
 /** Waits for a started server's "listening on" line; kills it after the test if it still runs. */
 async function listening(t: TestContext, run: ReturnType<typeof spawnCommand>) {
@@ -155,7 +160,7 @@ describe('shenpi serve', once, () => {
     const ws = workspace(t);
     const server = await serveShenpi(t, ['--port', '0', '--db', ws.dbUrl], {});
     assert.equal((await call(server.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
-    const printed = server.output.stdout + server.output.stderr;
+    const printed = await bannerOf(server, /curl .*tenant_access_token/);
     for (const expected of [DEMO_APP.app_id, DEMO_APP.app_secret, 'ou_alice', DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE]) {
       assert.ok(printed.includes(expected), `the banner names ${expected}`);
     }
@@ -213,7 +218,7 @@ describe('shenpi serve', once, () => {
     fixture.tenants[0]!.apps = [{ app_id: DEMO_APP.app_id, app_secret: 'own-secret' }] as never;
     writeFileSync(file, JSON.stringify(fixture));
     const server = await serveShenpi(t, ['--fixture', file, '--no-demo'], { PORT: '0', DATABASE_URL: ws.dbUrl });
-    const printed = server.output.stderr;
+    const printed = await bannerOf(server, new RegExp(`tenant "globex": app_id ${DEMO_APP.app_id}`));
     assert.match(printed, /shenpi loaded .*own\.json: 1 tenant\(s\), 1 app\(s\), 2 user\(s\), 0 approval\(s\)/);
     assert.match(printed, new RegExp(`tenant "globex": app_id ${DEMO_APP.app_id}`));
     for (const never of [DEMO_APP.app_secret, 'own-secret', 'demo data', DEMO_LEAVE_CODE, 'open_id=ou_alice']) {
@@ -242,7 +247,7 @@ describe('shenpi serve', once, () => {
   test('on an address others reach the demo data (a published secret) loads only with --demo', async (t) => {
     const held = await serveShenpi(t, ['--host', '0.0.0.0', '--port', '0'], { DATABASE_URL: workspace(t).dbUrl });
     assert.equal((await call(held.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 10003);
-    assert.match(held.output.stderr, /demo data .* is not loaded on 0\.0\.0\.0.*--demo loads it/);
+    await bannerOf(held, /demo data .* is not loaded on 0\.0\.0\.0.*--demo loads it/);
     assert.ok(!held.output.stderr.includes(DEMO_APP.app_secret));
     const asked = await serveShenpi(t, ['--host', '0.0.0.0', '--port', '0', '--demo'], { DATABASE_URL: workspace(t).dbUrl });
     assert.equal((await call(asked.url, TENANT_TOKEN_PATH, { json: DEMO_APP })).body.code, 0);
