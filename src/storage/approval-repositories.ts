@@ -17,19 +17,22 @@ import type { ApprovalsTable, Database, InstancesTable, TasksTable } from './sch
 type Executor = Kysely<Database> | Transaction<Database>;
 
 /**
- * Definitions as parsed from their stored JSON, by approval code: most requests read a definition, and parsing
- * it cost more than the query. A row whose text differs from the one parsed is parsed again, so nothing else
- * (versions, resets, restores) has to keep this in step. Callers never change a definition they were given.
+ * Definitions as read from their rows, by approval code: most requests read a definition, and parsing its JSON
+ * cost more than the query. A row that differs from the one read is read again, so nothing else (versions,
+ * resets, restores) has to keep this in step. Callers never change a definition they were given.
  */
 export class ParsedDefinitions {
-  private readonly parsed = new Map<string, { text: string; draft: DefinitionDraft }>();
+  private readonly known = new Map<string, { row: ApprovalsTable; definition: ApprovalDefinition }>();
 
-  draftOf(approvalCode: string, text: string): DefinitionDraft {
-    const known = this.parsed.get(approvalCode);
-    if (known?.text === text) return known.draft;
-    const draft = JSON.parse(text) as DefinitionDraft;
-    this.parsed.set(approvalCode, { text, draft });
-    return draft;
+  of(row: ApprovalsTable): ApprovalDefinition {
+    const known = this.known.get(row.approval_code);
+    if (known && known.row.definition === row.definition && known.row.approval_id === row.approval_id && known.row.status === row.status) {
+      return known.definition;
+    }
+    const draft = JSON.parse(row.definition) as DefinitionDraft;
+    const definition = { ...draft, code: row.approval_code, id: row.approval_id, status: row.status as ApprovalDefinition['status'] };
+    this.known.set(row.approval_code, { row, definition });
+    return definition;
   }
 }
 
@@ -41,9 +44,7 @@ export function approvalRepository(db: Executor, definitions: ParsedDefinitions)
   return {
     async find(tenantKey, approvalCode) {
       const [row] = (await findApproval(db, { tenantKey, approvalCode })).rows;
-      if (!row) return undefined;
-      const draft = definitions.draftOf(row.approval_code, row.definition);
-      return { ...draft, code: row.approval_code, id: row.approval_id, status: row.status as ApprovalDefinition['status'] };
+      return row && definitions.of(row);
     },
     async ownerOf(approvalCode) {
       const row = await db
