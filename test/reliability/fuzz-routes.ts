@@ -24,6 +24,9 @@ import {
   type Value,
 } from './fuzz-values.js';
 
+/** A log id a client sends as X-Tt-Logid: the server makes its own, and never answers this one. */
+export const CLIENT_LOG_ID = '20250101000000CLIENTCHOSENLOGID0';
+
 /** Who a route lets in: a tenant token, the admin token, or anyone (also the token endpoints). */
 export type Gate = 'tenant' | 'admin' | 'public';
 
@@ -448,6 +451,7 @@ export interface FuzzRequest {
   /** Appended to the query string as written. */
   rawQuery: string | null;
   auth: Auth;
+  headers: [string, string][];
   contentType: string | null;
   body: Body;
   /** The instance whose approval, tasks and people the anchored references name. */
@@ -468,6 +472,16 @@ const junkQuery = fc.constantFrom(
   'user_id_type=open_id&user_id_type=user_id',
 );
 
+/** Headers beside the token and Content-Type: ones a client may send that change nothing, or should not. */
+const extraHeader = fc.constantFrom<[string, string]>(
+  ['content-encoding', 'gzip'],
+  ['expect', '100-continue'],
+  ['x-tt-logid', CLIENT_LOG_ID],
+  ['transfer-encoding', 'chunked'],
+  ['accept', 'text/html'],
+  ['x-long', 'x'.repeat(8_000)],
+);
+
 function hostileRequestTo(route: Route): fc.Arbitrary<FuzzRequest> {
   return fc.record({
     route: fc.constant(route.key),
@@ -476,6 +490,7 @@ function hostileRequestTo(route: Route): fc.Arbitrary<FuzzRequest> {
     query: queryOf(route),
     rawQuery: rarely(junkQuery),
     auth: AUTH[route.gate],
+    headers: fc.oneof({ weight: 9, arbitrary: fc.constant<[string, string][]>([]) }, fc.array(extraHeader, { minLength: 1, maxLength: 2 })),
     contentType: route.body ? contentType : fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, contentType),
     body: bodyOf(route),
     anchor: index,
@@ -503,6 +518,7 @@ function validRequestTo(route: Route): fc.Arbitrary<FuzzRequest> {
     query: query.map((pairs) => pairs.filter((p): p is [string, Value] => p !== null)),
     rawQuery: fc.constant(null),
     auth: fc.constant(VALID_AUTH[route.gate]),
+    headers: fc.constant<[string, string][]>([]),
     contentType: fc.constant(route.body ? 'application/json' : null),
     body: route.body
       ? validBody(route.body, route.key).map((json): Body => ({ json, mutations: [], bytes: null }))
