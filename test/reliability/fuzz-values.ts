@@ -74,6 +74,18 @@ export class Deep {
   }
 }
 
+/** An array of `count` copies of `item`, or (`keyed`) an object of `count` keys k0, k1, ... holding it. */
+export class Many {
+  constructor(
+    readonly item: Value,
+    readonly count: number,
+    readonly keyed: boolean,
+  ) {}
+  [fc.toStringMethod](): string {
+    return `many(${fc.stringify(this.item)}, ${this.count}${this.keyed ? ', keyed' : ''})`;
+  }
+}
+
 /** A JSON number written exactly so: 1e309 (Infinity once parsed), -0, 1.0, an integer past 2^53. */
 export class RawNumber {
   constructor(readonly text: string) {}
@@ -90,7 +102,7 @@ export class Obj {
   }
 }
 
-export type Value = null | boolean | number | string | Value[] | Obj | Ref | Huge | Deep | RawNumber;
+export type Value = null | boolean | number | string | Value[] | Obj | Ref | Huge | Deep | Many | RawNumber;
 
 /** Resolves a reference to a plain value (never another reference). */
 export type Resolve = (ref: Ref) => Value;
@@ -106,6 +118,11 @@ export function writeJson(value: Value, resolve: Resolve, str: (s: string) => st
     if (v instanceof Ref) return write(resolve(v));
     if (v instanceof Huge) return JSON.stringify(v.text());
     if (v instanceof Deep) return v.json();
+    if (v instanceof Many) {
+      const item = write(v.item);
+      const items = Array.from({ length: v.count }, (_, i) => (v.keyed ? `"k${i}":${item}` : item));
+      return v.keyed ? `{${items.join(',')}}` : `[${items.join(',')}]`;
+    }
     return v.text;
   };
   return write(value);
@@ -205,6 +222,7 @@ export const nastyValue: fc.Arbitrary<Value> = fc.oneof(
   fc.array(nastyString, { minLength: 1, maxLength: 3 }),
   protoKeys,
   fc.constantFrom(new Deep(65, false), new Deep(2_000, true), new Deep(20_000, false)),
+  fc.constantFrom(new Many('ou_alice', 5_000, false), new Many(new Obj([['key', 'x']]), 2_000, false), new Many(1, 5_000, true)),
 );
 
 /** Keys no route expects, and keys that must never reach an object's prototype. */

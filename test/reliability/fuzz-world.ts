@@ -195,7 +195,7 @@ const pick = <T>(items: readonly T[], k: number): T | undefined => items[k % Mat
 /** What the references of one request resolve against. */
 export interface RequestContext {
   anchor: number;
-  /** The request's user_id_type when it names one, else open_id (the default). */
+  /** What user ids are read as: the request's user_id_type (fuzz.test.ts `prepare` decides). */
   idType: IdType;
 }
 
@@ -210,6 +210,7 @@ export class World {
     private readonly snapshotId: string,
   ) {}
 
+  /** The database as the next request finds it; set before each request. */
   state!: DbState;
 
   private rows(): Rows {
