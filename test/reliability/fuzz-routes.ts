@@ -234,14 +234,14 @@ const definitionBody: fc.Arbitrary<Value> = fc
   );
 
 /** Whole bodies of routes whose schema alone would almost never make a valid one. */
-export const BODY_HINTS: Record<string, fc.Arbitrary<Value>> = {
+const BODY_HINTS: Record<string, fc.Arbitrary<Value>> = {
   'POST /_shenpi/fixtures': fixtureBody,
   'POST /open-apis/approval/v4/approvals': definitionBody,
 };
 
 const digits = (...values: number[]) => fc.constantFrom(...values.map(String));
 
-export const HINTS: Hints = {
+const HINTS: Hints = {
   approval_code: anchoredOrAny('approval'),
   instance_code: anchoredOrAny('instance'),
   instance_id: fc.oneof({ weight: 4, arbitrary: refTo('instance', true) }, refTo('uuid', false)),

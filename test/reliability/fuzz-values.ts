@@ -184,7 +184,7 @@ export const nastyString: fc.Arbitrary<Value> = fc.oneof(
   },
 );
 
-export const nastyNumber: fc.Arbitrary<Value> = fc.oneof(
+const nastyNumber: fc.Arbitrary<Value> = fc.oneof(
   fc.constantFrom<Value>(
     -1,
     0,

@@ -35,7 +35,7 @@ export function writeFixtureFile(): { path: string; remove(): void } {
  * Where the demo app's events go: answers the url_verification challenge and takes every event with a 200;
  * `/fail` answers 500, so failed deliveries happen too.
  */
-export async function startReceiver(): Promise<{ url: string; port: number; close(): Promise<void> }> {
+export async function startReceiver(): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -55,7 +55,6 @@ export async function startReceiver(): Promise<{ url: string; port: number; clos
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/events`,
-    port,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
