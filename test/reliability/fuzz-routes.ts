@@ -280,6 +280,27 @@ const HINTS: Hints = {
   with_revoked_instance: fc.boolean(),
 };
 
+/** Whose id `user_id` mostly is on a route where only one person may act. */
+const actingUser = (kind: RefKind): Hints => ({ user_id: fc.oneof({ weight: 3, arbitrary: refTo(kind, true) }, HINTS.user_id!) });
+const assignee = actingUser('assignee');
+
+/** Hints of one route, over HINTS. */
+const ROUTE_HINTS: Record<string, Hints> = {
+  'POST /open-apis/approval/v4/tasks/approve': assignee,
+  'POST /open-apis/approval/v4/tasks/reject': assignee,
+  'POST /open-apis/approval/v4/tasks/transfer': assignee,
+  'POST /open-apis/approval/v4/instances/cancel': actingUser('submitter'),
+  'DELETE /open-apis/approval/v4/instances/{instance_id}/comments/{comment_id}': actingUser('commentator'),
+};
+
+const hintsOf = new Map<string, Hints>();
+/** The hints of a route: one object per route, so that valueOf's cache holds. */
+const hintsFor = (route: Route): Hints => {
+  let hints = hintsOf.get(route.key);
+  if (!hints) hintsOf.set(route.key, (hints = { ...HINTS, ...ROUTE_HINTS[route.key] }));
+  return hints;
+};
+
 // ---- one request ----
 
 export type Auth =
@@ -378,16 +399,16 @@ function bodyOf(route: Route): fc.Arbitrary<Body> {
     {
       weight: 8,
       arbitrary: fc
-        .record({ json: validBody(route.body, route.key), mutations: someMutations, bytes: rarely(byteChange) })
+        .record({ json: validBody(route), mutations: someMutations, bytes: rarely(byteChange) })
         .map((b): Body => b),
     },
     ...hostile,
   );
 }
 
-function validBody(body: JsonSchema, key: string): fc.Arbitrary<Value> {
-  const hint = BODY_HINTS[key];
-  const plain = valueOf(body, '', HINTS);
+function validBody(route: Route): fc.Arbitrary<Value> {
+  const hint = BODY_HINTS[route.key];
+  const plain = valueOf(route.body ?? {}, '', hintsFor(route));
   return hint ? fc.oneof({ weight: 3, arbitrary: hint }, plain) : plain;
 }
 
@@ -417,9 +438,9 @@ export interface Param {
 
 const rawSegment = fc.constantFrom('%ZZ', '%E0%A4%A', '..', '.', '%2F', '%2e%2e', 'a%00b', '%', '%25', '~', "'", '*');
 
-function paramOf(name: string, schema: JsonSchema): fc.Arbitrary<Param> {
+function paramOf(name: string, schema: JsonSchema, hints: Hints): fc.Arbitrary<Param> {
   return fc.oneof(
-    { weight: 6, arbitrary: valueOf(schema, name, HINTS).map((value) => ({ value, raw: false })) },
+    { weight: 6, arbitrary: valueOf(schema, name, hints).map((value) => ({ value, raw: false })) },
     { weight: 2, arbitrary: nastyString.map((value) => ({ value, raw: false })) },
     { weight: 1, arbitrary: fc.constant<Param>({ value: new Huge('A', 2_000), raw: false }) },
     { weight: 1, arbitrary: rawSegment.map((value) => ({ value, raw: true })) },
@@ -428,8 +449,9 @@ function paramOf(name: string, schema: JsonSchema): fc.Arbitrary<Param> {
 
 /** Query parameters: each known one now and then (a required one mostly), hostile values, unknown and repeated names. */
 function queryOf(route: Route): fc.Arbitrary<[string, Value][]> {
+  const hints = hintsFor(route);
   const known = route.query.map(({ name, required, schema }) => {
-    const value = fc.oneof({ weight: 6, arbitrary: valueOf(schema, name, HINTS) }, { weight: 1, arbitrary: nastyString });
+    const value = fc.oneof({ weight: 6, arbitrary: valueOf(schema, name, hints) }, { weight: 1, arbitrary: nastyString });
     const pair = value.map((v): [string, Value] => [name, v]);
     return fc.oneof({ weight: required ? 1 : 3, arbitrary: fc.constant(null) }, { weight: required ? 9 : 2, arbitrary: pair });
   });
@@ -486,11 +508,14 @@ function hostileRequestTo(route: Route): fc.Arbitrary<FuzzRequest> {
   return fc.record({
     route: fc.constant(route.key),
     method: fc.oneof({ weight: 19, arbitrary: fc.constant(route.method) }, fc.constantFrom(...METHODS)),
-    params: fc.tuple(...route.params.map((p) => paramOf(p.name, p.schema))),
+    params: fc.tuple(...route.params.map((p) => paramOf(p.name, p.schema, hintsFor(route)))),
     query: queryOf(route),
     rawQuery: rarely(junkQuery),
     auth: AUTH[route.gate],
-    headers: fc.oneof({ weight: 9, arbitrary: fc.constant<[string, string][]>([]) }, fc.array(extraHeader, { minLength: 1, maxLength: 2 })),
+    headers: fc.oneof(
+      { weight: 9, arbitrary: fc.constant<[string, string][]>([]) },
+      fc.array(extraHeader, { minLength: 1, maxLength: 2 }),
+    ),
     contentType: route.body ? contentType : fc.oneof({ weight: 8, arbitrary: fc.constant(null) }, contentType),
     body: bodyOf(route),
     anchor: index,
@@ -505,23 +530,24 @@ const VALID_AUTH: Record<Gate, Auth> = { tenant: 'tenant', admin: 'admin', publi
  * those that pass take the success paths and change the data, which later requests then meet.
  */
 function validRequestTo(route: Route): fc.Arbitrary<FuzzRequest> {
+  const hints = hintsFor(route);
   const query = fc.tuple(
     ...route.query.map(({ name, required, schema }) => {
-      const pair = valueOf(schema, name, HINTS).map((v): [string, Value] => [name, v]);
+      const pair = valueOf(schema, name, hints).map((v): [string, Value] => [name, v]);
       return required ? pair : fc.option(pair, { nil: null, freq: 2 });
     }),
   );
   return fc.record({
     route: fc.constant(route.key),
     method: fc.constant(route.method),
-    params: fc.tuple(...route.params.map((p) => valueOf(p.schema, p.name, HINTS).map((value): Param => ({ value, raw: false })))),
+    params: fc.tuple(...route.params.map((p) => valueOf(p.schema, p.name, hints).map((value): Param => ({ value, raw: false })))),
     query: query.map((pairs) => pairs.filter((p): p is [string, Value] => p !== null)),
     rawQuery: fc.constant(null),
     auth: fc.constant(VALID_AUTH[route.gate]),
     headers: fc.constant<[string, string][]>([]),
     contentType: fc.constant(route.body ? 'application/json' : null),
     body: route.body
-      ? validBody(route.body, route.key).map((json): Body => ({ json, mutations: [], bytes: null }))
+      ? validBody(route).map((json): Body => ({ json, mutations: [], bytes: null }))
       : fc.constant<Body>({ none: true }),
     anchor: index,
   });

@@ -16,6 +16,7 @@ export type RefKind =
   | 'assignee'
   | 'task'
   | 'comment'
+  | 'commentator'
   | 'form'
   | 'content'
   | 'uuid'
@@ -331,12 +332,14 @@ export function fromJson(json: unknown): Value {
   return json as Value;
 }
 
-const schemaCache = new WeakMap<JsonSchema, Map<string, fc.Arbitrary<Value>>>();
+const schemaCache = new WeakMap<Hints, WeakMap<JsonSchema, Map<string, fc.Arbitrary<Value>>>>();
 
 /** A value of the field `name` that its schema accepts, or one of its hints (preferred when there are some). */
 export function valueOf(schema: JsonSchema, name: string, hints: Hints): fc.Arbitrary<Value> {
-  let byName = schemaCache.get(schema);
-  if (!byName) schemaCache.set(schema, (byName = new Map()));
+  let bySchema = schemaCache.get(hints);
+  if (!bySchema) schemaCache.set(hints, (bySchema = new WeakMap()));
+  let byName = bySchema.get(schema);
+  if (!byName) bySchema.set(schema, (byName = new Map()));
   let arbitrary = byName.get(name);
   if (!arbitrary) {
     const hint = hints[name];

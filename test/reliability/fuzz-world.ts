@@ -244,11 +244,15 @@ export class World {
       const user = rows.users.find((u) => u.tenant_key === tenantKey && u.user_id === id);
       return String(user?.[ref.idType ?? context.idType] ?? id ?? 'nobody');
     };
+    // Within the anchor instance, every anchored reference picks by the anchor: the task and its assignee agree.
+    const k = ref.anchored ? context.anchor : ref.k;
     const tasksOf = (code: string | undefined) => {
       const all = rows.tasks.filter((task) => task.instance_code === code);
       const pending = all.filter((task) => task.status === 'PENDING');
-      return pick(pending.length ? pending : all, ref.k);
+      return pick(pending.length ? pending : all, k);
     };
+    const comment = () =>
+      pick(ref.anchored ? rows.comments.filter((c) => c.instance_code === anchor?.instance_code) : rows.comments, k);
     switch (ref.kind) {
       case 'approval': {
         const approval = ref.anchored ? anchor?.approval_code : pick(rows.approvals, ref.k)?.approval_code;
@@ -271,9 +275,11 @@ export class World {
       }
       case 'task':
         return String(tasksOf(instance?.instance_code)?.task_id ?? 'no-task');
-      case 'comment': {
-        const comments = ref.anchored ? rows.comments.filter((c) => c.instance_code === anchor?.instance_code) : rows.comments;
-        return String(pick(comments, ref.k)?.comment_id ?? 'no-comment');
+      case 'comment':
+        return String(comment()?.comment_id ?? 'no-comment');
+      case 'commentator': {
+        const found = comment();
+        return userId(found?.tenant_key, found?.commentator);
       }
       case 'form': {
         const approval = ref.anchored

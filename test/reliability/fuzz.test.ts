@@ -395,7 +395,8 @@ async function fuzzStore(t: TestContext, store: TestStore): Promise<void> {
     inFlight = undefined;
     counts.cases += 1;
     if (sent.path.startsWith('/open-apis/')) {
-      answers.push(`${sent.method} ${sent.path.slice(0, 200)} → ${answer.status} ${answer.json?.code ?? answer.text.slice(0, 40)}`);
+      const code = answer.json?.code ?? answer.text.slice(0, 40);
+      answers.push(`${sent.method} ${sent.path.slice(0, 200)} → ${answer.status} ${code}`);
     }
     counts.byStatus[answer.status] = (counts.byStatus[answer.status] ?? 0) + 1;
     const tally = (counts.byRoute[route.key] ??= { sent: 0, accepted: 0 });
