@@ -127,6 +127,10 @@ describe('the server clock', () => {
     ['both now and advance_ms', { now: Date.now(), advance_ms: 1000 }],
     ['an unknown key', { later: 1000 }],
     ['a fractional advance_ms', { advance_ms: 1.5 }],
+    // Past what a log id can write: every later request would fail (the server process crashed on the next one).
+    ['now past the year 9999', { now: 8.64e15 }],
+    ['advance_ms past the year 9999', { advance_ms: 8.64e15 }],
+    ['advance_ms back before 1970', { advance_ms: -Date.now() - 86_400_000 }],
   ] as const) {
     test(`POST /_shenpi/clock with ${label} answers 400 {"error"} and leaves the clock alone`, async (t) => {
       const server = await serve(t);

@@ -8,6 +8,15 @@ const FROZEN = 'frozen:';
 /** `now` sets the time (time flows on from it, or stands still there when `frozen`); `advance_ms` moves it. */
 export type ClockChange = { now: number; frozen?: boolean } | { advance_ms: number };
 
+/** The last instant whose log id (a UTC timestamp to the second, `YYYYMMDDhhmmss`) can be written: the end of 9999. */
+export const LATEST_CLOCK_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** A clock change to a time before 1970 or after 9999 (answered 400 `{"error": ...}` by the admin API). */
+export class ClockOutOfRange extends RangeError {
+  readonly statusCode = 400;
+  override name = 'ClockOutOfRange';
+}
+
 /**
  * Owns the server clock. The offset lives in the database so that every node of a cluster, and a
  * restarted server, agree on the emulated time.
@@ -52,6 +61,11 @@ export class ClockService {
     // A frozen clock stays frozen when advanced: the instant it stands still at moves.
     const freezeAt =
       'now' in change ? (change.frozen ? change.now : undefined) : frozen === undefined ? undefined : frozen + change.advance_ms;
+    // Every request's log id is written from the clock: a time it cannot write would fail every request after.
+    const target = 'now' in change ? change.now : (frozen ?? this.clock.now()) + change.advance_ms;
+    if (!(target >= 0 && target <= LATEST_CLOCK_MS)) {
+      throw new ClockOutOfRange(`the clock can be set from 1970 to the end of 9999 (0 to ${LATEST_CLOCK_MS} ms), not to ${target}`);
+    }
     if (freezeAt !== undefined) {
       await this.store.state.set(OFFSET_KEY, `${FROZEN}${freezeAt}`);
       this.clock.freeze(freezeAt);

@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { resolveServeConfig, type ServeConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createTestDatabase } from './stores.js';
+import { createTestDatabase, type TestStore } from './stores.js';
 
 export interface TestServer extends RunningServer {
   databaseUrl: string;
@@ -12,12 +12,15 @@ export interface TestServer extends RunningServer {
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
-/** `logger`: where the server logs (silent by default). */
+/**
+ * `logger`: where the server logs (silent by default); `store`: SQLite or PostgreSQL, else the suite's
+ * SHENPI_TEST_STORE (a test that runs on both stores itself names each).
+ */
 export async function startTestServer(
   overrides: Partial<ServeConfig> = {},
-  options: { logger?: pino.Logger } = {},
+  options: { logger?: pino.Logger; store?: TestStore } = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase();
+  const database = await createTestDatabase(options.store);
   const config: ServeConfig = {
     ...resolveServeConfig({}, {}),
     port: 0,
