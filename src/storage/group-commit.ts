@@ -5,7 +5,7 @@
  * alone and is answered at once, and a success is answered only after the shared commit is done, so an
  * acknowledged change is as durable as with a transaction of its own.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';import type { Database } from './schema.js';
+import { sql, type Kysely, type Transaction } from 'kysely';
 
 interface Queued<DB> {
   work: (trx: Transaction<DB>) => Promise<unknown>;
