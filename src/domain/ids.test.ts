@@ -73,3 +73,13 @@ test('a seed must be a whole number from 0 to 2^53-1', () => {
   for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) assert.throws(() => Ids.seeded(bad), RangeError);
   assert.doesNotThrow(() => Ids.seeded(0));
 });
+
+test('a log id carries the UTC second it was made in, also when seconds alternate', () => {
+  const ids = Ids.random();
+  const at = (iso: string) => ids.logId(Date.parse(iso)).slice(0, 14);
+  assert.equal(at('2026-11-30T09:15:07.001Z'), '20261130091507');
+  assert.equal(at('2026-11-30T09:15:07.999Z'), '20261130091507');
+  assert.equal(at('2026-11-30T09:15:08.000Z'), '20261130091508');
+  assert.equal(at('2026-11-30T09:15:07.500Z'), '20261130091507');
+  assert.equal(at('1970-01-01T00:00:00.000Z'), '19700101000000');
+});

@@ -128,10 +128,16 @@ export class Ids {
     return this.decimal(now).slice(0, 16);
   }
 
+  /** The last second a log id was stamped with, and its stamp: every request makes one. */
+  private stamped = { second: Number.NaN, stamp: '' };
+
   /** Feishu-like log id: UTC timestamp to the second, then 20 random upper-case hex digits. */
   logId(now: number): string {
-    const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-    return stamp + this.bytes('logs', 10).toString('hex').toUpperCase();
+    const second = Math.floor(now / 1000);
+    if (second !== this.stamped.second) {
+      this.stamped = { second, stamp: new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14) };
+    }
+    return this.stamped.stamp + this.bytes('logs', 10).toString('hex').toUpperCase();
   }
 
   tenantAccessToken(): string {
