@@ -14,19 +14,12 @@ interface Reader {
   close(): Promise<void>;
 }
 
-async function open(databaseUrl: string): Promise<Reader> {
+/** A read connection to the database a test server's URL names: its SQLite file, or its PostgreSQL schema. */
+export type Connection = { sqlite: BetterSqlite3.Database } | { postgres: pg.Client; schema: string };
+
+export async function connect(databaseUrl: string): Promise<Connection> {
   if (databaseUrl.startsWith('sqlite:')) {
-    const db = new BetterSqlite3(databaseUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
-    return {
-      tables: async () =>
-        db
-          .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
-          .pluck()
-          .all() as string[],
-      columns: async (table) => db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[],
-      query: async (text, params) => db.prepare(text.replace(/\$\d+/g, '?')).all(...params) as Row[],
-      close: async () => void db.close(),
-    };
+    return { sqlite: new BetterSqlite3(databaseUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true }) };
   }
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? 'public';
@@ -34,18 +27,42 @@ async function open(databaseUrl: string): Promise<Reader> {
   const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   await client.query(`set search_path to "${schema}"`);
+  return { postgres: client, schema };
+}
+
+/** The database's tables, by name. */
+export async function tableNames(connection: Connection): Promise<string[]> {
+  if ('sqlite' in connection) {
+    return connection.sqlite
+      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
+      .pluck()
+      .all() as string[];
+  }
+  // pg_catalog, filtered to our schema: the information_schema views evaluate privilege functions on every
+  // schema's rows, which fails when another test drops its schema at that moment.
+  const { rows } = await connection.postgres.query<{ relname: string }>(
+    `select c.relname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     where n.nspname = $1 and c.relkind = 'r' order by c.relname`,
+    [connection.schema],
+  );
+  return rows.map((r) => r.relname);
+}
+
+async function open(databaseUrl: string): Promise<Reader> {
+  const connection = await connect(databaseUrl);
+  const tables = () => tableNames(connection);
+  if ('sqlite' in connection) {
+    const db = connection.sqlite;
+    return {
+      tables,
+      columns: async (table) => db.prepare('select name from pragma_table_info(?)').pluck().all(table) as string[],
+      query: async (text, params) => db.prepare(text.replace(/\$\d+/g, '?')).all(...params) as Row[],
+      close: async () => void db.close(),
+    };
+  }
+  const { postgres: client, schema } = connection;
   return {
-    tables: async () =>
-      (
-        // pg_catalog, filtered to our schema: the information_schema views evaluate privilege functions on
-        // every schema's rows, which fails when another test drops its schema at that moment.
-        await client.query<{ table_name: string }>(
-          `select c.relname as table_name from pg_catalog.pg_class c
-           join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-           where n.nspname = $1 and c.relkind = 'r' order by c.relname`,
-          [schema],
-        )
-      ).rows.map((r) => r.table_name),
+    tables,
     columns: async (table) =>
       (
         await client.query<{ column_name: string }>(

@@ -17,12 +17,8 @@ import { call, tenantToken, type Answer } from '../helpers/http.js';
 import { startNode, type NodeProcess } from '../helpers/process.js';
 import { createTestDatabase, type TestStore } from '../helpers/stores.js';
 import { auditInstances, type Audit } from '../helpers/whole-instances.js';
+import { sized } from './sizes.js';
 
-const sized = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  assert.ok(Number.isInteger(value) && value > 0, `${name} must be a positive whole number`);
-  return value;
-};
 /** Kills (and restarts) per store. */
 const ROUNDS = sized('SHENPI_CRASH_ROUNDS', 5);
 /** Clients sending at once. */

@@ -5,8 +5,7 @@
  * And read only when something was written since the last read: SQLite's data_version changes when another
  * connection commits, PostgreSQL's WAL position moves with any write (other tests' too: then it reads).
  */
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
+import { connect, tableNames } from '../helpers/db-snapshot.js';
 
 /**
  * Columns the event dispatcher writes in the background (src/services/event-dispatcher.ts: it claims,
@@ -53,12 +52,10 @@ function normalise(tables: Record<string, Row[]>): DbState {
 }
 
 export async function openDbReader(databaseUrl: string): Promise<DbReader> {
-  if (databaseUrl.startsWith('sqlite:')) {
-    const db = new BetterSqlite3(databaseUrl.slice('sqlite:'.length), { readonly: true, fileMustExist: true });
-    const tables = db
-      .prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name")
-      .pluck()
-      .all() as string[];
+  const connection = await connect(databaseUrl);
+  const tables = await tableNames(connection);
+  if ('sqlite' in connection) {
+    const db = connection.sqlite;
     const selects = tables.map((table) => [table, db.prepare(`select * from "${table}"`)] as const);
     return {
       read: unlessUnchanged(
@@ -68,18 +65,7 @@ export async function openDbReader(databaseUrl: string): Promise<DbReader> {
       close: async () => void db.close(),
     };
   }
-  const url = new URL(databaseUrl);
-  const schema = url.searchParams.get('schema') ?? 'public';
-  url.searchParams.delete('schema');
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
-  await client.query(`set search_path to "${schema}"`);
-  const { rows } = await client.query<{ relname: string }>(
-    `select c.relname from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-     where n.nspname = $1 and c.relkind = 'r' order by c.relname`,
-    [schema],
-  );
-  const tables = rows.map((r) => r.relname);
+  const client = connection.postgres;
   // One statement: every table as a JSON array, the rows exactly as stored.
   const everything = `select json_build_object(${tables
     .map((table) => `'${table}', (select coalesce(json_agg(t), '[]') from "${table}" t)`)

@@ -37,13 +37,13 @@ import {
 } from './fuzz-routes.js';
 import { mutate, writeJson, writeText, type IdType, type Resolve } from './fuzz-values.js';
 import { buildWorld, startReceiver, World, writeFixtureFile, type Tokens } from './fuzz-world.js';
+import { sized } from './sizes.js';
 
 const seed = process.env.SHENPI_FUZZ_SEED ? Number(process.env.SHENPI_FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 /** Runs per store; with 1 to 8 requests a run, the default makes over 10,000 cases for both stores together. */
-const runs = Number(process.env.SHENPI_FUZZ_RUNS ?? 1_250);
+const runs = sized('SHENPI_FUZZ_RUNS', 1_250);
 const replayPath = process.env.SHENPI_FUZZ_PATH;
 assert.ok(Number.isSafeInteger(seed), `SHENPI_FUZZ_SEED must be a whole number, not ${process.env.SHENPI_FUZZ_SEED}`);
-assert.ok(Number.isSafeInteger(runs) && runs > 0, `SHENPI_FUZZ_RUNS must be a whole number above 0, not ${runs}`);
 console.log(`fuzz seed ${seed}: rerun with SHENPI_FUZZ_SEED=${seed}`);
 
 /** A request the server has not answered by then hangs: a failure, reported with the request. */

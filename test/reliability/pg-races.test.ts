@@ -14,12 +14,8 @@ import { call, tenantToken, type Answer } from '../helpers/http.js';
 import { startNode, type NodeProcess } from '../helpers/process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/stores.js';
 import { auditInstances, type Shape } from '../helpers/whole-instances.js';
+import { sized } from './sizes.js';
 
-const sized = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  assert.ok(Number.isInteger(value) && value > 0, `${name} must be a positive whole number`);
-  return value;
-};
 /** Instances raced in each test. */
 const INSTANCES = sized('SHENPI_RACE_INSTANCES', 40);
 

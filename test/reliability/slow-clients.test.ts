@@ -16,12 +16,8 @@ import { reasonForm, V4 } from '../helpers/approval.js';
 import { startNode } from '../helpers/process.js';
 import { createTestDatabase } from '../helpers/stores.js';
 import { waitFor } from '../helpers/wait.js';
+import { sized } from './sizes.js';
 
-const sized = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback);
-  assert.ok(Number.isInteger(value) && value > 0, `${name} must be a positive whole number`);
-  return value;
-};
 /** Slow connections opened at once. */
 const FLOOD = sized('SHENPI_FLOOD_CLIENTS', 1_000);
 /** The server's connection cap. */
