@@ -170,7 +170,7 @@ export class InstanceService {
     let instance = await this.requireById(this.store, tenantKey, instanceId);
     if (reader) {
       const user = await requireUser(this.store, tenantKey, reader.type, reader.id, 'user_id', 1390004);
-      // Most readers have nothing unread here: only they pay for a write transaction.
+      // Most readers have nothing unread here: only those who have read the instance again, to mark them read.
       const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.userId);
       if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
     }
