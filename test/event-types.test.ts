@@ -71,7 +71,11 @@ test('each API overwrite, even an identical one, is a new version; their events 
   await admin(server.url, '/clock', { json: { advance_ms: 15_000 } });
   const events = await waitFor('two update events', () => (updates(receiver.received).length === 2 ? updates(receiver.received) : undefined));
   assert.deepEqual(events.map((e) => e.object.version_id), ['2', '3']);
-  const listed = await deliveries(server, `approval_code=${DEMO_LEAVE_CODE}`);
+  // The receiver has the second event before shenpi has read its answer and marked the delivery delivered.
+  const listed = await waitFor('both deliveries settled', async () => {
+    const all = await deliveries(server, `approval_code=${DEMO_LEAVE_CODE}`);
+    return all.every((d) => d.status !== 'pending') ? all : undefined;
+  });
   assert.deepEqual(listed.map((d) => [d.event_type, d.seq, d.status]), [
     [DEFINITION_UPDATED, 2, 'delivered'],
     [DEFINITION_UPDATED, 3, 'delivered'],
