@@ -36,6 +36,8 @@ const SIZE_RUN = 9_000;
  */
 const POOL_OVER_BASELINE = 1.25;
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+/** A folder to write a CPU profile of each shenpi node into (Node's `--cpu-prof`), written when the node stops. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** Issue 10: the server's resident memory stays under this throughout. */
 const RSS_LIMIT_MB = 200;
 
@@ -423,7 +425,7 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
       const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
       if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
-      for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args));
+      for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
     } else {
       servers.push(await startBaseline());
     }

@@ -12,12 +12,12 @@ export function writeLogId(reply: FastifyReply, logId: string): void {
 
 /** Moves the Content-Type fastify chose to the raw response, spelt `Content-Type`. */
 export function keepContentTypeCase(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (type !== undefined) {
       reply.removeHeader('content-type');
       reply.raw.setHeader('Content-Type', type);
     }
-    return payload;
+    done(null, payload);
   });
 }

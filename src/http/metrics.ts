@@ -37,13 +37,15 @@ export function registerMetrics(app: FastifyInstance, services: Services): void 
     },
   });
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return;
-    const code = reply.feishuCode;
-    requests.inc({ method: request.method, route, status: reply.statusCode, code: code === undefined ? '' : code });
-    latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
-    if (code === 1395001) internalErrors.inc();
+    if (route !== '/metrics') {
+      const code = reply.feishuCode;
+      requests.inc({ method: request.method, route, status: reply.statusCode, code: code === undefined ? '' : code });
+      latency.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+      if (code === 1395001) internalErrors.inc();
+    }
+    done();
   });
 
   app.get('/metrics', async (_request, reply) => {

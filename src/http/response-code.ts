@@ -12,11 +12,11 @@ const CODE_PREFIX = /^\{"code":(-?\d+)/;
 
 export function trackResponseCodes(app: FastifyInstance): void {
   app.decorateReply('feishuCode', undefined);
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (typeof payload === 'string') {
       const match = CODE_PREFIX.exec(payload);
       if (match?.[1] !== undefined) reply.feishuCode = Number(match[1]);
     }
-    return payload;
+    done(null, payload);
   });
 }

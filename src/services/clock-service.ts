@@ -31,12 +31,17 @@ export class ClockService {
   /** Whether the offset was read since the last reload. */
   private loaded = false;
 
+  /** False when refresh() would do nothing: callers on the hot path then skip its promise. */
+  needsRefresh(): boolean {
+    return this.settable && (!this.loaded || this.store.shared);
+  }
+
   /**
    * Re-reads the shared offset; called before each request in emulator mode. A store of one node (SQLite)
    * has no other writer of it than this service, so there the first read is enough until a reload.
    */
   async refresh(): Promise<void> {
-    if (!this.settable || (this.loaded && !this.store.shared)) return;
+    if (!this.needsRefresh()) return;
     let stored: string | undefined;
     try {
       stored = await this.store.state.get(OFFSET_KEY);

@@ -45,9 +45,10 @@ async function withinPatience<T>(child: ChildProcess, promise: Promise<T>, what:
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-export async function startNode(args: string[], env: Record<string, string> = {}): Promise<NodeProcess> {
+/** `nodeFlags`: options for Node itself, before the script (the bench's `--cpu-prof`). */
+export async function startNode(args: string[], env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<NodeProcess> {
   assertFreshBuild();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, 'serve', '--port', '0', ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
