@@ -32,7 +32,8 @@ const schemas = {
 
 export const districtRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.get('/districts', { schema: schemas.list }, async (request) => {
-    const { root_district_id, list_type = 'sub_level', locale = DEFAULT_DISTRICT_LOCALE, page_size = DEFAULT_DISTRICT_PAGE_SIZE, page_token } = request.query;
+    const { root_district_id, list_type = 'sub_level', page_token } = request.query;
+    const { locale = DEFAULT_DISTRICT_LOCALE, page_size = DEFAULT_DISTRICT_PAGE_SIZE } = request.query;
     const page = await services.districts.list({
       rootDistrictId: root_district_id || undefined,
       listType: list_type,
