@@ -39,6 +39,8 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/tasks/reject',
   'POST /open-apis/approval/v4/tasks/transfer',
   'GET /open-apis/approval/v4/tasks/query',
+  'GET /open-apis/approval/v4/districts',
+  'POST /open-apis/approval/v4/districts/search',
 ];
 
 async function served(t: { after: (fn: () => Promise<void>) => void }): Promise<{ server: TestServer; doc: OpenApiDocument }> {
@@ -184,6 +186,11 @@ test('every Open API answer, success or refusal, matches its documented schema f
   await v4('/instances/query', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });
   await v4(`/instances/${code}/comments/${commentId}?user_id=ou_alice`, { method: 'DELETE' });
   await v4(`/instances/${code}/comments/remove?user_id=ou_alice`, { method: 'POST' });
+
+  // Districts: a paged list, leaves with their parents, a search.
+  await v4('/districts?root_district_id=1814991&page_size=5');
+  await v4('/districts?root_district_id=330100&list_type=leaf_level&locale=zh-CN');
+  await v4('/districts/search', { json: { keyword: '西湖' } });
 
   assert.deepEqual([...checker.succeeded].sort(), [...OPEN_API].sort(), 'every route answered a checked success');
 });

@@ -26,6 +26,7 @@ export const FEISHU_ERRORS = {
   1390016: { msg: 'approval is deleted', http: 400 },
   1390018: { msg: 'not support handwritten signature', http: 400 },
   1395001: { msg: 'There have been some errors. Please try again later', http: 400 },
+  1395061: { msg: 'version updated', http: 400 },
 } as const satisfies Record<number, { msg: string; http: number }>;
 
 export type FeishuCode = keyof typeof FEISHU_ERRORS;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, FixedWindowCounter, limitFor } from './rate-limits.js';
+import { decide, FixedWindowCounter, limitFor, windowFor } from './rate-limits.js';
 
 test('withdrawal is limited to 100 requests a minute, GET instance to 1000', () => {
   assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/cancel'), 100);
@@ -28,4 +28,16 @@ test('apps and endpoints are counted apart', () => {
   assert.equal(counter.hit('b|x', 0), 1);
   assert.equal(counter.hit('a|y', 0), 1);
   assert.equal(counter.hit('a|x', 0), 2);
+});
+
+test('the district list and search are limited to 10 requests a second, counted in one-second windows', () => {
+  assert.equal(limitFor('GET', '/open-apis/approval/v4/districts'), 10);
+  assert.equal(windowFor('POST', '/open-apis/approval/v4/districts/search'), 'second');
+  assert.equal(windowFor('POST', '/open-apis/approval/v4/instances/cancel'), 'minute');
+  const counter = new FixedWindowCounter();
+  const second = 60_000 * 1000 + 1000;
+  for (let i = 0; i < 10; i++) assert.equal(decide(counter.hit('app|districts', second + i, 'second'), 10, second + i, 'second').allowed, true);
+  const refused = decide(counter.hit('app|districts', second + 500, 'second'), 10, second + 500, 'second');
+  assert.deepEqual(refused, { allowed: false, limit: 10, window: 'second', resetSeconds: 1 });
+  assert.equal(counter.hit('app|districts', second + 1000, 'second'), 1);
 });

@@ -1,6 +1,7 @@
 /**
- * Feishu's per-app, per-endpoint request limits (approval-v4.md §8), and a fixed one-minute window
- * counter. Endpoints the documentation leaves open get 100 per minute.
+ * Feishu's per-app, per-endpoint request limits (approval-v4.md §8), and a fixed-window counter: one-minute
+ * windows, one-second ones for the endpoints Feishu limits per second. Endpoints the documentation leaves
+ * open get 100 per minute.
  */
 export const DEFAULT_LIMIT_PER_MINUTE = 100;
 
@@ -11,7 +12,20 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
   'GET /open-apis/approval/v4/instances/:instance_id/comments': 1000,
 };
 
+/**
+ * Limits Feishu states per second: 10 for the district list; the search, whose page is not found, is taken
+ * to share it.
+ */
+const LIMITS_PER_SECOND: Record<string, number> = {
+  'GET /open-apis/approval/v4/districts': 10,
+  'POST /open-apis/approval/v4/districts/search': 10,
+};
+
 export const WINDOW_MS = 60_000;
+
+export type RateWindow = 'minute' | 'second';
+
+const WINDOW_LENGTH_MS: Record<RateWindow, number> = { minute: WINDOW_MS, second: 1000 };
 
 /**
  * Refused token requests (a wrong app_secret or an unknown app_id) a minute, per app_id and per client
@@ -22,21 +36,27 @@ export const FAILED_TOKEN_REQUESTS_PER_APP = 30;
 export const FAILED_TOKEN_REQUESTS_PER_ADDRESS = 60;
 
 export const limitFor = (method: string, route: string): number =>
-  LIMITS_PER_MINUTE[`${method} ${route}`] ?? DEFAULT_LIMIT_PER_MINUTE;
+  LIMITS_PER_SECOND[`${method} ${route}`] ?? LIMITS_PER_MINUTE[`${method} ${route}`] ?? DEFAULT_LIMIT_PER_MINUTE;
+
+/** The window an endpoint's requests are counted in. */
+export const windowFor = (method: string, route: string): RateWindow =>
+  `${method} ${route}` in LIMITS_PER_SECOND ? 'second' : 'minute';
 
 export interface RateDecision {
   allowed: boolean;
   limit: number;
+  window: RateWindow;
   /** Seconds until the window resets. */
   resetSeconds: number;
 }
 
-/** The start of the one-minute window holding `now`. */
-export const windowStart = (now: number): number => now - (now % WINDOW_MS);
+/** The start of the window holding `now`. */
+export const windowStart = (now: number, window: RateWindow = 'minute'): number => now - (now % WINDOW_LENGTH_MS[window]);
 
 /** The verdict on the `count`th request of the window holding `now`. */
-export function decide(count: number, limit: number, now: number): RateDecision {
-  return { allowed: count <= limit, limit, resetSeconds: Math.ceil((windowStart(now) + WINDOW_MS - now) / 1000) };
+export function decide(count: number, limit: number, now: number, window: RateWindow = 'minute'): RateDecision {
+  const resetSeconds = Math.ceil((windowStart(now, window) + WINDOW_LENGTH_MS[window] - now) / 1000);
+  return { allowed: count <= limit, limit, window, resetSeconds };
 }
 
 /** Counts requests per key in fixed windows aligned to the minute, in this process. */
@@ -44,19 +64,20 @@ export class FixedWindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();
 
   /** The number of hits on `key` so far in the window holding `now`. */
-  count(key: string, now: number): number {
+  count(key: string, now: number, length: RateWindow = 'minute'): number {
     const current = this.windows.get(key);
-    return current && current.start === windowStart(now) ? current.count : 0;
+    return current && current.start === windowStart(now, length) ? current.count : 0;
   }
 
   /** The number of hits on `key` in the window holding `now`, this one included. */
-  hit(key: string, now: number): number {
-    const start = windowStart(now);
+  hit(key: string, now: number, length: RateWindow = 'minute'): number {
+    const start = windowStart(now, length);
     const current = this.windows.get(key);
     const window = current && current.start === start ? current : { start, count: 0 };
     window.count += 1;
     this.windows.set(key, window);
-    if (this.windows.size > 10_000) this.forgetBefore(start);
+    // From the minute's start, which no current window (second or minute) precedes.
+    if (this.windows.size > 10_000) this.forgetBefore(windowStart(now));
     return window.count;
   }
 

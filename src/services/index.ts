@@ -6,6 +6,7 @@ import { ClockService } from './clock-service.js';
 import { CommentService } from './comment-service.js';
 import { ConsoleService } from './console-service.js';
 import { DeliveryService } from './delivery-service.js';
+import { DistrictService } from './district-service.js';
 import { EventUrlPolicy } from './event-url-policy.js';
 import { EmulatorService } from './emulator-service.js';
 import { FixtureService } from './fixture-service.js';
@@ -35,6 +36,8 @@ export interface Services {
   /** Where event pushes may go. */
   eventUrls: EventUrlPolicy;
   emulator: EmulatorService;
+  /** The address widget's divisions (static data, loaded on first use). */
+  districts: DistrictService;
 }
 
 export interface ServiceOptions {
@@ -68,5 +71,6 @@ export function createServices(store: Store, options: ServiceOptions): Services 
     deliveries: new DeliveryService(store, clock.clock),
     eventUrls,
     emulator: new EmulatorService(store, clock, ids),
+    districts: new DistrictService(),
   };
 }

@@ -10,8 +10,10 @@ import {
   FixedWindowCounter,
   limitFor,
   WINDOW_MS,
+  windowFor,
   windowStart,
   type RateDecision,
+  type RateWindow,
 } from '../domain/rate-limits.js';
 import type { Store } from './ports.js';
 
@@ -26,7 +28,8 @@ export class RateLimitService {
 
   async hit(appId: string, method: string, route: string): Promise<RateDecision> {
     const now = this.clock.now();
-    return decide(await this.count(`${appId} ${method} ${route}`, now, true), limitFor(method, route), now);
+    const window = windowFor(method, route);
+    return decide(await this.count(`${appId} ${method} ${route}`, now, true, window), limitFor(method, route), now, window);
   }
 
   /**
@@ -56,11 +59,11 @@ export class RateLimitService {
   }
 
   /** The count of `key` in the window holding `now`, after adding one hit when `add`. */
-  private async count(key: string, now: number, add: boolean): Promise<number> {
-    if (!this.store.shared) return add ? this.local.hit(key, now) : this.local.count(key, now);
+  private async count(key: string, now: number, add: boolean, window: RateWindow = 'minute'): Promise<number> {
+    if (!this.store.shared) return add ? this.local.hit(key, now, window) : this.local.count(key, now, window);
     const count = add
-      ? await this.store.rateWindows.hit(key, windowStart(now))
-      : await this.store.rateWindows.count(key, windowStart(now));
+      ? await this.store.rateWindows.hit(key, windowStart(now, window))
+      : await this.store.rateWindows.count(key, windowStart(now, window));
     if (now - this.lastPurge > WINDOW_MS) {
       this.lastPurge = now;
       await this.store.rateWindows.purge(windowStart(now));

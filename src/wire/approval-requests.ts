@@ -150,7 +150,7 @@ export const GetInstanceQuery = Type.Object({
 const EPOCH_MS = '^\\d{1,16}$';
 const EpochMs = Type.String({ pattern: EPOCH_MS });
 /** Feishu's documented page_size bounds and default, per endpoint (rules.md "Instances and tasks"). */
-const PageSize = (minimum: number, maximum: number, fallback: number) =>
+export const PageSize = (minimum: number, maximum: number, fallback: number) =>
   Type.Optional(Type.Integer({ minimum, maximum, default: fallback }));
 
 export const ListInstancesQuery = Type.Object({

@@ -5,6 +5,7 @@ import type { Caller } from '../../../../../services/auth-service.js';
 import type { Services } from '../../../../../services/index.js';
 import { approvalRoutes } from './approvals.js';
 import { commentRoutes } from './comments.js';
+import { districtRoutes } from './districts.js';
 import { instanceRoutes } from './instances.js';
 import { taskRoutes } from './tasks.js';
 
@@ -31,13 +32,14 @@ const tokenRoutes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { 
     const decision = await services.rateLimits.hit(request.caller.appId, request.method, route);
     if (!decision.allowed) {
       reply.header('x-ogw-ratelimit-limit', decision.limit).header('x-ogw-ratelimit-reset', decision.resetSeconds);
-      throw new FeishuError(99991400, `more than ${decision.limit} requests a minute to ${request.method} ${route} from this app`);
+      throw new FeishuError(99991400, `more than ${decision.limit} requests a ${decision.window} to ${request.method} ${route} from this app`);
     }
   });
   await app.register(approvalRoutes, { services });
   await app.register(instanceRoutes, { services });
   await app.register(commentRoutes, { services });
   await app.register(taskRoutes, { services });
+  await app.register(districtRoutes, { services });
 };
 
 /**
