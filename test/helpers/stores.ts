@@ -2,11 +2,12 @@
  * Which store the behaviour suite runs against: SQLite (a temp file per server) or PostgreSQL (a schema
  * of its own per server, dropped afterwards), chosen by SHENPI_TEST_STORE. The same tests run on both.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { connect, migrate } from '../../src/storage/open-store.js';
 
 export type TestStore = 'sqlite' | 'postgres';
 
@@ -20,9 +21,34 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+let migratedSqlite: Promise<string> | undefined;
+
+/**
+ * A SQLite file with every migration applied, made once per test process: each test database starts as a copy,
+ * which saves the migrations (a fifth of a second each time) at every server start of the suite. Its tables
+ * are empty, as a new database's are once migrated.
+ */
+function migratedSqliteTemplate(): Promise<string> {
+  migratedSqlite ??= (async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'shenpi-template-'));
+    process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+    const url = `sqlite:${join(folder, 'template.sqlite')}`;
+    const db = await connect(url);
+    try {
+      await migrate(db, url);
+    } finally {
+      // Closing the last connection folds the WAL into the file: the copy is then that file alone.
+      await db.destroy();
+    }
+    return url.slice('sqlite:'.length);
+  })();
+  return migratedSqlite;
+}
+
 export async function createTestDatabase(store: TestStore = TEST_STORE): Promise<TestDatabase> {
   if (store === 'sqlite') {
     const folder = mkdtempSync(join(tmpdir(), 'shenpi-test-'));
+    copyFileSync(await migratedSqliteTemplate(), join(folder, 'shenpi.sqlite'));
     return {
       url: `sqlite:${join(folder, 'shenpi.sqlite')}`,
       drop: async () => rmSync(folder, { recursive: true, force: true }),
