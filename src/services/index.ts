@@ -8,6 +8,8 @@ import { ConsoleService } from './console-service.js';
 import { DeliveryService } from './delivery-service.js';
 import { EventUrlPolicy } from './event-url-policy.js';
 import { EmulatorService } from './emulator-service.js';
+import { ExternalDefinitionService } from './external-definition-service.js';
+import { ExternalInstanceService } from './external-instance-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -35,6 +37,8 @@ export interface Services {
   /** Where event pushes may go. */
   eventUrls: EventUrlPolicy;
   emulator: EmulatorService;
+  externalDefinitions: ExternalDefinitionService;
+  externalInstances: ExternalInstanceService;
 }
 
 export interface ServiceOptions {
@@ -68,5 +72,7 @@ export function createServices(store: Store, options: ServiceOptions): Services 
     deliveries: new DeliveryService(store, clock.clock),
     eventUrls,
     emulator: new EmulatorService(store, clock, ids),
+    externalDefinitions: new ExternalDefinitionService(store, clock.clock, ids),
+    externalInstances: new ExternalInstanceService(store, clock.clock, ids),
   };
 }

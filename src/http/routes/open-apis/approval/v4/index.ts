@@ -5,6 +5,7 @@ import type { Caller } from '../../../../../services/auth-service.js';
 import type { Services } from '../../../../../services/index.js';
 import { approvalRoutes } from './approvals.js';
 import { commentRoutes } from './comments.js';
+import { externalRoutes } from './external.js';
 import { instanceRoutes } from './instances.js';
 import { taskRoutes } from './tasks.js';
 
@@ -38,6 +39,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { 
   await app.register(instanceRoutes, { services });
   await app.register(commentRoutes, { services });
   await app.register(taskRoutes, { services });
+  await app.register(externalRoutes, { services });
 };
 
 /**
