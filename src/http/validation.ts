@@ -6,8 +6,6 @@
  */
 import { Ajv, type ErrorObject, type FuncKeywordDefinition, type Options, type ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
-import type { Static, TSchema } from 'typebox';
-import { FeishuError } from '../domain/errors.js';
 import { jsonPath } from '../util/json-path.js';
 
 /**
@@ -99,16 +97,3 @@ export function validationReason(errors: ErrorObject[], context: string | undefi
   return `${path || `the ${where}`} ${first.message ?? 'is invalid'} (${where})`;
 }
 
-/**
- * A body check for a route fastify validates no body for: a GET whose parameters are in a JSON body
- * (`GET /external_tasks`, as the Node SDK sends it). The same strict checks and reasons as any body; an
- * absent body is `{}`.
- */
-export function bodyCheck<T extends TSchema>(schema: T): (body: unknown) => Static<T> {
-  const validate = compiledOnFirstUse(() => strictAjv.compile(schema));
-  return (body) => {
-    const value = body ?? {};
-    if (!validate(value)) throw new FeishuError(1390001, validationReason(validate.errors ?? [], 'body'));
-    return value as Static<T>;
-  };
-}

@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { RESYNC_WINDOW_MS } from '../../src/domain/approval/external-instance.js';
 import { advanceClock, assertSuccess, V4, type Served, type UserIdType } from './approval.js';
-import { admin, call, type Answer } from './http.js';
+import { admin, call, tenantToken, type Answer } from './http.js';
 
 /** A fixed instant for the clock to stand at, so that sync windows never depend on the machine's speed. */
 export const AT = Date.UTC(2030, 0, 1);
 
+/** Stops the server clock at `now`; tokens follow the clock, so `ctx.token` is replaced by a fresh one. */
 export async function freezeClock(ctx: Served, now = AT): Promise<void> {
   const answer = await admin(ctx.url, '/clock', { json: { now, frozen: true } });
   assert.equal(answer.status, 200, answer.text);
+  ctx.token = await tenantToken(ctx.url);
 }
 
 /** Moves the frozen clock past the resync window, so that the next sync of an instance is accepted. */
