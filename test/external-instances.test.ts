@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RESYNC_WINDOW_MS } from '../src/domain/approval/external-instance.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { advanceClock, assertRefused, assertSuccess, loadFixture, serve, type Served } from './helpers/approval.js';
+import { advanceClock, assertRefused, assertSuccess, loadFixture, serve, V4, type Served } from './helpers/approval.js';
 import {
   AT,
   checkInstances,
@@ -22,7 +22,7 @@ import {
   synced,
 } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
-import { tenantToken } from './helpers/http.js';
+import { call, rawCall, tenantToken } from './helpers/http.js';
 
 const counts = (insert_num: number, update_num: number, delete_num: number) => ({ insert_num, update_num, delete_num });
 
@@ -282,6 +282,18 @@ test('external_tasks pages with page_token until has_more is false; page_size de
   }
   assert.deepEqual(seen, Array.from({ length: 53 }, (_, n) => `i${String(n).padStart(2, '0')}`));
   assert.equal((await listed(ctx, {}, { page_size: 500 })).data.length, 53);
+});
+
+test('external_tasks without any body lists with no filter; a body that is not JSON answers 1390001', async (t) => {
+  const ctx = await served(t);
+  await synced(ctx, instanceBody('oa_expense', 'e1'));
+  const plain = await call(ctx.url, `${V4}/external_tasks`, { token: ctx.token });
+  assert.deepEqual(assertSuccess(plain).data.map((i: any) => i.instance_id), ['e1']);
+  const junk = await rawCall(ctx.url, `${V4}/external_tasks`, {
+    headers: { authorization: `Bearer ${ctx.token}`, 'content-type': 'application/json', 'content-length': '8' },
+    body: '{"oops":',
+  });
+  assert.deepEqual([junk.status, junk.body.code], [400, 1390001]);
 });
 
 test('external_tasks refusals answer 1390001: page_size over 500, a foreign page_token, a bad status, too many codes', async (t) => {

@@ -80,20 +80,31 @@ export const externalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     return success({ diff_instances: await services.externalInstances.check(request.caller, request.body.instances) });
   });
 
-  // No HEAD twin: fastify takes no body schema on a HEAD route.
-  app.get('/external_tasks', { schema: schemas.listTasks, exposeHeadRoute: false }, async (request) => {
-    const { page_size = 50, page_token } = request.query;
-    const { approval_codes, instance_ids, user_ids, status } = request.body ?? {};
-    const page = await services.externalInstances.listTaskStates(
-      request.caller,
-      { approvalCodes: approval_codes, instanceIds: instance_ids, userIds: user_ids, status },
-      page_size,
-      page_token || undefined,
-    );
-    return success({
-      data: page.items.map(formatTaskStates),
-      ...(page.hasMore ? { page_token: page.pageToken } : {}),
-      has_more: page.hasMore,
-    });
-  });
+  app.get(
+    '/external_tasks',
+    {
+      schema: schemas.listTasks,
+      // No HEAD twin: fastify takes no body schema on a HEAD route.
+      exposeHeadRoute: false,
+      // A GET without a body (curl's, say) lists with no filter.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const { page_size = 50, page_token } = request.query;
+      const { approval_codes, instance_ids, user_ids, status } = request.body;
+      const page = await services.externalInstances.listTaskStates(
+        request.caller,
+        { approvalCodes: approval_codes, instanceIds: instance_ids, userIds: user_ids, status },
+        page_size,
+        page_token || undefined,
+      );
+      return success({
+        data: page.items.map(formatTaskStates),
+        ...(page.hasMore ? { page_token: page.pageToken } : {}),
+        has_more: page.hasMore,
+      });
+    },
+  );
 };
