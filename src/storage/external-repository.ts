@@ -69,9 +69,9 @@ const chunks = <T>(list: readonly T[]): T[][] => {
 export function externalRepository(db: Executor): ExternalRepository {
   const parts = (table: PartTable) => db.selectFrom(table as 'external_tasks');
 
-  const instanceWhere = (query: InstanceQuery, tenantKey: string, filter: ExternalFilter): InstanceQuery => {
+  const instanceWhere = (tenantKey: string, filter: ExternalFilter): InstanceQuery => {
     const { approvalCodes, instanceIds, userIds, states, title, from, to, withTask } = filter;
-    let q = query.where('external_instances.tenant_key', '=', tenantKey);
+    let q = db.selectFrom('external_instances').where('external_instances.tenant_key', '=', tenantKey);
     if (approvalCodes) q = q.where((eb) => isIn(eb, 'external_instances.approval_code', approvalCodes));
     if (instanceIds) q = q.where((eb) => isIn(eb, 'external_instances.instance_id', instanceIds));
     if (userIds) q = q.where((eb) => isIn(eb, 'external_instances.user_id', userIds));
@@ -142,8 +142,8 @@ export function externalRepository(db: Executor): ExternalRepository {
     });
   };
 
-  const countOf = async (query: PartQuery | InstanceQuery) => {
-    const row = await (query as PartQuery).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  const countOf = async <T extends keyof Database>(query: SelectQueryBuilder<Database, T, object>) => {
+    const row = await query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
     return Number(row.n);
   };
 
@@ -282,7 +282,7 @@ export function externalRepository(db: Executor): ExternalRepository {
     listCcs: (tenantKey, filter, after, limit) => listParts('external_ccs', tenantKey, filter, after, limit),
     countCcs: (tenantKey, filter) => countOf(partWhere('external_ccs', tenantKey, filter)),
     async listInstances(tenantKey, filter, after, limit) {
-      let q = instanceWhere(db.selectFrom('external_instances'), tenantKey, filter).selectAll();
+      let q = instanceWhere(tenantKey, filter).selectAll();
       if (after) {
         q = q.where((eb) =>
           eb.or([
@@ -294,7 +294,7 @@ export function externalRepository(db: Executor): ExternalRepository {
       const rows = await q.orderBy('start_time').orderBy('instance_id').limit(limit).execute();
       return rows.map((row) => ({ instance: toInstance(row), cursor: { time: row.start_time, instanceId: row.instance_id, id: '' } }));
     },
-    countInstances: (tenantKey, filter) => countOf(instanceWhere(db.selectFrom('external_instances'), tenantKey, filter)),
+    countInstances: (tenantKey, filter) => countOf(instanceWhere(tenantKey, filter)),
   };
 }
 

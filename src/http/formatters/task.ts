@@ -1,11 +1,11 @@
 /** Tasks, initiated instances and CCs → the items of `GET /tasks/query`. */
 import { resolveText } from '../../domain/approval/definition.js';
+import type { ExternalInstanceStatus } from '../../domain/approval/external-instance.js';
 import type { Instance } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
 import type { ExternalTaskListItem, TaskListItem, TaskQueryItem } from '../../services/task-service.js';
 import type { TaskTopic } from '../../wire/approval-requests.js';
-import type { ExternalInstanceStatus } from '../../domain/approval/external-instance.js';
 import { instanceTitle } from './instance.js';
 
 /**
