@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { definitionBody, reasonForm, V4 } from './helpers/approval.js';
+import { externalApprovalBody, externalCc, externalTask, instanceBody } from './helpers/external.js';
 import { call } from './helpers/http.js';
 import { AnswerChecker, operationsOf, schemasOf, strictAjv, type OpenApiDocument } from './helpers/openapi.js';
 import { APP_TOKEN_PATH, TENANT_TOKEN_PATH } from './helpers/open-api.js';
@@ -41,6 +42,11 @@ const OPEN_API = [
   'GET /open-apis/approval/v4/tasks/query',
   'GET /open-apis/approval/v4/districts',
   'POST /open-apis/approval/v4/districts/search',
+  'POST /open-apis/approval/v4/external_approvals',
+  'GET /open-apis/approval/v4/external_approvals/{approval_code}',
+  'POST /open-apis/approval/v4/external_instances',
+  'POST /open-apis/approval/v4/external_instances/check',
+  'GET /open-apis/approval/v4/external_tasks',
 ];
 
 async function served(t: { after: (fn: () => Promise<void>) => void }): Promise<{ server: TestServer; doc: OpenApiDocument }> {
@@ -191,6 +197,14 @@ test('every Open API answer, success or refusal, matches its documented schema f
   await v4('/districts?root_district_id=1814991&page_size=5');
   await v4('/districts?root_district_id=330100&list_type=leaf_level&locale=zh-CN');
   await v4('/districts/search', { json: { keyword: '西湖' } });
+  // A third-party definition, an instance synced to it with a task and a CC, checked and listed.
+  await v4('/external_approvals?user_id_type=user_id', { json: externalApprovalBody('openapi_oa', { managers: ['u_dave'] }) });
+  await v4('/external_approvals/openapi_oa');
+  const task = externalTask({ task_id: 'oa-task', open_id: 'ou_bob' });
+  await v4('/external_instances', { json: instanceBody('openapi_oa', 'oa-1', { task_list: [task], cc_list: [externalCc({ cc_id: 'oa-cc', open_id: 'ou_carol' })] }) });
+  await v4('/external_instances/check', { json: { instances: [{ instance_id: 'oa-1', update_time: '1', tasks: [] }] } });
+  await v4('/external_tasks');
+  await v4('/tasks/query?user_id=ou_bob&topic=1');
 
   assert.deepEqual([...checker.succeeded].sort(), [...OPEN_API].sort(), 'every route answered a checked success');
 });

@@ -22,6 +22,7 @@ export const FEISHU_ERRORS = {
   1390009: { msg: 'no operation permission', http: 403 },
   1390010: { msg: 'task not found', http: 400 },
   1390013: { msg: 'unsupported approval for free process', http: 400 },
+  1390014: { msg: 'Do not synchronize the same approval instance for a short period of time!', http: 400 },
   1390015: { msg: 'approval is not active', http: 400 },
   1390016: { msg: 'approval is deleted', http: 400 },
   1390018: { msg: 'not support handwritten signature', http: 400 },

@@ -12,6 +12,18 @@ test('listing instance comments is limited to 1000 requests a minute, writing th
   assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/:instance_id/comments'), 100);
 });
 
+test('third-party definitions and instance syncs are limited to 1000 a minute; check and external_tasks to the default 100', () => {
+  for (const [method, route] of [
+    ['POST', '/open-apis/approval/v4/external_approvals'],
+    ['GET', '/open-apis/approval/v4/external_approvals/:approval_code'],
+    ['POST', '/open-apis/approval/v4/external_instances'],
+  ] as const) {
+    assert.equal(limitFor(method, route), 1000, route);
+  }
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/external_instances/check'), 100);
+  assert.equal(limitFor('GET', '/open-apis/approval/v4/external_tasks'), 100);
+});
+
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
   const counter = new FixedWindowCounter();
   const minute = 60_000 * 1000;

@@ -10,6 +10,10 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
   'GET /open-apis/approval/v4/instances/:instance_id': 1000,
   // Feishu's list-comments page states 1000/min; the other comment endpoints keep the default.
   'GET /open-apis/approval/v4/instances/:instance_id/comments': 1000,
+  // The third-party definition and instance-sync pages state 1000/min.
+  'POST /open-apis/approval/v4/external_approvals': 1000,
+  'GET /open-apis/approval/v4/external_approvals/:approval_code': 1000,
+  'POST /open-apis/approval/v4/external_instances': 1000,
 };
 
 /**

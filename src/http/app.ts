@@ -139,6 +139,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     app.server.once('close', () => clearTimeout(cutOff));
   });
 
+  // A GET's body is read like any other: the Node SDK's externalTask.list sends its filters as the JSON body
+  // of `GET /external_tasks` (sdk.md §4); on every other GET the body (the SDK's `{}`) is read and ignored.
+  app.addHttpMethod('GET', { hasBody: true, overrideExisting: true });
   app.setValidatorCompiler(validatorCompiler);
   // Response schemas document the answers (/openapi.json) and type the handlers; they never filter or
   // coerce what a formatter wrote, as fastify's schema-driven serializer would.

@@ -96,3 +96,4 @@ export function validationReason(errors: ErrorObject[], context: string | undefi
   }
   return `${path || `the ${where}`} ${first.message ?? 'is invalid'} (${where})`;
 }
+

@@ -9,6 +9,8 @@ import { DeliveryService } from './delivery-service.js';
 import { DistrictService } from './district-service.js';
 import { EventUrlPolicy } from './event-url-policy.js';
 import { EmulatorService } from './emulator-service.js';
+import { ExternalDefinitionService } from './external-definition-service.js';
+import { ExternalInstanceService } from './external-instance-service.js';
 import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
@@ -38,6 +40,8 @@ export interface Services {
   emulator: EmulatorService;
   /** The address widget's divisions (static data, loaded on first use). */
   districts: DistrictService;
+  externalDefinitions: ExternalDefinitionService;
+  externalInstances: ExternalInstanceService;
 }
 
 export interface ServiceOptions {
@@ -72,5 +76,7 @@ export function createServices(store: Store, options: ServiceOptions): Services 
     eventUrls,
     emulator: new EmulatorService(store, clock, ids),
     districts: new DistrictService(),
+    externalDefinitions: new ExternalDefinitionService(store, clock.clock, ids),
+    externalInstances: new ExternalInstanceService(store, clock.clock, ids),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { FeishuError } from '../domain/errors.js';
-import { decodeCursor, encodeCursor } from './paging.js';
+import { decodeCursor, encodeCursor, mergeByTime } from './paging.js';
 
 const SHAPE = { startTime: 'number', code: 'string' } as const;
 const refused = (cursor: object) =>
@@ -26,4 +26,14 @@ test('a token that is not base64url JSON of an object is refused with 1390001', 
   for (const token of ['', 'not a token', Buffer.from('[1,2]').toString('base64url')]) {
     assert.throws(() => decodeCursor(token, SHAPE), (err: unknown) => err instanceof FeishuError && err.code === 1390001);
   }
+});
+
+test('mergeByTime takes the first pageSize by time, the first list first among equal times, and the last taken of each', () => {
+  const own = [{ time: 1, id: 'o1' }, { time: 3, id: 'o3' }, { time: 5, id: 'o5' }];
+  const other = [{ time: 1, id: 'x1' }, { time: 2, id: 'x2' }];
+  const page = mergeByTime(own, other, 3);
+  assert.deepEqual(page.items.map((r) => r.id), ['o1', 'x1', 'x2']);
+  assert.deepEqual([page.hasMore, page.lastOfFirst?.id, page.lastOfSecond?.id], [true, 'o1', 'x2']);
+  const rest = mergeByTime(own.slice(1), [], 3);
+  assert.deepEqual([rest.items.map((r) => r.id), rest.hasMore, rest.lastOfSecond], [['o3', 'o5'], false, undefined]);
 });

@@ -39,3 +39,27 @@ export function pageOf<T>(rows: readonly T[], pageSize: number, cursorOf: (last:
   const hasMore = rows.length > pageSize && last !== undefined;
   return { items, hasMore, pageToken: hasMore ? encodeCursor(cursorOf(last)) : '' };
 }
+
+/**
+ * The first `pageSize` of two lists, each sorted by time (fetched as pageSize + 1), merged by time, the first
+ * list's rows first among equal times; and the last row taken of each, where each list's next page starts.
+ */
+export function mergeByTime<A extends { time: number }, B extends { time: number }>(first: readonly A[], second: readonly B[], pageSize: number) {
+  const items: (A | B)[] = [];
+  let lastOfFirst: A | undefined;
+  let lastOfSecond: B | undefined;
+  let i = 0;
+  let j = 0;
+  while (items.length < pageSize && (i < first.length || j < second.length)) {
+    const a = first[i];
+    const b = second[j];
+    if (a && (!b || a.time <= b.time)) {
+      items.push((lastOfFirst = a));
+      i++;
+    } else if (b) {
+      items.push((lastOfSecond = b));
+      j++;
+    }
+  }
+  return { items, hasMore: i < first.length || j < second.length, lastOfFirst, lastOfSecond };
+}

@@ -6,6 +6,8 @@ import type { AccessToken, TokenKind } from '../domain/access-token.js';
 import type { CcEntry } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
+import type { ExternalInstance, ExternalPart, ExternalState } from '../domain/approval/external-instance.js';
 import type { Instance, Task, TimelineEntry } from '../domain/approval/instance.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
 import type { EventType } from '../domain/event-types.js';
@@ -73,6 +75,7 @@ export interface Store {
   readonly rateWindows: RateWindowRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly deliveries: DeliveryRepository;
+  readonly externals: ExternalRepository;
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */
@@ -303,4 +306,86 @@ export interface DeliveryRepository {
   list(filter: DeliveryFilter): Promise<Delivery[]>;
   /** Makes the dead deliveries `filter` names pending again, due now, with no attempts; answers them. */
   redrive(filter: DeliveryFilter, now: number): Promise<Delivery[]>;
+}
+
+/**
+ * A page position in a list of external parts (ordered by create time, instance id, part id) or of external
+ * instances (by start time, instance id; `id` is '').
+ */
+export interface ExternalCursor {
+  time: number;
+  instanceId: string;
+  id: string;
+}
+
+/** What a list of external tasks, CCs or instances keeps; every field given narrows it. */
+export interface ExternalFilter {
+  /** Definitions' own codes (ExternalDefinition.code). */
+  approvalCodes?: readonly string[];
+  instanceIds?: readonly string[];
+  /** Tenant user_ids: the assignee of a task, the CC'd user of a CC, the submitter of an instance. */
+  userIds?: readonly string[];
+  /** A task's status, a CC's read state (READ, UNREAD), an instance's status. */
+  states?: readonly string[];
+  /** Tasks and CCs of instances in these statuses only. */
+  instanceStatuses?: readonly string[];
+  /** Instances with at least one task matching this (users and statuses of the task). */
+  withTask?: { userIds?: readonly string[]; states?: readonly string[] };
+  /** Part of the title (default locale), in any letter case. */
+  title?: string;
+  /** Inclusive span of the create time (tasks, CCs) or start time (instances), epoch ms. */
+  from?: number;
+  to?: number;
+}
+
+/** A task or CC in a list, with its instance and the position a next page starts after. */
+export interface ExternalPartListing {
+  instance: ExternalInstance;
+  part: ExternalPart;
+  cursor: ExternalCursor;
+}
+
+export interface ExternalInstanceListing {
+  instance: ExternalInstance;
+  cursor: ExternalCursor;
+}
+
+/**
+ * Third-party definitions and the instances, tasks and CCs synced to them, per tenant. The list methods
+ * serve `GET /tasks/query`, `GET /external_tasks` and the searches (tasks/search, instances/search_cc).
+ */
+export interface ExternalRepository {
+  /** The definition whose own or generated code is `code`. */
+  findDefinition(tenantKey: string, code: string): Promise<ExternalDefinition | undefined>;
+  /** Definitions by their own codes; unknown codes are simply absent. */
+  findDefinitions(tenantKey: string, codes: readonly string[]): Promise<ExternalDefinition[]>;
+  /**
+   * Inserts, or overwrites the definition of that own code (keeping its generated code and id); answers the
+   * stored generated code, which a concurrent creation of the same code may have set first.
+   */
+  saveDefinition(tenantKey: string, definition: ExternalDefinition, now: number): Promise<string>;
+  findGroup(tenantKey: string, groupCode: string): Promise<ExternalGroup | undefined>;
+  findGroups(tenantKey: string, groupCodes: readonly string[]): Promise<ExternalGroup[]>;
+  saveGroup(tenantKey: string, group: ExternalGroup): Promise<void>;
+  /** The stored states of those instance ids; unknown ids are simply absent. */
+  findInstances(tenantKey: string, instanceIds: readonly string[]): Promise<ExternalState[]>;
+  /**
+   * Writes the instance with its tasks and CCs (replacing the stored ones) if its stored version is still
+   * `expectedVersion` (undefined: it must not exist yet); false when another writer won.
+   */
+  saveInstance(tenantKey: string, state: ExternalState, expectedVersion: number | undefined): Promise<boolean>;
+  /** Up to `limit` tasks after `after`, ordered by create time, instance id, task id. */
+  listTasks(tenantKey: string, filter: ExternalFilter, after: ExternalCursor | undefined, limit: number): Promise<ExternalPartListing[]>;
+  countTasks(tenantKey: string, filter: ExternalFilter): Promise<number>;
+  /** Up to `limit` CCs after `after`, ordered by create time, instance id, cc id. */
+  listCcs(tenantKey: string, filter: ExternalFilter, after: ExternalCursor | undefined, limit: number): Promise<ExternalPartListing[]>;
+  countCcs(tenantKey: string, filter: ExternalFilter): Promise<number>;
+  /** Up to `limit` instances after `after`, ordered by start time, instance id. */
+  listInstances(
+    tenantKey: string,
+    filter: ExternalFilter,
+    after: ExternalCursor | undefined,
+    limit: number,
+  ): Promise<ExternalInstanceListing[]>;
+  countInstances(tenantKey: string, filter: ExternalFilter): Promise<number>;
 }

@@ -2,6 +2,8 @@
 import type { CcEntry } from '../domain/approval/cc.js';
 import { approveTask, rejectTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
+import type { ExternalInstance, ExternalPart } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap, type Result } from '../domain/errors.js';
@@ -9,8 +11,9 @@ import type { Ids } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
+import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
+import { decodeCursor, encodeCursor, mergeByTime, type Page } from './paging.js';
 import type { CcCursor, Store, TaskCursor } from './ports.js';
 import { applyWithRevokeRound, withRetry } from './transitions.js';
 
@@ -41,8 +44,37 @@ export interface TaskListItem {
   definition: ApprovalDefinition | undefined;
 }
 
-/** A row of a topic before its instance is looked up, with the position a next page starts after. */
-type TopicRow = Pick<TaskListItem, 'task' | 'cc'> & { instanceCode: string; instance?: Instance; cursor: object };
+/** The same of a third-party instance: Feishu's approval centre lists them beside its own. */
+export interface ExternalTaskListItem {
+  external: {
+    task?: ExternalPart;
+    cc?: ExternalPart;
+    instance: ExternalInstance;
+    definition: ExternalDefinition | undefined;
+    group: ExternalGroup | undefined;
+  };
+}
+
+export type TaskQueryItem = TaskListItem | ExternalTaskListItem;
+
+/** A row of a topic before its instance is looked up: its time orders it, its cursor is where a next page starts. */
+type TopicRow = Pick<TaskListItem, 'task' | 'cc'> & { instanceCode: string; instance?: Instance; time: number; cursor: object };
+
+/** Third-party instances whose tasks and CCs show: Feishu hides the HIDDEN and DELETED ones. */
+const SHOWN_EXTERNAL = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELED', 'TERMINATED'];
+
+/** A third-party row of a topic, its item complete. */
+type ExternalTopicRow = { part: true; time: number; cursor: object; item: ExternalTaskListItem['external'] };
+
+/**
+ * A tasks/query page token: the page token of shenpi's own rows and that of the third-party rows ('' at the
+ * start), joined by a `.`, which no page token holds (base64url).
+ */
+function splitTopicToken(token: string): [string, string] {
+  const parts = token.split('.');
+  if (parts.length !== 2) throw new FeishuError(1390001, `page_token "${token}" is not a token this server issued`);
+  return [parts[0]!, parts[1]!];
+}
 
 type Action = (
   read: Store,
@@ -80,19 +112,32 @@ export class TaskService {
     });
   }
 
-  /** `GET /tasks/query`: the user's tasks, initiated instances or CCs by topic, oldest first. */
+  /**
+   * `GET /tasks/query`: the user's tasks, initiated instances or CCs by topic, oldest first, shenpi's own and
+   * third-party ones merged by time; the page token holds a position in each.
+   */
   async query(
     caller: Caller,
     request: { userId: string; topic: string; userIdType: UserIdType; pageSize?: number | undefined; pageToken?: string | undefined },
-  ): Promise<Page<TaskListItem> & { users: UserDirectory; total: number }> {
+  ): Promise<Page<TaskQueryItem> & { users: UserDirectory; total: number }> {
     const { tenantKey } = caller;
     const user = await requireUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
     const pageSize = request.pageSize ?? 100;
-    const listed = await this.listTopic(tenantKey, user.userId, request.topic, request.pageToken, pageSize + 1);
-    const page = pageOf(listed.rows, pageSize, (last) => last.cursor);
+    const [ownToken, externalToken] = request.pageToken ? splitTopicToken(request.pageToken) : ['', ''];
+    const own = await this.listTopic(tenantKey, user.userId, request.topic, ownToken || undefined, pageSize + 1);
+    const external = await this.listExternalTopic(tenantKey, user.userId, request.topic, externalToken || undefined, pageSize + 1);
+    const merged = mergeByTime(own.rows, external.rows, pageSize);
+    const next = [
+      merged.lastOfFirst ? encodeCursor(merged.lastOfFirst.cursor) : ownToken,
+      merged.lastOfSecond ? encodeCursor(merged.lastOfSecond.cursor) : externalToken,
+    ].join('.');
     const definitions = new Map<string, ApprovalDefinition | undefined>();
-    const items: TaskListItem[] = [];
-    for (const row of page.items) {
+    const items: TaskQueryItem[] = [];
+    for (const row of merged.items) {
+      if ('part' in row) {
+        items.push({ external: row.item });
+        continue;
+      }
       const instance = row.instance ?? (await this.store.instances.find(tenantKey, row.instanceCode));
       if (!instance) continue;
       if (!definitions.has(instance.approvalCode)) {
@@ -100,8 +145,49 @@ export class TaskService {
       }
       items.push({ task: row.task, cc: row.cc, instance, definition: definitions.get(instance.approvalCode) });
     }
-    const users = await UserDirectory.load(this.store, tenantKey, [user.userId, ...items.map((i) => i.instance.submitter)]);
-    return { ...page, items, users, total: listed.total };
+    const submitters = items.map((i) => ('external' in i ? i.external.instance.userId : i.instance.submitter));
+    const users = await UserDirectory.load(this.store, tenantKey, [user.userId, ...submitters]);
+    return {
+      items,
+      hasMore: merged.hasMore,
+      pageToken: merged.hasMore ? next : '',
+      users,
+      total: own.total + external.total,
+    };
+  }
+
+  /** The third-party rows of a topic (tasks, CCs or initiated instances of shown instances), with their definitions. */
+  private async listExternalTopic(
+    tenantKey: string,
+    userId: string,
+    topic: string,
+    pageToken: string | undefined,
+    limit: number,
+  ): Promise<{ rows: ExternalTopicRow[]; total: number }> {
+    const { externals } = this.store;
+    const after = pageToken ? decodeExternalCursor(pageToken) : undefined;
+    let listed: { instance: ExternalInstance; part?: ExternalPart; cursor: object; time: number; kind: 'task' | 'cc' | 'instance' }[];
+    let total: number;
+    if (topic === '3') {
+      const filter = { userIds: [userId], states: SHOWN_EXTERNAL };
+      const rows = await externals.listInstances(tenantKey, filter, after, limit);
+      listed = rows.map((r) => ({ ...r, time: r.instance.startTime, kind: 'instance' }));
+      total = await externals.countInstances(tenantKey, filter);
+    } else {
+      const ccStatus = TOPIC_CC_STATUS[topic];
+      const filter = { userIds: [userId], states: ccStatus ? [ccStatus] : (TOPIC_STATUSES[topic] ?? []), instanceStatuses: SHOWN_EXTERNAL };
+      const rows = await (ccStatus ? externals.listCcs : externals.listTasks)(tenantKey, filter, after, limit);
+      listed = rows.map((r) => ({ ...r, time: r.part.createTime, kind: ccStatus ? 'cc' : 'task' }));
+      total = await (ccStatus ? externals.countCcs : externals.countTasks)(tenantKey, filter);
+    }
+    const definitions = await externals.findDefinitions(tenantKey, listed.map((r) => r.instance.approvalCode));
+    const groups = await externals.findGroups(tenantKey, definitions.map((d) => d.groupCode));
+    const rows = listed.map(({ instance, part, cursor, time, kind }): ExternalTopicRow => {
+      const definition = definitions.find((d) => d.code === instance.approvalCode);
+      const group = groups.find((g) => g.code === definition?.groupCode);
+      return { part: true, time, cursor, item: { instance, definition, group, ...(part ? { [kind]: part } : {}) } };
+    });
+    return { rows, total };
   }
 
   /** Up to `limit` rows of the topic after the page token, and how many the topic holds in all. */
@@ -118,7 +204,7 @@ export class TaskService {
       const after = pageToken ? decodeInstanceCursor(pageToken) : undefined;
       const listed = await this.store.instances.list(tenantKey, filter, after, limit);
       return {
-        rows: listed.map(({ instance, cursor }) => ({ instanceCode: instance.code, instance, cursor })),
+        rows: listed.map(({ instance, cursor }) => ({ instanceCode: instance.code, instance, time: instance.startTime, cursor })),
         total: await this.store.instances.count(tenantKey, filter),
       };
     }
@@ -127,7 +213,7 @@ export class TaskService {
       const after = pageToken ? decodeCursor<CcCursor>(pageToken, { createTime: 'number', id: 'string' }) : undefined;
       const listed = await this.store.ccs.listByUser(tenantKey, userId, ccStatus, after, limit);
       return {
-        rows: listed.map((cc) => ({ instanceCode: cc.instanceCode, cc, cursor: { createTime: cc.createTime, id: cc.id } })),
+        rows: listed.map((cc) => ({ instanceCode: cc.instanceCode, cc, time: cc.createTime, cursor: { createTime: cc.createTime, id: cc.id } })),
         total: await this.store.ccs.countByUser(tenantKey, userId, ccStatus),
       };
     }
@@ -136,7 +222,12 @@ export class TaskService {
     const after = pageToken ? decodeCursor<TaskCursor>(pageToken, { startTime: 'number', id: 'string' }) : undefined;
     const listed = await this.store.tasks.listByUser(tenantKey, userId, statuses, after, limit);
     return {
-      rows: listed.map((task) => ({ instanceCode: task.instanceCode, task, cursor: { startTime: task.startTime, id: task.id } })),
+      rows: listed.map((task) => ({
+        instanceCode: task.instanceCode,
+        task,
+        time: task.startTime,
+        cursor: { startTime: task.startTime, id: task.id },
+      })),
       total: await this.store.tasks.countByUser(tenantKey, userId, statuses),
     };
   }

@@ -24,6 +24,7 @@ import { ccRepository } from './cc-repository.js';
 import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { dumpTables, loadTables } from './dump.js';
+import { externalRepository } from './external-repository.js';
 import { GroupCommit } from './group-commit.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
@@ -324,6 +325,7 @@ function storeOver(db: Executor, common: Shared): Store {
     rateWindows: rateWindowRepository(db),
     subscriptions: subscriptionRepository(db),
     deliveries: deliveryRepository(db),
+    externals: externalRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : transact((trx) => work(storeOver(trx, common))),
     async ping() {

@@ -192,6 +192,55 @@ export interface DeliveriesTable {
   last_attempt_at: number | null;
 }
 
+export interface ExternalApprovalGroupsTable {
+  tenant_key: string;
+  group_code: string;
+  group_name: string;
+}
+
+export interface ExternalApprovalsTable {
+  tenant_key: string;
+  /** The code the app gave. */
+  approval_code: string;
+  /** The code shenpi made at creation (migration 0012). */
+  generated_code: string;
+  approval_id: string;
+  group_code: string;
+  definition: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ExternalInstancesTable {
+  tenant_key: string;
+  instance_id: string;
+  instance_code: string;
+  approval_code: string;
+  status: string;
+  user_id: string;
+  title: string;
+  start_time: number;
+  end_time: number;
+  update_time: number;
+  body: string;
+  synced_at: number;
+  version: number;
+}
+
+/** external_tasks and external_ccs (migration 0012): `state` is a task status or a CC read state. */
+export interface ExternalPartsTable {
+  tenant_key: string;
+  instance_id: string;
+  part_id: string;
+  user_id: string;
+  state: string;
+  title: string;
+  create_time: number;
+  update_time: number;
+  position: number;
+  body: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   apps: AppsTable;
@@ -209,4 +258,9 @@ export interface Database {
   rate_windows: RateWindowsTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
+  external_approval_groups: ExternalApprovalGroupsTable;
+  external_approvals: ExternalApprovalsTable;
+  external_instances: ExternalInstancesTable;
+  external_tasks: ExternalPartsTable;
+  external_ccs: ExternalPartsTable;
 }

@@ -94,7 +94,7 @@ export const GetApprovalQuery = Type.Object({
 const NodeIdList = Type.Array(Type.Object({ key: Required, value: Type.Array(Text) }));
 
 /** The locales the Node SDK (1.74) lets an instance's i18n_resources name; the MCP schemas name the first three. */
-const INSTANCE_LOCALES = [
+export const INSTANCE_LOCALES = [
   ...['zh-CN', 'en-US', 'ja-JP', 'zh-HK', 'zh-TW', 'de-DE', 'es-ES', 'fr-FR'],
   ...['id-ID', 'it-IT', 'ko-KR', 'pt-BR', 'th-TH', 'vi-VN', 'ms-MY', 'ru-RU'],
 ];
@@ -148,7 +148,7 @@ export const GetInstanceQuery = Type.Object({
 });
 
 const EPOCH_MS = '^\\d{1,16}$';
-const EpochMs = Type.String({ pattern: EPOCH_MS });
+export const EpochMs = Type.String({ pattern: EPOCH_MS });
 /** Feishu's documented page_size bounds and default, per endpoint (rules.md "Instances and tasks"). */
 export const PageSize = (minimum: number, maximum: number, fallback: number) =>
   Type.Optional(Type.Integer({ minimum, maximum, default: fallback }));

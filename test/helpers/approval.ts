@@ -18,6 +18,7 @@ export const DOCUMENTED = {
   1390003: { msg: 'instance code not found', http: 400 },
   1390004: { msg: 'user_id or open_id not found', http: 400 },
   1390010: { msg: 'task not found', http: 400 },
+  1390014: { msg: 'Do not synchronize the same approval instance for a short period of time!', http: 400 },
   1390018: { msg: 'not support handwritten signature', http: 400 },
 } as const;
 

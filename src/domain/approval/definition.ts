@@ -216,7 +216,8 @@ export function resolveTextIn(sets: readonly (readonly I18nResource[])[], key: s
   return key;
 }
 
-function parseViewers(input: DefinitionInput['viewers']): Result<Viewer[]> {
+/** `viewers[]` of a definition, native or external: a type, and the id that type needs. */
+export function parseViewers(input: DefinitionInput['viewers']): Result<Viewer[]> {
   const viewers: Viewer[] = [];
   for (const [i, v] of input.entries()) {
     // A viewer without a type is read as the whole tenant, the console's default.

@@ -9,6 +9,7 @@ import { revokeRounds } from './0007-revoke-rounds.js';
 import { eventTypesAndDeadDeliveries } from './0008-event-types-and-dead-deliveries.js';
 import { instanceCcs } from './0009-instance-ccs.js';
 import { instanceI18n } from './0010-instance-i18n.js';
+import { externalApprovals } from './0012-external-approvals.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-event-types-and-dead-deliveries': eventTypesAndDeadDeliveries,
   '0009-instance-ccs': instanceCcs,
   '0010-instance-i18n': instanceI18n,
+  '0012-external-approvals': externalApprovals,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -31,6 +33,11 @@ export const migrationProvider: MigrationProvider = {
 
 /** Tables in an order that deletes children before parents. */
 export const TABLES_CHILD_FIRST = [
+  'external_ccs',
+  'external_tasks',
+  'external_instances',
+  'external_approvals',
+  'external_approval_groups',
   'deliveries',
   'subscriptions',
   'rate_windows',

@@ -6,6 +6,7 @@ import type { Services } from '../../../../../services/index.js';
 import { approvalRoutes } from './approvals.js';
 import { commentRoutes } from './comments.js';
 import { districtRoutes } from './districts.js';
+import { externalRoutes } from './external.js';
 import { instanceRoutes } from './instances.js';
 import { taskRoutes } from './tasks.js';
 
@@ -40,6 +41,7 @@ const tokenRoutes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { 
   await app.register(commentRoutes, { services });
   await app.register(taskRoutes, { services });
   await app.register(districtRoutes, { services });
+  await app.register(externalRoutes, { services });
 };
 
 /**

@@ -1,0 +1,203 @@
+/**
+ * Third-party (external) instances: `POST /external_instances` (sync), `POST /external_instances/check` and
+ * `GET /external_tasks`. No events: Feishu documents none for them.
+ */
+import { Value } from 'typebox/value';
+import { parseI18n } from '../domain/approval/definition.js';
+import { missingKey } from '../domain/approval/external-definition.js';
+import {
+  diffInstances,
+  syncExternal,
+  titleOf,
+  type CheckedInstance,
+  type ExternalPart,
+  type ExternalState,
+  type InstanceDiff,
+  type ProcessRecord,
+  type SyncedJson,
+} from '../domain/approval/external-instance.js';
+import type { Clock } from '../domain/clock.js';
+import type { UserIdType } from '../domain/directory.js';
+import { FeishuError, unwrap } from '../domain/errors.js';
+import type { Ids } from '../domain/ids.js';
+import { SyncExternalInstanceBody, type SyncExternalInstanceInput } from '../wire/external-requests.js';
+import type { Caller } from './auth-service.js';
+import { requireExternalDefinition } from './external-definition-service.js';
+import { decodeCursor, pageOf, type Page } from './paging.js';
+import type { ExternalCursor, Store } from './ports.js';
+import { VersionConflict, withRetry } from './transitions.js';
+
+/** `GET /external_tasks` filters, as the body names them. */
+export interface ExternalTaskFilter {
+  approvalCodes?: string[] | undefined;
+  instanceIds?: string[] | undefined;
+  userIds?: string[] | undefined;
+  status?: string | undefined;
+}
+
+export interface ExternalTaskStates {
+  state: ExternalState;
+  /** The definition's generated id and own code. */
+  approvalId: string;
+  approvalCode: string;
+}
+
+const EXTERNAL_CURSOR = { time: 'number', instanceId: 'string', id: 'string' } as const;
+
+export const decodeExternalCursor = (token: string): ExternalCursor => decodeCursor<ExternalCursor>(token, EXTERNAL_CURSOR);
+
+/** Resolves each user named by user_id or open_id (user_id wins, as in instance create), once per id. */
+class UserResolver {
+  private readonly known = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly tenantKey: string,
+  ) {}
+
+  /** The user's tenant user_id; '' when neither id is given and `required` is false. */
+  async of(json: { user_id?: string | undefined; open_id?: string | undefined }, where: string, required: boolean): Promise<string> {
+    const [type, id]: [UserIdType, string | undefined] = json.user_id ? ['user_id', json.user_id] : ['open_id', json.open_id];
+    if (!id) {
+      if (required) throw new FeishuError(1390001, `${where} needs a user_id or an open_id`);
+      return '';
+    }
+    const key = `${type}\n${id}`;
+    let userId = this.known.get(key);
+    if (userId === undefined) {
+      const user = await this.store.directory.findUser(this.tenantKey, type, id);
+      if (!user) throw new FeishuError(1390001, `${where}.${type} "${id}" is not a user of this tenant`);
+      this.known.set(key, (userId = user.userId));
+    }
+    return userId;
+  }
+}
+
+export class ExternalInstanceService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly ids: Ids,
+  ) {}
+
+  /** Syncs one instance, in one transaction; of two syncs of one instance at once exactly one lands. */
+  async sync(caller: Caller, input: SyncExternalInstanceInput): Promise<{ state: ExternalState; record: ProcessRecord }> {
+    const { tenantKey } = caller;
+    // Unknown fields are ignored, so never stored nor echoed.
+    const body = Value.Clean(SyncExternalInstanceBody, structuredClone(input)) as SyncExternalInstanceInput;
+    return withRetry(this.store, async (read) => {
+      const definition = await requireExternalDefinition(read, tenantKey, body.approval_code);
+      const incoming = await this.incomingState(read, tenantKey, definition.code, body);
+      const [stored] = await read.externals.findInstances(tenantKey, [body.instance_id]);
+      const outcome = unwrap(syncExternal(stored, incoming, body.update_mode ?? 'REPLACE', this.clock.now()));
+      return {
+        write: async (tx) => {
+          if (!(await tx.externals.saveInstance(tenantKey, outcome.state, stored?.instance.version))) throw new VersionConflict();
+          return outcome;
+        },
+      };
+    });
+  }
+
+  /** `POST /external_instances/check`: what the server holds that differs from what the third party has. */
+  async check(caller: Caller, instances: readonly CheckedInstance[]): Promise<InstanceDiff[]> {
+    const stored = await this.store.externals.findInstances(caller.tenantKey, instances.map((i) => i.instance_id));
+    return diffInstances(instances, new Map(stored.map((s) => [s.instance.instanceId, s])));
+  }
+
+  /**
+   * `GET /external_tasks`: instances (by start time, then id) with their tasks; `user_ids` and `status` keep
+   * the instances with such a task, and only those tasks.
+   */
+  async listTaskStates(
+    caller: Caller,
+    filter: ExternalTaskFilter,
+    pageSize: number,
+    pageToken: string | undefined,
+  ): Promise<Page<ExternalTaskStates>> {
+    const { tenantKey } = caller;
+    const codes = filter.approvalCodes && (await this.ownCodes(tenantKey, filter.approvalCodes));
+    const states = filter.status ? [filter.status] : undefined;
+    const withTask = filter.userIds || states ? { userIds: filter.userIds, states } : undefined;
+    const after = pageToken ? decodeExternalCursor(pageToken) : undefined;
+    const listed = await this.store.externals.listInstances(
+      tenantKey,
+      { approvalCodes: codes, instanceIds: filter.instanceIds, ...(withTask ? { withTask } : {}) },
+      after,
+      pageSize + 1,
+    );
+    const page = pageOf(listed, pageSize, (last) => last.cursor);
+    const full = await this.store.externals.findInstances(tenantKey, page.items.map((i) => i.instance.instanceId));
+    const definitions = await this.store.externals.findDefinitions(tenantKey, full.map((s) => s.instance.approvalCode));
+    const matches = (task: ExternalPart) =>
+      (!filter.userIds || filter.userIds.includes(task.userId)) && (!states || states.includes(task.state));
+    const byId = new Map(full.map((s) => [s.instance.instanceId, s]));
+    const items = page.items.flatMap(({ instance }): ExternalTaskStates[] => {
+      const state = byId.get(instance.instanceId);
+      const definition = definitions.find((d) => d.code === instance.approvalCode);
+      if (!state || !definition) return [];
+      return [{ state: { ...state, tasks: state.tasks.filter(matches) }, approvalId: definition.id, approvalCode: definition.code }];
+    });
+    return { ...page, items };
+  }
+
+  /** The own codes of the definitions `codes` name by either code; unknown codes name none. */
+  private async ownCodes(tenantKey: string, codes: readonly string[]): Promise<string[]> {
+    const found = new Set<string>();
+    for (const code of new Set(codes)) {
+      const definition = await this.store.externals.findDefinition(tenantKey, code);
+      if (definition) found.add(definition.code);
+    }
+    return [...found];
+  }
+
+  /** The state the request describes, users resolved and titles checked; a new instance's code drawn now. */
+  private async incomingState(store: Store, tenantKey: string, approvalCode: string, body: SyncExternalInstanceInput): Promise<ExternalState> {
+    const i18n = unwrap(parseI18n(body.i18n_resources));
+    const users = new UserResolver(store, tenantKey);
+    const { task_list: tasks = [], cc_list: ccs = [], ...fields } = body;
+    const titles: [string, string | undefined][] = [
+      ['title', body.title],
+      ['user_name', body.user_name],
+      ...tasks.map((t, i): [string, string | undefined] => [`task_list[${i}].title`, t.title]),
+      ...ccs.map((c, i): [string, string | undefined] => [`cc_list[${i}].title`, c.title]),
+    ];
+    const missing = missingKey(i18n, titles);
+    if (missing) throw new FeishuError(1390001, missing);
+    const part = async (json: SyncedJson & { user_id?: string; open_id?: string }, where: string, state: string, createTime: string, updateTime: string) => ({
+      id: String(json.task_id ?? json.cc_id),
+      userId: await users.of(json, where, true),
+      state,
+      title: titleOf(json, i18n),
+      createTime: Number(createTime),
+      updateTime: Number(updateTime),
+      body: json,
+    });
+    const taskParts: ExternalPart[] = [];
+    for (const [i, task] of tasks.entries()) {
+      // A task without its own update_time changes with the instance.
+      taskParts.push(await part(task, `task_list[${i}]`, task.status, task.create_time, task.update_time ?? body.update_time));
+    }
+    const ccParts: ExternalPart[] = [];
+    for (const [i, cc] of ccs.entries()) ccParts.push(await part(cc, `cc_list[${i}]`, cc.read_status, cc.create_time, cc.update_time));
+    return {
+      instance: {
+        instanceId: body.instance_id,
+        code: this.ids.code(),
+        approvalCode,
+        status: body.status,
+        userId: await users.of(body, 'the submitter', false),
+        title: titleOf(body, i18n),
+        startTime: Number(body.start_time),
+        endTime: Number(body.end_time),
+        updateTime: Number(body.update_time),
+        body: fields,
+        syncedAt: 0,
+        version: 0,
+      },
+      tasks: taskParts,
+      ccs: ccParts,
+    };
+  }
+}
+
