@@ -92,7 +92,12 @@ export class SearchService {
     return {
       ...page,
       count: await this.store.search.countTasks(tenantKey, filter),
-      items: await this.withInstances(tenantKey, page.items, (found) => found.task.userId, (found, summary) => ({ ...summary, task: found.task })),
+      items: await this.withInstances(
+        tenantKey,
+        page.items,
+        (found) => found.task.userId,
+        (found, summary) => ({ ...summary, task: found.task }),
+      ),
     };
   }
 
@@ -119,7 +124,12 @@ export class SearchService {
     return {
       ...page,
       count: await this.store.search.countCcs(tenantKey, filter),
-      items: await this.withInstances(tenantKey, page.items, (found) => found.cc.userId, (found, summary) => ({ ...summary, cc: found.cc })),
+      items: await this.withInstances(
+        tenantKey,
+        page.items,
+        (found) => found.cc.userId,
+        (found, summary) => ({ ...summary, cc: found.cc }),
+      ),
     };
   }
 
@@ -154,12 +164,16 @@ export class SearchService {
   ): Promise<R[]> {
     const definitions = await definitionsOf(this.store, tenantKey, rows.map((row) => row.instance));
     const users = await UserDirectory.load(this.store, tenantKey, rows.flatMap((row) => [row.instance.submitter, userOf(row)]));
-    return rows.map((row) => build(row, { instance: row.instance, definition: definitions.get(row.instance.approvalCode), users }));
+    return rows.map((row) => {
+      const { instance } = row;
+      return build(row, { instance, definition: definitions.get(instance.approvalCode), users });
+    });
   }
 }
 
 /** The stored statuses asked for; `undefined` for all. `task_status_list`, when it names any, overrides `task_status`. */
 function taskStatuses(body: SearchTasksInput): Task['status'][] | undefined {
-  const named = body.task_status_list?.length ? body.task_status_list : body.task_status && body.task_status !== 'ALL' ? [body.task_status] : undefined;
-  return named && [...new Set(named.flatMap((status) => TASK_STATUSES[status]))];
+  const stored = (named: readonly TaskSearchStatus[]) => [...new Set(named.flatMap((status) => TASK_STATUSES[status]))];
+  if (body.task_status_list?.length) return stored(body.task_status_list);
+  return body.task_status && body.task_status !== 'ALL' ? stored([body.task_status]) : undefined;
 }
