@@ -10,7 +10,7 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
   'GET /open-apis/approval/v4/instances/:instance_id': 1000,
   // Feishu's list-comments page states 1000/min; the other comment endpoints keep the default.
   'GET /open-apis/approval/v4/instances/:instance_id/comments': 1000,
-  // Feishu's two search pages state 1000/min (and 50/s).
+  // Feishu's two search pages state 1000/min; their 50/s, like that of the other 1000/min endpoints, is not applied.
   'POST /open-apis/approval/v4/tasks/search': 1000,
   'POST /open-apis/approval/v4/instances/search_cc': 1000,
 };
