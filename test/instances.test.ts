@@ -530,6 +530,16 @@ test('instances/query with no selector at all answers 1390001', async (t) => {
   assertRefused(await query(ctx, { instance_status: 'ALL' }), 1390001);
 });
 
+test('instances/query: an external id alone selects nothing; beside approval_code or instance_code it is a union', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const codes = async (body: Record<string, unknown>) => assertSuccess(await query(ctx, body)).instance_list.map((i: any) => i.instance.code);
+  assert.deepEqual(await codes({ group_external_id: 'g-1' }), []);
+  assert.deepEqual(await codes({ instance_external_id: 'x-1' }), []);
+  assert.deepEqual(await codes({ approval_code: DEMO_LEAVE_CODE, group_external_id: 'g-1' }), [code]);
+  assert.deepEqual(await codes({ instance_code: code, instance_external_id: 'x-1' }), [code]);
+});
+
 // ---- POST /instances/cc ----
 
 test('CC adds a CC timeline entry listing the CC\'d users', async (t) => {

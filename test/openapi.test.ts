@@ -32,6 +32,7 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/instances/preview',
   'POST /open-apis/approval/v4/instances/cancel',
   'POST /open-apis/approval/v4/instances/cc',
+  'POST /open-apis/approval/v4/instances/search_cc',
   'POST /open-apis/approval/v4/instances/{instance_id}/comments',
   'GET /open-apis/approval/v4/instances/{instance_id}/comments',
   'DELETE /open-apis/approval/v4/instances/{instance_id}/comments/{comment_id}',
@@ -40,6 +41,7 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/tasks/reject',
   'POST /open-apis/approval/v4/tasks/transfer',
   'GET /open-apis/approval/v4/tasks/query',
+  'POST /open-apis/approval/v4/tasks/search',
   'GET /open-apis/approval/v4/districts',
   'POST /open-apis/approval/v4/districts/search',
   'POST /open-apis/approval/v4/external_approvals',
@@ -190,6 +192,8 @@ test('every Open API answer, success or refusal, matches its documented schema f
   await v4('/tasks/query?user_id=ou_bob&topic=2');
   await v4('/tasks/query?user_id=ou_alice&topic=3');
   await v4('/instances/query', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });
+  await v4('/tasks/search', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });
+  await v4('/instances/search_cc', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });
   await v4(`/instances/${code}/comments/${commentId}?user_id=ou_alice`, { method: 'DELETE' });
   await v4(`/instances/${code}/comments/remove?user_id=ou_alice`, { method: 'POST' });
 

@@ -24,6 +24,11 @@ test('third-party definitions and instance syncs are limited to 1000 a minute; c
   assert.equal(limitFor('GET', '/open-apis/approval/v4/external_tasks'), 100);
 });
 
+test('searching tasks and CCs is limited to 1000 requests a minute', () => {
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/tasks/search'), 1000);
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/search_cc'), 1000);
+});
+
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
   const counter = new FixedWindowCounter();
   const minute = 60_000 * 1000;

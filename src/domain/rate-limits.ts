@@ -14,6 +14,9 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
   'POST /open-apis/approval/v4/external_approvals': 1000,
   'GET /open-apis/approval/v4/external_approvals/:approval_code': 1000,
   'POST /open-apis/approval/v4/external_instances': 1000,
+  // Feishu's two search pages state 1000/min; their 50/s, like that of the other 1000/min endpoints, is not applied.
+  'POST /open-apis/approval/v4/tasks/search': 1000,
+  'POST /open-apis/approval/v4/instances/search_cc': 1000,
 };
 
 /**

@@ -15,6 +15,7 @@ import { FixtureService } from './fixture-service.js';
 import { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
 import { RateLimitService } from './rate-limit-service.js';
+import { SearchService } from './search-service.js';
 import { SubscriptionService } from './subscription-service.js';
 import { TaskService } from './task-service.js';
 import { WithdrawalService } from './withdrawal-service.js';
@@ -31,6 +32,7 @@ export interface Services {
   comments: CommentService;
   withdrawals: WithdrawalService;
   tasks: TaskService;
+  search: SearchService;
   rateLimits: RateLimitService;
   subscriptions: SubscriptionService;
   console: ConsoleService;
@@ -69,6 +71,7 @@ export function createServices(store: Store, options: ServiceOptions): Services 
     comments: new CommentService(store, clock.clock, ids, instances),
     withdrawals: new WithdrawalService(store, clock.clock, ids, instances),
     tasks: new TaskService(store, clock.clock, ids, instances),
+    search: new SearchService(store),
     rateLimits: new RateLimitService(store, clock.clock),
     subscriptions: new SubscriptionService(store, clock.clock),
     console: new ConsoleService(store, clock.clock, ids, instances, eventUrls),

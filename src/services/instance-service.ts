@@ -10,11 +10,12 @@ import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
-import { requireDefinition } from './approval-lookup.js';
+import { definitionsOf, requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
 import type { InstanceCursor, InstanceFilter, Store } from './ports.js';
+import { requireSelector, timeRange, unionScope } from './search-scope.js';
 import { applyTransition, withRetry } from './transitions.js';
 
 /** Everything the instance formatter needs to answer `GET /instances/:instance_id`. */
@@ -52,7 +53,6 @@ const QUERY_STATUS: Record<string, Instance['status'][]> = {
 };
 
 const DEFAULT_PAGE_SIZE = 100;
-const THIRTY_DAYS_MS = 30 * 86_400_000;
 
 export const decodeInstanceCursor = (token: string) =>
   decodeCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
@@ -228,40 +228,22 @@ export class InstanceService {
     paging: { pageSize?: number; pageToken?: string },
   ): Promise<Page<InstanceSummary> & { count: number }> {
     const { tenantKey } = caller;
-    if (!body.user_id && !body.approval_code && !body.instance_code && !body.instance_external_id && !body.group_external_id) {
-      throw new FeishuError(1390001, 'one of user_id, approval_code, instance_code, instance_external_id or group_external_id is required');
-    }
-    const from = body.instance_start_time_from;
-    const to = body.instance_start_time_to;
-    if ((from === undefined) !== (to === undefined)) {
-      throw new FeishuError(1390001, 'instance_start_time_from and instance_start_time_to go together');
-    }
-    if (from !== undefined && to !== undefined && (Number(to) < Number(from) || Number(to) - Number(from) > THIRTY_DAYS_MS)) {
-      throw new FeishuError(1390001, 'the start time range must be ordered and span at most 30 days');
-    }
+    requireSelector(body);
+    const range = timeRange('instance_start_time', body.instance_start_time_from, body.instance_start_time_to);
+    const submitter = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
+    const scope = unionScope(body);
+    if (!scope) return { items: [], hasMore: false, pageToken: '', count: 0 };
     const filter: InstanceFilter = {
-      ...(body.approval_code ? { approvalCode: body.approval_code } : {}),
-      ...(body.instance_code ? { instanceCode: body.instance_code } : {}),
-      ...(body.user_id
-        ? { submitter: (await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id')).userId }
-        : {}),
-      ...(from !== undefined ? { startFrom: Number(from), startTo: Number(to) } : {}),
+      ...scope,
+      ...(submitter ? { submitter: submitter.userId } : {}),
+      ...(range ? { startFrom: range.from, startTo: range.to } : {}),
       statuses: QUERY_STATUS[body.instance_status ?? 'ALL'] ?? [],
       // Completed revoke rounds are left out unless asked for (Feishu: with_revoked_instance).
       withoutRevoked: body.with_revoked_instance !== true,
     };
-    // External instances are not modelled: an external id matches nothing.
-    if (body.instance_external_id || body.group_external_id) {
-      return { items: [], hasMore: false, pageToken: '', count: 0 };
-    }
     const page = await this.page(tenantKey, filter, paging.pageSize, paging.pageToken);
     const count = await this.store.instances.count(tenantKey, filter);
-    const definitions = new Map<string, ApprovalDefinition | undefined>();
-    for (const instance of page.items) {
-      if (!definitions.has(instance.approvalCode)) {
-        definitions.set(instance.approvalCode, await this.store.approvals.find(tenantKey, instance.approvalCode));
-      }
-    }
+    const definitions = await definitionsOf(this.store, tenantKey, page.items);
     const users = await UserDirectory.load(this.store, tenantKey, page.items.map((i) => i.submitter));
     return {
       ...page,

@@ -71,6 +71,7 @@ export interface Store {
   readonly timeline: TimelineRepository;
   readonly comments: CommentRepository;
   readonly ccs: CcRepository;
+  readonly search: SearchRepository;
   readonly outbox: OutboxRepository;
   readonly rateWindows: RateWindowRepository;
   readonly subscriptions: SubscriptionRepository;
@@ -213,6 +214,62 @@ export interface CcRepository {
     after: CcCursor | undefined,
     limit: number,
   ): Promise<CcEntry[]>;
+}
+
+/** The instances a search may draw from: those `InstanceFilter` names (a definition, one instance, revoke rounds). */
+export type SearchInstances = Pick<InstanceFilter, 'approvalCode' | 'instanceCode' | 'withoutRevoked'>;
+
+export interface TaskSearchFilter {
+  instances: SearchInstances;
+  /** The assignee's user_id. */
+  userId?: string;
+  /** Absent: any status. */
+  statuses?: readonly Task['status'][];
+  startFrom?: number;
+  startTo?: number;
+}
+
+/** tasks/search's `order`: by start time or update time (a task's end time once it has one), either way. */
+export interface TaskOrder {
+  by: 'startTime' | 'updateTime';
+  descending: boolean;
+}
+
+export interface CcSearchFilter {
+  instances: SearchInstances;
+  /** The CC'd user's user_id. */
+  userId?: string;
+  status?: CcEntry['status'];
+  createFrom?: number;
+  createTo?: number;
+}
+
+/** A page position for search results: the sort time of the last item, then its id. */
+export interface SearchCursor {
+  time: number;
+  id: string;
+}
+
+export interface FoundTask {
+  task: Task;
+  instance: Instance;
+  cursor: SearchCursor;
+}
+
+export interface FoundCc {
+  cc: CcEntry;
+  instance: Instance;
+  cursor: SearchCursor;
+}
+
+/** `POST /tasks/search` and `POST /instances/search_cc`: tasks and CC entries with their instances, tenant-scoped. */
+export interface SearchRepository {
+  /** Up to `limit` tasks that have an assignee, after `after` in `order` (ties by task id, the same way). */
+  tasks(tenantKey: string, filter: TaskSearchFilter, order: TaskOrder, after: SearchCursor | undefined, limit: number): Promise<FoundTask[]>;
+  countTasks(tenantKey: string, filter: TaskSearchFilter): Promise<number>;
+  /** Up to `limit` CC entries after `after`, newest first (ties by cc id, descending). */
+  ccs(tenantKey: string, filter: CcSearchFilter, after: SearchCursor | undefined, limit: number): Promise<FoundCc[]>;
+  countCcs(tenantKey: string, filter: CcSearchFilter): Promise<number>;
 }
 
 /** An event waiting in the outbox, written in the same transaction as the change it reports. */

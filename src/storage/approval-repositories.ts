@@ -81,7 +81,7 @@ export function approvalRepository(db: Executor, definitions: ParsedDefinitions)
   };
 }
 
-const toInstance = (row: InstancesTable): Instance => ({
+export const toInstance = (row: InstancesTable): Instance => ({
   code: row.instance_code,
   approvalCode: row.approval_code,
   submitter: row.submitter,
@@ -173,26 +173,29 @@ const updateInstance = prepared<MutableColumns & { tenantKey: string; instanceCo
       .where('version', '=', p('expectedVersion')),
 );
 
+/** The tenant's instances that `filter` names (also the instance scope of a search, see search-repository.ts). */
+export function instancesMatching(db: Executor, tenantKey: string, filter: InstanceFilter) {
+  let query = db.selectFrom('instances').where('tenant_key', '=', tenantKey);
+  if (filter.approvalCode !== undefined) query = query.where('approval_code', '=', filter.approvalCode);
+  if (filter.instanceCode !== undefined) query = query.where('instance_code', '=', filter.instanceCode);
+  if (filter.submitter !== undefined) query = query.where('submitter', '=', filter.submitter);
+  if (filter.statuses?.length) query = query.where('status', 'in', filter.statuses);
+  if (filter.startFrom !== undefined) query = query.where('start_time', '>=', filter.startFrom);
+  if (filter.startTo !== undefined) query = query.where('start_time', '<=', filter.startTo);
+  if (filter.revertedInstanceCode !== undefined) {
+    query = query.where('reverted_instance_code', '=', filter.revertedInstanceCode);
+  }
+  if (filter.withoutRevoked) {
+    // A completed round: the revoked original, and its approved revoke request.
+    query = query
+      .where('reverted', '=', 0)
+      .where((eb) => eb.or([eb('reverted_instance_code', 'is', null), eb('status', '!=', 'APPROVED')]));
+  }
+  return query;
+}
+
 export function instanceRepository(db: Executor): InstanceRepository {
-  const filtered = (tenantKey: string, filter: InstanceFilter) => {
-    let query = db.selectFrom('instances').where('tenant_key', '=', tenantKey);
-    if (filter.approvalCode !== undefined) query = query.where('approval_code', '=', filter.approvalCode);
-    if (filter.instanceCode !== undefined) query = query.where('instance_code', '=', filter.instanceCode);
-    if (filter.submitter !== undefined) query = query.where('submitter', '=', filter.submitter);
-    if (filter.statuses?.length) query = query.where('status', 'in', filter.statuses);
-    if (filter.startFrom !== undefined) query = query.where('start_time', '>=', filter.startFrom);
-    if (filter.startTo !== undefined) query = query.where('start_time', '<=', filter.startTo);
-    if (filter.revertedInstanceCode !== undefined) {
-      query = query.where('reverted_instance_code', '=', filter.revertedInstanceCode);
-    }
-    if (filter.withoutRevoked) {
-      // A completed round: the revoked original, and its approved revoke request.
-      query = query
-        .where('reverted', '=', 0)
-        .where((eb) => eb.or([eb('reverted_instance_code', 'is', null), eb('status', '!=', 'APPROVED')]));
-    }
-    return query;
-  };
+  const filtered = (tenantKey: string, filter: InstanceFilter) => instancesMatching(db, tenantKey, filter);
   return {
     async find(tenantKey, instanceCode) {
       const [row] = (await findInstance(db, { tenantKey, instanceCode })).rows;
@@ -275,7 +278,7 @@ export function instanceRepository(db: Executor): InstanceRepository {
   };
 }
 
-const toTask = (row: TasksTable): Task => ({
+export const toTask = (row: TasksTable): Task => ({
   id: row.task_id,
   instanceCode: row.instance_code,
   nodeId: row.node_id,

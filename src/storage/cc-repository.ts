@@ -7,7 +7,7 @@ import type { Database, InstanceCcsTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
 
-const toCc = (row: InstanceCcsTable): CcEntry => ({
+export const toCc = (row: InstanceCcsTable): CcEntry => ({
   id: row.cc_id,
   instanceCode: row.instance_code,
   userId: row.user_id,

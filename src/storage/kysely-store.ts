@@ -21,6 +21,7 @@ import {
   timelineRepository,
 } from './approval-repositories.js';
 import { ccRepository } from './cc-repository.js';
+import { searchRepository } from './search-repository.js';
 import { commentRepository } from './comment-repository.js';
 import { deliveryRepository, subscriptionRepository } from './delivery-repositories.js';
 import { dumpTables, loadTables } from './dump.js';
@@ -321,6 +322,7 @@ function storeOver(db: Executor, common: Shared): Store {
     timeline: timelineRepository(db),
     comments: commentRepository(db),
     ccs: ccRepository(db),
+    search: searchRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
     subscriptions: subscriptionRepository(db),

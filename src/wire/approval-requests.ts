@@ -161,18 +161,24 @@ export const ListInstancesQuery = Type.Object({
   page_token: Type.Optional(Text),
 });
 
+/** The query of instances/query, tasks/search and instances/search_cc. */
 export const QueryInstancesQuery = Type.Object({
   user_id_type: UserIdTypeQuery.properties.user_id_type,
   page_size: PageSize(5, 200, 10),
   page_token: Type.Optional(Text),
 });
 
-export const QueryInstancesBody = Type.Object({
+/** The selectors of instances/query, tasks/search and instances/search_cc (services/search-scope.ts). */
+const SearchSelectors = {
   user_id: Type.Optional(Text),
   approval_code: Type.Optional(Text),
   instance_code: Type.Optional(Text),
   instance_external_id: Type.Optional(Text),
   group_external_id: Type.Optional(Text),
+};
+
+export const QueryInstancesBody = Type.Object({
+  ...SearchSelectors,
   instance_title: Type.Optional(Text),
   instance_status: Type.Optional(
     Type.Union(['PENDING', 'RECALL', 'REJECT', 'DELETED', 'APPROVED', 'ALL'].map((s) => Type.Literal(s))),
@@ -183,6 +189,40 @@ export const QueryInstancesBody = Type.Object({
   with_revoked_instance: Type.Optional(Type.Boolean()),
 });
 export type QueryInstancesInput = Static<typeof QueryInstancesBody>;
+
+/** tasks/search's task statuses; `task_status` also takes ALL. shenpi's tasks never reach RM_REPEAT or PROCESSED. */
+export const TASK_SEARCH_STATUSES = ['PENDING', 'REJECTED', 'APPROVED', 'TRANSFERRED', 'DONE', 'RM_REPEAT', 'PROCESSED'] as const;
+export type TaskSearchStatus = (typeof TASK_SEARCH_STATUSES)[number];
+export const TASK_SEARCH_ORDERS = [0, 1, 2, 3] as const;
+export type TaskSearchOrder = (typeof TASK_SEARCH_ORDERS)[number];
+
+export const SearchTasksBody = Type.Object({
+  ...SearchSelectors,
+  task_title: Type.Optional(Text),
+  task_status: Type.Optional(Type.Enum([...TASK_SEARCH_STATUSES, 'ALL'])),
+  task_status_list: Type.Optional(Type.Array(Type.Enum(TASK_SEARCH_STATUSES))),
+  task_start_time_from: Type.Optional(IntOrString(EPOCH_MS)),
+  task_start_time_to: Type.Optional(IntOrString(EPOCH_MS)),
+  locale: Type.Optional(Text),
+  order: Type.Optional(Type.Enum(TASK_SEARCH_ORDERS, { description: '0/1 update time desc/asc, 2/3 start time desc/asc' })),
+  with_revoked_instance: Type.Optional(Type.Boolean()),
+});
+export type SearchTasksInput = Static<typeof SearchTasksBody>;
+
+/** search_cc's `read_status`: the SDK's upper case, and the lower case of Feishu's own request example. */
+export const CC_READ_STATUSES = ['READ', 'UNREAD', 'ALL', 'read', 'unread', 'all'] as const;
+export type CcReadStatusName = (typeof CC_READ_STATUSES)[number];
+
+export const SearchCcBody = Type.Object({
+  ...SearchSelectors,
+  cc_title: Type.Optional(Text),
+  read_status: Type.Optional(Type.Enum(CC_READ_STATUSES)),
+  cc_create_time_from: Type.Optional(IntOrString(EPOCH_MS)),
+  cc_create_time_to: Type.Optional(IntOrString(EPOCH_MS)),
+  locale: Type.Optional(Text),
+  with_revoked_instance: Type.Optional(Type.Boolean()),
+});
+export type SearchCcInput = Static<typeof SearchCcBody>;
 
 export const PreviewInstanceBody = Type.Object({
   user_id: Required,

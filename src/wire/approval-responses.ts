@@ -111,30 +111,75 @@ export const InstanceDetail = Type.Object({
   instance_code: Text,
 });
 
+const Link = Type.Object({ pc_link: Text, mobile_link: Text });
+
+/** The definition, group and instance of an item of instances/query, tasks/search and instances/search_cc. */
+const InstanceListItem = {
+  approval: Type.Object({
+    code: Text,
+    name: Text,
+    is_external: Type.Boolean(),
+    external: Type.Object({ batch_cc_read: Type.Boolean() }),
+    approval_id: Text,
+    icon: Text,
+  }),
+  group: Type.Object({ external_id: Text, name: Text }),
+  instance: Type.Object({
+    code: Text,
+    external_id: Text,
+    user_id: Text,
+    start_time: EpochMsText,
+    end_time: EpochMsText,
+    status: Type.Enum(['pending', 'approved', 'rejected', 'canceled', 'deleted']),
+    title: Text,
+    extra: Text,
+    serial_id: Text,
+    link: Link,
+  }),
+};
+
 export const InstanceQueryPage = Type.Object({
   count: Type.Integer(),
-  instance_list: Type.Array(
+  instance_list: Type.Array(Type.Object(InstanceListItem)),
+  page_token: Text,
+  has_more: Type.Boolean(),
+});
+
+export const TaskSearchPage = Type.Object({
+  count: Type.Integer({ description: 'every task the filters match, not only this page' }),
+  task_list: Type.Array(
     Type.Object({
-      approval: Type.Object({
-        code: Text,
-        name: Text,
-        is_external: Type.Boolean(),
-        external: Type.Object({ batch_cc_read: Type.Boolean() }),
-        approval_id: Text,
-        icon: Text,
-      }),
-      group: Type.Object({ external_id: Text, name: Text }),
-      instance: Type.Object({
-        code: Text,
-        external_id: Text,
+      ...InstanceListItem,
+      task: Type.Object({
         user_id: Text,
         start_time: EpochMsText,
         end_time: EpochMsText,
-        status: Type.Enum(['pending', 'approved', 'rejected', 'canceled', 'deleted']),
+        status: Type.Enum(['pending', 'approved', 'rejected', 'transferred', 'done']),
         title: Text,
         extra: Text,
-        serial_id: Text,
-        link: Type.Object({ pc_link: Text, mobile_link: Text }),
+        link: Link,
+        task_id: Text,
+        update_time: EpochMsText,
+        task_external_id: Text,
+      }),
+    }),
+  ),
+  page_token: Text,
+  has_more: Type.Boolean(),
+});
+
+export const CcSearchPage = Type.Object({
+  count: Type.Integer({ description: 'every CC the filters match, not only this page' }),
+  cc_list: Type.Array(
+    Type.Object({
+      ...InstanceListItem,
+      cc: Type.Object({
+        user_id: Type.String({ description: "the CC'd user" }),
+        create_time: EpochMsText,
+        read_status: Type.Enum(['read', 'unread']),
+        title: Text,
+        extra: Text,
+        link: Link,
       }),
     }),
   ),

@@ -19,3 +19,6 @@ export interface Task {
   /** Copied from the node when the task is made, so that a later definition overwrite cannot change it. */
   requireSignature: boolean;
 }
+
+/** When a task last changed (tasks/search's `update_time`): its end once it has ended, else its start. */
+export const taskUpdateTime = (task: Pick<Task, 'startTime' | 'endTime'>): number => task.endTime || task.startTime;

@@ -11,9 +11,11 @@ import {
   ListInstancesQuery,
   QueryInstancesBody,
   QueryInstancesQuery,
+  SearchCcBody,
   UserIdTypeQuery,
 } from '../../../../../wire/approval-requests.js';
 import {
+  CcSearchPage,
   CreatedInstance,
   InstanceCodePage,
   InstanceDetail,
@@ -23,6 +25,7 @@ import {
 import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatInstance, formatInstanceListItem, formatPreview } from '../../../../formatters/instance.js';
+import { formatCcSearchItem } from '../../../../formatters/search.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
 
@@ -74,6 +77,13 @@ const schemas = {
     body: CcInstanceBody,
     querystring: UserIdTypeQuery,
     response: answers(Empty),
+  },
+  searchCc: {
+    operationId: 'approval.v4.instance.searchCc',
+    summary: 'The CCs matching filters, newest first',
+    body: SearchCcBody,
+    querystring: QueryInstancesQuery,
+    response: answers(CcSearchPage),
   },
 };
 
@@ -154,5 +164,17 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post('/instances/cc', { schema: schemas.cc }, async (request) => {
     await services.instances.cc(request.caller, request.body, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE);
     return success({});
+  });
+
+  app.post('/instances/search_cc', { schema: schemas.searchCc }, async (request) => {
+    const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
+    const { page_size, page_token } = request.query;
+    const page = await services.search.ccs(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
+    return success({
+      count: page.count,
+      cc_list: page.items.map((item) => formatCcSearchItem(item, userIdType, request.body.locale)),
+      page_token: page.pageToken,
+      has_more: page.hasMore,
+    });
   });
 };

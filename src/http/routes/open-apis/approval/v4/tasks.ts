@@ -2,10 +2,18 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
 import type { Services } from '../../../../../services/index.js';
 import type { TaskActionRequest } from '../../../../../services/task-service.js';
-import { QueryTasksQuery, TaskActionBody, TransferTaskBody, UserIdTypeQuery } from '../../../../../wire/approval-requests.js';
-import { TaskPage } from '../../../../../wire/approval-responses.js';
+import {
+  QueryInstancesQuery,
+  QueryTasksQuery,
+  SearchTasksBody,
+  TaskActionBody,
+  TransferTaskBody,
+  UserIdTypeQuery,
+} from '../../../../../wire/approval-requests.js';
+import { TaskPage, TaskSearchPage } from '../../../../../wire/approval-responses.js';
 import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
+import { formatTaskSearchItem } from '../../../../formatters/search.js';
 import { formatTaskListItem } from '../../../../formatters/task.js';
 
 type ActionBody = { approval_code: string; instance_code: string; user_id: string; task_id: string; comment?: string };
@@ -42,6 +50,13 @@ const schemas = {
     summary: "A user's tasks, initiated instances or CCs, by topic",
     querystring: QueryTasksQuery,
     response: answers(TaskPage),
+  },
+  search: {
+    operationId: 'approval.v4.task.search',
+    summary: 'The tasks matching filters',
+    body: SearchTasksBody,
+    querystring: QueryInstancesQuery,
+    response: answers(TaskSearchPage),
   },
 };
 
@@ -80,6 +95,18 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       has_more: page.hasMore,
       // Feishu reports 999 for "1000 or more".
       count: { total: Math.min(page.total, 999), has_more: page.total > 999 },
+    });
+  });
+
+  app.post('/tasks/search', { schema: schemas.search }, async (request) => {
+    const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
+    const { page_size, page_token } = request.query;
+    const page = await services.search.tasks(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
+    return success({
+      count: page.count,
+      task_list: page.items.map((item) => formatTaskSearchItem(item, userIdType, request.body.locale)),
+      page_token: page.pageToken,
+      has_more: page.hasMore,
     });
   });
 };
