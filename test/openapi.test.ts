@@ -33,6 +33,7 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/instances/cancel',
   'POST /open-apis/approval/v4/instances/cc',
   'POST /open-apis/approval/v4/instances/search_cc',
+  'POST /open-apis/approval/v4/instances/add_sign',
   'POST /open-apis/approval/v4/instances/{instance_id}/comments',
   'GET /open-apis/approval/v4/instances/{instance_id}/comments',
   'DELETE /open-apis/approval/v4/instances/{instance_id}/comments/{comment_id}',
@@ -189,6 +190,11 @@ test('every Open API answer, success or refusal, matches its documented schema f
   const [pending] = (await v4('/tasks/query?user_id=ou_bob&topic=1')).tasks;
   await v4('/tasks/transfer', { json: { ...action, instance_code: second, task_id: pending.task_id, transfer_user_id: 'ou_carol' } });
   await v4('/instances/cancel', { json: { approval_code: DEMO_LEAVE_CODE, instance_code: second, user_id: 'ou_alice' } });
+  // A third leave: Bob adds Carol beside him.
+  const { instance_code: third } = await v4('/instances', { json: leave });
+  const [bobs] = (await v4('/tasks/query?user_id=ou_bob&topic=1')).tasks;
+  const signing = { add_sign_user_ids: ['u_carol'], add_sign_type: 3 };
+  await v4('/instances/add_sign', { json: { ...action, instance_code: third, task_id: bobs.task_id, user_id: 'u_bob', ...signing } });
   await v4('/tasks/query?user_id=ou_bob&topic=2');
   await v4('/tasks/query?user_id=ou_alice&topic=3');
   await v4('/instances/query', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });

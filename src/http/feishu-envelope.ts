@@ -9,6 +9,9 @@ export interface FeishuErrorBody {
 
 export const success = <T extends object>(data: T) => ({ code: 0 as const, msg: 'success' as const, data });
 
+/** Success without a `data` key, as Feishu answers add_sign. */
+export const acknowledged = () => ({ code: 0 as const, msg: 'success' as const });
+
 /**
  * Feishu's `error.troubleshooter`: a sentence and its search page for this log id and code. It is text for
  * people and tools that print it (the Python SDK's `get_troubleshooter()`); shenpi never fetches it.

@@ -1,4 +1,5 @@
 /** Task actions (approve, reject, transfer) and the per-user task list (`GET /tasks/query`). */
+import { addSign, type AddSignType, type ApprovalMethod } from '../domain/approval/add-sign.js';
 import type { CcEntry } from '../domain/approval/cc.js';
 import { approveTask, rejectTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
@@ -10,7 +11,7 @@ import { FeishuError, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { requireUser, UserDirectory } from './directory-lookup.js';
+import { requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, encodeCursor, mergeByTime, type Page } from './paging.js';
@@ -25,6 +26,13 @@ export interface TaskActionRequest {
   taskId: string;
   comment?: string | undefined;
   userIdType: UserIdType;
+}
+
+/** `POST /instances/add_sign`: every id is a user_id (the SDK sends no user_id_type). */
+export interface AddSignRequest extends Omit<TaskActionRequest, 'userIdType'> {
+  addSignUserIds: string[];
+  addSignType: AddSignType;
+  approvalMethod?: ApprovalMethod | undefined;
 }
 
 /** Topics 1 and 2 of `GET /tasks/query` → the task statuses they list (3 lists instances, 17 and 18 CCs). */
@@ -109,6 +117,20 @@ export class TaskService {
     return this.act(caller, request, async (read, instance, tasks, definition, by, now) => {
       const to = await requireUser(read, caller.tenantKey, request.userIdType, request.transferUserId, 'transfer_user_id');
       return transferTask(instance, tasks, definition, { ...this.actionArgs(request, by, now), to: to.userId });
+    });
+  }
+
+  addSign(caller: Caller, request: AddSignRequest): Promise<void> {
+    const userIdType = 'user_id';
+    return this.act(caller, { ...request, userIdType }, async (read, instance, tasks, definition, by, now) => {
+      const ids = [...new Set(request.addSignUserIds)];
+      const users = await toUserIds(read, caller.tenantKey, userIdType, ids, 'add_sign_user_ids');
+      return addSign(instance, tasks, definition, {
+        ...this.actionArgs(request, by, now),
+        users,
+        signType: request.addSignType,
+        method: request.approvalMethod,
+      });
     });
   }
 
@@ -232,7 +254,7 @@ export class TaskService {
     };
   }
 
-  private actionArgs(request: TaskActionRequest, by: User, now: number) {
+  private actionArgs(request: Pick<TaskActionRequest, 'taskId' | 'comment'>, by: User, now: number) {
     return {
       taskId: request.taskId,
       by: by.userId,

@@ -107,6 +107,8 @@ export const toInstance = (row: InstancesTable): Instance => ({
 /** The columns an instance's state changes touch. */
 const mutableColumns = (instance: Instance, now: number) => ({
   status: instance.status,
+  // A resubmitted request (tasks/resubmit) carries a new form.
+  form: instance.form,
   end_time: instance.endTime,
   reverted: instance.reverted ? 1 : 0,
   revoke_request_code: instance.revokeRequestCode,
@@ -131,7 +133,6 @@ const insertInstance = preparedInsert('instances', [
   'submitter',
   'department_id',
   'start_time',
-  'form',
   'uuid',
   'uuid_key',
   'forbid_revoke',
@@ -142,6 +143,7 @@ const insertInstance = preparedInsert('instances', [
   'i18n',
   'created_seq',
   'status',
+  'form',
   'end_time',
   'reverted',
   'revoke_request_code',
@@ -160,6 +162,7 @@ const updateInstance = prepared<MutableColumns & { tenantKey: string; instanceCo
       .updateTable('instances')
       .set({
         status: p('status'),
+        form: p('form'),
         end_time: p('end_time'),
         reverted: p('reverted'),
         revoke_request_code: p('revoke_request_code'),
@@ -222,7 +225,6 @@ export function instanceRepository(db: Executor): InstanceRepository {
           submitter: instance.submitter,
           department_id: instance.departmentId,
           start_time: instance.startTime,
-          form: instance.form,
           uuid: instance.uuid,
           uuid_key: instance.uuid?.toLowerCase() ?? null,
           forbid_revoke: instance.forbidRevoke ? 1 : 0,
@@ -282,6 +284,7 @@ export const toTask = (row: TasksTable): Task => ({
   id: row.task_id,
   instanceCode: row.instance_code,
   nodeId: row.node_id,
+  group: row.task_group || row.node_id,
   userId: row.user_id,
   status: row.status as TaskStatus,
   type: row.type as Task['type'],
@@ -305,6 +308,7 @@ const insertTasks = preparedInsert('tasks', [
   'start_time',
   'end_time',
   'require_signature',
+  'task_group',
 ]);
 
 const updateTask = prepared<{ id: string; status: string; endTime: number; userId: string }, never>((db, p) =>
@@ -333,6 +337,7 @@ export function taskRepository(db: Executor): TaskRepository {
             start_time: t.startTime,
             end_time: t.endTime,
           require_signature: t.requireSignature ? 1 : 0,
+          task_group: t.group,
         })),
       );
     },

@@ -110,6 +110,8 @@ export interface TasksTable {
   start_time: number;
   end_time: number;
   require_signature: number;
+  /** The group the task decides in; '' for tasks made before migration 0011 (their node id). */
+  task_group: string;
 }
 
 export interface TimelineTable {

@@ -249,6 +249,20 @@ export const CcInstanceBody = Type.Object({
   comment: Type.Optional(Text),
 });
 
+const oneToThree = (description: string) => Type.Union([Type.Literal(1), Type.Literal(2), Type.Literal(3)], { description });
+
+/** `POST /instances/add_sign`: every id a user_id. Feishu gives no bound on the users added; shenpi takes 1..100. */
+export const AddSignBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+  task_id: Required,
+  comment: Type.Optional(Text),
+  add_sign_user_ids: Type.Array(Required, { minItems: 1, maxItems: 100 }),
+  add_sign_type: oneToThree('1 before the operator, 2 after, 3 in parallel'),
+  approval_method: Type.Optional(oneToThree('types 1 and 2: 1 or-sign, 2 and-sign, 3 one after another')),
+});
+
 export const TaskActionBody = Type.Object({
   approval_code: Required,
   instance_code: Required,

@@ -28,6 +28,15 @@ export const Success = <T extends TSchema>(data: T) =>
 /** The answers of an Open API route whose success carries `data`: any refusal is a 4xx error envelope. */
 export const answers = <T extends TSchema>(data: T) => ({ 200: Success(data), '4xx': ErrorEnvelope });
 
+/** The answers of an Open API route whose success is `{code: 0, msg: "success"}` alone, without `data`. */
+export const acknowledges = () => ({
+  200: Type.Object(
+    { code: Type.Literal(0), msg: Type.Literal('success') },
+    { description: 'Success: the Feishu envelope with code 0 and no data' },
+  ),
+  '4xx': ErrorEnvelope,
+});
+
 /** The `data` of an action that answers nothing but success. */
 export const Empty = Type.Object({});
 

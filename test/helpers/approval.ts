@@ -184,6 +184,10 @@ export interface TaskActionBody {
 export const taskAction = (ctx: Served, action: 'approve' | 'reject' | 'transfer', body: TaskActionBody, userIdType?: UserIdType) =>
   call(ctx.url, withType(`${V4}/tasks/${action}`, userIdType), { token: ctx.token, json: body });
 
+/** POST /instances/add_sign (every id a user_id: the SDK sends no user_id_type). */
+export const addSign = (ctx: Served, body: Record<string, unknown>, token = ctx.token) =>
+  call(ctx.url, `${V4}/instances/add_sign`, { token, json: body });
+
 /** GET /tasks/query with the given query parameters. */
 export const tasksQuery = (ctx: Served, query: Record<string, string | number>) =>
   call(ctx.url, `${V4}/tasks/query?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {

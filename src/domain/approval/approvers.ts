@@ -4,7 +4,7 @@
  */
 import { ok, refuse, type Result } from '../errors.js';
 import { MAX_CC_USERS_PER_NODE } from './cc.js';
-import { isI18nKey, type ApproverRule, type NodeDefinition } from './definition.js';
+import { isI18nKey, type ApproverRule, type NodeDefinition, type NodeType } from './definition.js';
 
 export interface SubmitterContext {
   userId: string;
@@ -24,6 +24,27 @@ export interface PlannedNode {
   ccers?: string[];
   /** The node passes by itself (create's node_auto_approval_list): nobody approves it. */
   autoPass?: true;
+  /** How many times the route has entered the node (absent: once); a send-back enters it again. */
+  pass?: number;
+  /** The users add_sign added to the node in this pass, group by group (task-groups.ts). */
+  added?: AddedGroup[];
+}
+
+/**
+ * Users add_sign added to a node, and how they stand to the group of the operator's task (`of`): `before` it
+ * (the operator's task waits until they have decided), `after` it (the operator has approved; they decide
+ * before the node passes) or `with` it (beside a group they could not join).
+ */
+export interface AddedGroup {
+  /** The group id their tasks carry. */
+  group: string;
+  of: string;
+  kind: 'before' | 'after' | 'with';
+  /** How they decide: OR one of them, AND all, SEQUENTIAL one after another in `users` order. */
+  type: NodeType;
+  users: string[];
+  /** `before`: the operator's waiting task, reopened for them once the group has decided. */
+  waiting?: string;
 }
 
 const invalid = (reason: string) => refuse(1390001, reason);

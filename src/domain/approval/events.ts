@@ -16,16 +16,21 @@ export type DomainEvent =
       kind: 'approval_task';
       taskId: string;
       userId: string;
-      status: TaskStatus;
+      /** The task's new status; ROLLBACK for the task a send-back was made from (stored DONE). */
+      status: TaskStatus | 'ROLLBACK';
       operateTime: number;
       nodeId: string;
       /** '' when the node is no longer in the definition. */
       customNodeId: string;
+      /** ROLLBACK only: `{"rollback_node_ids":[...],"rollback_custom_node_ids":[...]}`. */
+      extra?: string;
     }
   | CcEvent;
 
+export type TaskEvent = Extract<DomainEvent, { kind: 'approval_task' }>;
+
 /** The approval_task event reporting a task's (new) status. */
-export function taskEvent(task: Task, now: number, node: NodeDefinition | undefined): DomainEvent {
+export function taskEvent(task: Task, now: number, node: NodeDefinition | undefined): TaskEvent {
   return {
     kind: 'approval_task',
     taskId: task.id,

@@ -12,61 +12,9 @@ import {
   type Task,
   type Transition,
 } from './instance.js';
-import { accepted, assertRefused, counterIds, node, snapshot } from './test-support.js';
+import { accepted, assertRefused, counterIds, Flow, FLOW_T0, node, snapshot } from './test-support.js';
 
-const T0 = 1_700_000_000_000;
-
-/** An instance under way: its current state, kept up to date by applying each transition. */
-class Flow {
-  readonly ids = counterIds();
-  readonly definition: { code: string; nodes: NodeDefinition[] };
-  instance: Instance;
-  tasks: Task[] = [];
-  last: Transition;
-
-  constructor(nodes: NodeDefinition[], route: PlannedNode[]) {
-    this.definition = { code: 'APPROVAL-1', nodes };
-    this.last = startInstance({
-      code: 'INSTANCE-1',
-      definition: this.definition,
-      submitter: 'u_alice',
-      departmentId: 'eng',
-      form: '[]',
-      route,
-      uuid: null,
-      forbidRevoke: false,
-      cancelBotNotification: 0,
-      title: '',
-      serialNumber: '202401010001',
-      now: T0,
-      ids: this.ids,
-    });
-    this.instance = this.last.instance;
-    this.apply(this.last);
-  }
-
-  apply(t: Transition): Transition {
-    this.instance = t.instance;
-    this.tasks = this.tasks.map((task) => t.changedTasks.find((c) => c.id === task.id) ?? task).concat(t.newTasks);
-    this.last = t;
-    return t;
-  }
-
-  pendingOf(userId: string): Task {
-    const task = this.tasks.find((t) => t.userId === userId && t.status === 'PENDING');
-    assert.ok(task, `${userId} has no pending task`);
-    return task;
-  }
-
-  approve(userId: string, now = T0 + 1000): Transition {
-    const taskId = this.pendingOf(userId).id;
-    return this.apply(accepted(approveTask(this.instance, this.tasks, this.definition, { taskId, by: userId, now, ids: this.ids })));
-  }
-
-  statuses(): Record<string, string> {
-    return Object.fromEntries(this.tasks.map((t) => [`${t.userId}#${t.id}`, t.status]));
-  }
-}
+const T0 = FLOW_T0;
 
 /** An event's status, or for an approval_cc event its operate. */
 const statusOf = (e: DomainEvent): string => ('status' in e ? e.status : e.operate);
@@ -92,8 +40,8 @@ describe('starting an instance', () => {
 
   test('the first node\'s approvers each get a PENDING task, with ids from the id source', () =>
     assert.deepEqual(flow.last.newTasks, [
-      { id: '1001', instanceCode: 'INSTANCE-1', nodeId: 'sys-n1', userId: 'u_bob', status: 'PENDING', type: 'AND', startTime: T0, endTime: 0, requireSignature: false },
-      { id: '1002', instanceCode: 'INSTANCE-1', nodeId: 'sys-n1', userId: 'u_carol', status: 'PENDING', type: 'AND', startTime: T0, endTime: 0, requireSignature: false },
+      { id: '1001', instanceCode: 'INSTANCE-1', nodeId: 'sys-n1', group: 'sys-n1', userId: 'u_bob', status: 'PENDING', type: 'AND', startTime: T0, endTime: 0, requireSignature: false },
+      { id: '1002', instanceCode: 'INSTANCE-1', nodeId: 'sys-n1', group: 'sys-n1', userId: 'u_carol', status: 'PENDING', type: 'AND', startTime: T0, endTime: 0, requireSignature: false },
     ]));
 
   test('events: instance PENDING, then task PENDING for each new task', () =>

@@ -10,7 +10,8 @@ import { sendCcs, type CcEntry } from './cc.js';
 import type { ApprovalDefinition, I18nResource, NodeDefinition } from './definition.js';
 import type { IdSource } from './ids.js';
 import { taskEvent, type DomainEvent } from './events.js';
-import type { Task, TaskStatus, TaskType } from './task.js';
+import { ownGroup, approvedInGroup, settle, TaskChanges, type NodePass } from './task-groups.js';
+import { closeTask, openTask, type Task } from './task.js';
 import type { TimelineEntry, TimelineType } from './timeline.js';
 
 export type { DomainEvent } from './events.js';
@@ -139,7 +140,7 @@ export function startInstance(args: StartArgs): Transition {
   };
 }
 
-/** Approve: the task → APPROVED; when its node is complete the route moves on (or the instance is APPROVED). */
+/** Approve: the task → APPROVED; when its node has decided the route moves on (or the instance is APPROVED). */
 export function approveTask(
   instance: Instance,
   tasks: readonly Task[],
@@ -149,52 +150,11 @@ export function approveTask(
   const checked = signableTask(instance, tasks, args);
   if (!checked.ok) return checked;
   const task = checked.value;
-  const { now, ids } = args;
-  const node = nodeOf(definition, task.nodeId);
-
-  const approved = closeTask(task, 'APPROVED', now);
-  const changedTasks = [approved];
-  const newTasks: Task[] = [];
-  const events: DomainEvent[] = [taskEvent(approved, now, node)];
-  const siblings = tasks
-    .filter((t) => t.instanceCode === instance.code && t.nodeId === task.nodeId)
-    .map((t) => (t.id === task.id ? approved : t));
-
-  let complete: boolean;
-  if (task.type === 'OR') {
-    // One approval settles an OR node; the others' tasks are closed unanswered.
-    for (const other of siblings.filter((t) => t.status === 'PENDING')) {
-      const done = closeTask(other, 'DONE', now);
-      changedTasks.push(done);
-      events.push(taskEvent(done, now, node));
-    }
-    complete = true;
-  } else if (task.type === 'SEQUENTIAL') {
-    // Each approval fills the next slot of the planned order; a transferee acts in the slot it took over.
-    const filled = siblings.filter((t) => t.status === 'APPROVED').length;
-    const nextUser = instance.route[instance.currentNode]?.approvers[filled];
-    complete = nextUser === undefined;
-    if (nextUser !== undefined) {
-      const next = openTask(instance.code, task.nodeId, nextUser, task.type, task.requireSignature, now, ids);
-      newTasks.push(next);
-      events.push(taskEvent(next, now, node));
-    }
-  } else {
-    complete = !siblings.some((t) => t.status === 'PENDING');
-  }
-
-  const step: Progress = {
-    instance: nextVersion(instance),
-    newTasks,
-    events,
-    timeline: [actionEntry('PASS', task, args, node)],
-    newCcs: [],
-  };
-  if (complete) {
-    nodePassed(step, nodeKeyOf(task.nodeId, node), now, ids);
-    moveOn(step, definition, now, ids);
-  }
-  return ok({ ...step, changedTasks });
+  const pass = currentPass(instance, tasks, definition);
+  const changes = taskChanges(instance, tasks, definition, args);
+  approvedInGroup(changes, pass, changes.close(task, 'APPROVED'));
+  const next = settle(changes, pass, task.group) ? 'pass' : 'stay';
+  return ok(progressOf(nextVersion(instance), changes, [actionEntry('PASS', task, args, nodeOf(definition, task.nodeId))], definition, next));
 }
 
 /** Reject: the task → REJECTED, every other pending task → DONE, the instance → REJECTED. */
@@ -247,7 +207,7 @@ export function transferTask(
   const node = nodeOf(definition, task.nodeId);
 
   const transferred = closeTask(task, 'TRANSFERRED', now);
-  const handedOver = openTask(instance.code, task.nodeId, to, task.type, task.requireSignature, now, ids);
+  const handedOver = openTask(task, to, now, ids);
   return ok({
     instance: nextVersion(instance),
     changedTasks: [transferred],
@@ -265,8 +225,21 @@ export function transferTask(
 
 // ---- helpers ----
 
-/** The checks every task action shares, in rules.md's order. */
-function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
+/** Where a request returned to its submitter waits: the submitter's task sits at START (node_list[0]). */
+export const START_NODE: NodeDefinition = {
+  nodeId: 'START',
+  customNodeId: 'START',
+  name: '',
+  nodeType: 'AND',
+  approvers: [],
+  ccers: [],
+  requireSignature: false,
+  approverChosenMulti: false,
+  needApprover: false,
+};
+
+/** The checks every task action shares, in rules.md's order: a pending task of a pending instance, and its assignee. */
+export function pendingTaskOf(instance: Instance, tasks: readonly Task[], args: Pick<TaskActionArgs, 'taskId' | 'by'>): Result<Task> {
   const task = tasks.find((t) => t.id === args.taskId && t.instanceCode === instance.code);
   if (!task) return refuse(1390010, `task "${args.taskId}" is not a task of instance ${instance.code}`);
   if (instance.status !== 'PENDING') {
@@ -280,13 +253,54 @@ function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskAc
   return ok(task);
 }
 
+/** An approver's task: pendingTaskOf, and not the task of a request returned to its submitter (resubmit's alone). */
+export function actionableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
+  const checked = pendingTaskOf(instance, tasks, args);
+  if (checked.ok && checked.value.nodeId === START_NODE.nodeId) {
+    return invalid(`task ${checked.value.id} is the submitter's task of a returned request; only /tasks/resubmit acts on it`);
+  }
+  return checked;
+}
+
 /** Approve and reject also need a node without handwritten signature: the API can not sign (1390018). */
-function signableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
+export function signableTask(instance: Instance, tasks: readonly Task[], args: TaskActionArgs): Result<Task> {
   const checked = actionableTask(instance, tasks, args);
   if (checked.ok && checked.value.requireSignature) {
     return refuse(1390018, `the node of task ${checked.value.id} requires a handwritten signature; act on it in the Feishu client`);
   }
   return checked;
+}
+
+/** The node under approval; its own group decides as its tasks were made (the node type of that time). */
+export function currentPass(instance: Instance, tasks: readonly Task[], definition: RouteDefinition): NodePass {
+  const plan = instance.route[instance.currentNode] ?? { nodeId: '', approvers: [] };
+  const own = tasks.find((t) => t.instanceCode === instance.code && t.group === ownGroup(plan));
+  return { plan, type: own && own.type !== 'AUTO_PASS' ? own.type : (nodeOf(definition, plan.nodeId)?.nodeType ?? 'AND') };
+}
+
+export const taskChanges = (instance: Instance, tasks: readonly Task[], definition: RouteDefinition, args: Pick<TaskActionArgs, 'now' | 'ids'>) =>
+  new TaskChanges(instance.code, tasks, (nodeId) => nodeOf(definition, nodeId), args.now, args.ids);
+
+/**
+ * The transition made of `instance` (already changed), the task changes and `timeline`, then: `pass` the node under
+ * approval has decided, so it passes and the route moves on; `enter` the route moves on from the node `instance`
+ * points at (before the one to enter); `stay` nothing more.
+ */
+export function progressOf(
+  instance: Instance,
+  changes: TaskChanges,
+  timeline: TimelineEntry[],
+  definition: RouteDefinition,
+  next: 'pass' | 'enter' | 'stay',
+): Transition {
+  const { now, ids } = changes;
+  const step: Progress = { instance, newTasks: changes.created, events: [...changes.events], timeline, newCcs: [] };
+  if (next === 'pass') {
+    const plan = instance.route[instance.currentNode];
+    if (plan) nodePassed(step, nodeKeyOf(plan.nodeId, nodeOf(definition, plan.nodeId)), now, ids);
+  }
+  if (next !== 'stay') moveOn(step, definition, now, ids);
+  return { ...step, changedTasks: changes.changed };
 }
 
 /** What moving along the route adds to a transition; the helpers below append to it. */
@@ -333,18 +347,22 @@ function moveOn(progress: Progress, definition: RouteDefinition, now: number, id
     }
     progress.instance = { ...progress.instance, currentNode: index };
     const node = nodeOf(definition, planned.nodeId);
+    const template = {
+      instanceCode: progress.instance.code,
+      nodeId: planned.nodeId,
+      group: ownGroup(planned),
+      requireSignature: node?.requireSignature ?? false,
+    };
     if (!planned.autoPass) {
       const type = node?.nodeType ?? 'AND';
       // A SEQUENTIAL node hands its approvers their tasks one at a time.
       const assignees = type === 'SEQUENTIAL' ? planned.approvers.slice(0, 1) : planned.approvers;
-      const opened = assignees.map((userId) =>
-        openTask(progress.instance.code, planned.nodeId, userId, type, node?.requireSignature ?? false, now, ids),
-      );
+      const opened = assignees.map((userId) => openTask({ ...template, type }, userId, now, ids));
       progress.newTasks.push(...opened);
       progress.events.push(...opened.map((t) => taskEvent(t, now, node)));
       return;
     }
-    const passed = closeTask(openTask(progress.instance.code, planned.nodeId, '', 'AUTO_PASS', false, now, ids), 'APPROVED', now);
+    const passed = closeTask(openTask({ ...template, type: 'AUTO_PASS', requireSignature: false }, '', now, ids), 'APPROVED', now);
     const nodeKey = nodeKeyOf(planned.nodeId, node);
     progress.newTasks.push(passed);
     progress.events.push(taskEvent(passed, now, node));
@@ -353,36 +371,14 @@ function moveOn(progress: Progress, definition: RouteDefinition, now: number, id
   }
 }
 
-function openTask(
-  instanceCode: string,
-  nodeId: string,
-  userId: string,
-  type: TaskType,
-  requireSignature: boolean,
-  now: number,
-  ids: IdSource,
-): Task {
-  return {
-    id: ids.next(),
-    instanceCode,
-    nodeId,
-    userId,
-    status: 'PENDING',
-    type,
-    startTime: now,
-    endTime: 0,
-    requireSignature,
-  };
-}
-
-export const closeTask = (task: Task, status: TaskStatus, now: number): Task => ({ ...task, status, endTime: now });
+export { closeTask } from './task.js';
 
 export const nextVersion = (instance: Instance): Instance => ({ ...instance, version: instance.version + 1 });
 
 export const nodeOf = (definition: RouteDefinition, nodeId: string): NodeDefinition | undefined =>
-  definition.nodes.find((n) => n.nodeId === nodeId);
+  nodeId === START_NODE.nodeId ? START_NODE : definition.nodes.find((n) => n.nodeId === nodeId);
 
-function actionEntry(
+export function actionEntry(
   type: TimelineType,
   task: Task,
   args: TaskActionArgs,
@@ -399,4 +395,4 @@ function actionEntry(
 }
 
 /** The key that specified_rollback later names: the client's node id when there is one. */
-const nodeKeyOf = (nodeId: string, node: NodeDefinition | undefined): string => node?.customNodeId || nodeId;
+export const nodeKeyOf = (nodeId: string, node: NodeDefinition | undefined): string => node?.customNodeId || nodeId;

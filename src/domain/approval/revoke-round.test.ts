@@ -27,6 +27,7 @@ const task = (id: string, userId: string, status: Task['status'], overrides: Par
   id,
   instanceCode: 'INSTANCE-1',
   nodeId: 'sys-n1',
+  group: 'sys-n1',
   userId,
   status,
   type: 'AND',

@@ -1,5 +1,6 @@
 /** A task: one approver's part in one node of an instance (approval-v4.md §4.3 task statuses and types). */
 import type { NodeType } from './definition.js';
+import type { IdSource } from './ids.js';
 
 export type TaskStatus = 'PENDING' | 'APPROVED' | 'REJECTED' | 'TRANSFERRED' | 'DONE';
 /** A task is of its node's type, or AUTO_PASS for a node that passed by itself (nobody on the task). */
@@ -10,6 +11,11 @@ export interface Task {
   instanceCode: string;
   /** System node id. */
   nodeId: string;
+  /**
+   * The tasks that decide together (task-groups.ts): the node's own approvers in one pass of the node, or the
+   * users one add_sign added.
+   */
+  group: string;
   userId: string;
   status: TaskStatus;
   type: TaskType;
@@ -22,3 +28,21 @@ export interface Task {
 
 /** When a task last changed (tasks/search's `update_time`): its end once it has ended, else its start. */
 export const taskUpdateTime = (task: Pick<Task, 'startTime' | 'endTime'>): number => task.endTime || task.startTime;
+
+/** What a new task takes over from the task or node it is made for. */
+export type TaskTemplate = Pick<Task, 'instanceCode' | 'nodeId' | 'group' | 'type' | 'requireSignature'>;
+
+export const openTask = (template: TaskTemplate, userId: string, now: number, ids: IdSource): Task => ({
+  id: ids.next(),
+  instanceCode: template.instanceCode,
+  nodeId: template.nodeId,
+  group: template.group,
+  userId,
+  status: 'PENDING',
+  type: template.type,
+  startTime: now,
+  endTime: 0,
+  requireSignature: template.requireSignature,
+});
+
+export const closeTask = (task: Task, status: TaskStatus, now: number): Task => ({ ...task, status, endTime: now });

@@ -4,9 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import type { Result } from '../errors.js';
-import type { DefinitionInput, NodeDefinition } from './definition.js';
+import type { PlannedNode } from './approvers.js';
+import type { DefinitionInput, DefinitionSettings, NodeDefinition } from './definition.js';
 import type { IdSource } from './ids.js';
-import type { Instance } from './instance.js';
+import { approveTask, startInstance, type Instance, type Task, type TaskActionArgs, type Transition } from './instance.js';
 
 /** Ids "1001", "1002", ... in order, remembering what it handed out. */
 export function counterIds(start = 1000): IdSource & { issued: string[] } {
@@ -111,3 +112,74 @@ export function testInstance(startTime: number, overrides: Partial<Instance> = {
 
 /** A deep copy, to show later that a function left its inputs untouched. */
 export const snapshot = <T>(value: T): T => structuredClone(value);
+
+export const FLOW_T0 = 1_700_000_000_000;
+
+/** An instance under way: its current state, kept up to date by applying each transition. */
+export class Flow {
+  readonly ids = counterIds();
+  readonly definition: { code: string; nodes: NodeDefinition[]; settings?: Pick<DefinitionSettings, 'rejectOption'> };
+  instance: Instance;
+  tasks: Task[] = [];
+  last: Transition;
+
+  constructor(nodes: NodeDefinition[], route: PlannedNode[], settings?: Pick<DefinitionSettings, 'rejectOption'>) {
+    this.definition = { code: 'APPROVAL-1', nodes, ...(settings ? { settings } : {}) };
+    this.last = startInstance({
+      code: 'INSTANCE-1',
+      definition: this.definition,
+      submitter: 'u_alice',
+      departmentId: 'eng',
+      form: '[]',
+      route,
+      uuid: null,
+      forbidRevoke: false,
+      cancelBotNotification: 0,
+      title: '',
+      serialNumber: '202401010001',
+      now: FLOW_T0,
+      ids: this.ids,
+    });
+    this.instance = this.last.instance;
+    this.apply(this.last);
+  }
+
+  apply(t: Transition): Transition {
+    this.instance = t.instance;
+    this.tasks = this.tasks.map((task) => t.changedTasks.find((c) => c.id === task.id) ?? task).concat(t.newTasks);
+    this.last = t;
+    return t;
+  }
+
+  pendingOf(userId: string): Task {
+    const task = this.tasks.find((t) => t.userId === userId && t.status === 'PENDING');
+    assert.ok(task, `${userId} has no pending task`);
+    return task;
+  }
+
+  /** The arguments of an action by `userId` on their pending task. */
+  argsOf(userId: string, now = FLOW_T0 + 1000): TaskActionArgs {
+    return { taskId: this.pendingOf(userId).id, by: userId, now, ids: this.ids };
+  }
+
+  /** Applies an action that must be accepted. */
+  act(action: (instance: Instance, tasks: Task[], definition: Flow['definition']) => Result<Transition>): Transition {
+    return this.apply(accepted(action(this.instance, this.tasks, this.definition)));
+  }
+
+  approve(userId: string, now = FLOW_T0 + 1000): Transition {
+    const args = this.argsOf(userId, now);
+    return this.act((instance, tasks, definition) => approveTask(instance, tasks, definition, args));
+  }
+
+  statuses(): Record<string, string> {
+    return Object.fromEntries(this.tasks.map((t) => [`${t.userId}#${t.id}`, t.status]));
+  }
+
+  /** Each user's tasks' statuses, in the order the tasks were made. */
+  byUser(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const t of this.tasks) (out[t.userId] ??= []).push(t.status);
+    return out;
+  }
+}

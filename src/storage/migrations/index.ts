@@ -9,6 +9,7 @@ import { revokeRounds } from './0007-revoke-rounds.js';
 import { eventTypesAndDeadDeliveries } from './0008-event-types-and-dead-deliveries.js';
 import { instanceCcs } from './0009-instance-ccs.js';
 import { instanceI18n } from './0010-instance-i18n.js';
+import { taskGroups } from './0011-task-groups.js';
 import { externalApprovals } from './0012-external-approvals.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-event-types-and-dead-deliveries': eventTypesAndDeadDeliveries,
   '0009-instance-ccs': instanceCcs,
   '0010-instance-i18n': instanceI18n,
+  '0011-task-groups': taskGroups,
   '0012-external-approvals': externalApprovals,
 };
 

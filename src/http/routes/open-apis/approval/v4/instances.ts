@@ -3,6 +3,7 @@ import Type from 'typebox';
 import { DEFAULT_USER_ID_TYPE } from '../../../../../domain/directory.js';
 import type { Services } from '../../../../../services/index.js';
 import {
+  AddSignBody,
   CancelInstanceBody,
   CcInstanceBody,
   CreateInstanceBody,
@@ -22,8 +23,8 @@ import {
   InstanceQueryPage,
   RoutePreview,
 } from '../../../../../wire/approval-responses.js';
-import { answers, Empty } from '../../../../../wire/responses.js';
-import { success } from '../../../../feishu-envelope.js';
+import { acknowledges, answers, Empty } from '../../../../../wire/responses.js';
+import { acknowledged, success } from '../../../../feishu-envelope.js';
 import { formatInstance, formatInstanceListItem, formatPreview } from '../../../../formatters/instance.js';
 import { formatCcSearchItem } from '../../../../formatters/search.js';
 
@@ -84,6 +85,12 @@ const schemas = {
     body: SearchCcBody,
     querystring: QueryInstancesQuery,
     response: answers(CcSearchPage),
+  },
+  addSign: {
+    operationId: 'approval.v4.instance.addSign',
+    summary: 'Add approvers to the node of a pending task, before, after or beside its assignee (the assignee)',
+    body: AddSignBody,
+    response: acknowledges(),
   },
 };
 
@@ -176,5 +183,21 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       page_token: page.pageToken,
       has_more: page.hasMore,
     });
+  });
+
+  app.post('/instances/add_sign', { schema: schemas.addSign }, async (request) => {
+    const { body } = request;
+    await services.tasks.addSign(request.caller, {
+      approvalCode: body.approval_code,
+      instanceCode: body.instance_code,
+      userId: body.user_id,
+      taskId: body.task_id,
+      comment: body.comment,
+      addSignUserIds: body.add_sign_user_ids,
+      addSignType: body.add_sign_type,
+      approvalMethod: body.approval_method,
+    });
+    // Feishu's documented answer has no data key.
+    return acknowledged();
   });
 };

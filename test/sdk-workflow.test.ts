@@ -1,0 +1,92 @@
+/**
+ * The official Node SDK (@larksuiteoapi/node-sdk), unmodified, driving the workflow operations against shenpi:
+ * instance.addSign, instance.specifiedRollback and task.resubmit. One server for the file (the SDK caches the
+ * tenant token per appId for the whole process); every test works on instances of its own.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import * as lark from '@larksuiteoapi/node-sdk';
+import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { reasonForm } from './helpers/approval.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let server: TestServer;
+let client: lark.Client;
+
+/** The SDK logs every failed call at error level; the failures here are expected, so they are dropped. */
+const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+
+before(async () => {
+  server = await startTestServer();
+  client = new lark.Client({
+    appId: DEMO_APP.app_id,
+    appSecret: DEMO_APP.app_secret,
+    domain: server.url,
+    loggerLevel: lark.LoggerLevel.error,
+    logger: quiet,
+  });
+});
+
+after(() => server.close());
+
+async function sdkCreate(approvalCode = DEMO_LEAVE_CODE): Promise<string> {
+  const res = await client.approval.v4.instance.create({ data: { approval_code: approvalCode, open_id: 'ou_alice', form: reasonForm('sdk') } });
+  assert.equal(res.code, 0, JSON.stringify(res));
+  return res.data!.instance_code!;
+}
+
+const read = async (code: string) =>
+  (await client.approval.v4.instance.get({ path: { instance_id: code }, params: { user_id_type: 'user_id' } })).data!;
+
+const pendingOf = async (code: string, userId: string) => {
+  const task = (await read(code)).task_list?.find((t) => t.user_id === userId && t.status === 'PENDING');
+  assert.ok(task?.id, `${userId} has a pending task`);
+  return task.id;
+};
+
+test('the SDK adds Carol before Bob with instance.addSign; Carol then Bob approve the leave', async () => {
+  const code = await sdkCreate();
+  const res = await client.approval.v4.instance.addSign({
+    data: {
+      approval_code: DEMO_LEAVE_CODE,
+      instance_code: code,
+      user_id: 'u_bob',
+      task_id: await pendingOf(code, 'u_bob'),
+      comment: 'Carol first',
+      add_sign_user_ids: ['u_carol'],
+      add_sign_type: 1,
+      approval_method: 2,
+    },
+  });
+  assert.deepEqual(res, { code: 0, msg: 'success' });
+  const approve = async (userId: string) => {
+    const answer = await client.approval.v4.task.approve({
+      params: { user_id_type: 'user_id' },
+      data: { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: userId, task_id: await pendingOf(code, userId) },
+    });
+    assert.equal(answer.code, 0);
+  };
+  await approve('u_carol');
+  await approve('u_bob');
+  const instance = await read(code);
+  assert.equal(instance.status, 'APPROVED');
+  const added = instance.timeline?.find((e) => e.type === 'ADD_APPROVER_BEFORE');
+  assert.deepEqual(added?.user_id_list, ['u_carol']);
+});
+
+test('a refused SDK addSign throws an AxiosError with status 400 and the Feishu body', async () => {
+  const code = await sdkCreate();
+  await assert.rejects(
+    client.approval.v4.instance.addSign({
+      data: {
+        approval_code: DEMO_LEAVE_CODE,
+        instance_code: code,
+        user_id: 'u_bob',
+        task_id: await pendingOf(code, 'u_bob'),
+        add_sign_user_ids: ['u_carol'],
+        add_sign_type: 1,
+      },
+    }),
+    (err: any) => err.response?.status === 400 && err.response.data.code === 1390001,
+  );
+});
