@@ -34,6 +34,7 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/instances/cc',
   'POST /open-apis/approval/v4/instances/search_cc',
   'POST /open-apis/approval/v4/instances/add_sign',
+  'POST /open-apis/approval/v4/instances/specified_rollback',
   'POST /open-apis/approval/v4/instances/{instance_id}/comments',
   'GET /open-apis/approval/v4/instances/{instance_id}/comments',
   'DELETE /open-apis/approval/v4/instances/{instance_id}/comments/{comment_id}',
@@ -41,6 +42,7 @@ const OPEN_API = [
   'POST /open-apis/approval/v4/tasks/approve',
   'POST /open-apis/approval/v4/tasks/reject',
   'POST /open-apis/approval/v4/tasks/transfer',
+  'POST /open-apis/approval/v4/tasks/resubmit',
   'GET /open-apis/approval/v4/tasks/query',
   'POST /open-apis/approval/v4/tasks/search',
   'GET /open-apis/approval/v4/districts',
@@ -195,6 +197,11 @@ test('every Open API answer, success or refusal, matches its documented schema f
   const [bobs] = (await v4('/tasks/query?user_id=ou_bob&topic=1')).tasks;
   const signing = { add_sign_user_ids: ['u_carol'], add_sign_type: 3 };
   await v4('/instances/add_sign', { json: { ...action, instance_code: third, task_id: bobs.task_id, user_id: 'u_bob', ...signing } });
+  // Carol sends it back to Alice, who resubmits it.
+  const [carols] = (await v4('/tasks/query?user_id=ou_carol&topic=1')).tasks;
+  await v4('/instances/specified_rollback', { json: { user_id: 'ou_carol', task_id: carols.task_id, task_def_key_list: ['START'] } });
+  const [alices] = (await v4('/tasks/query?user_id=ou_alice&topic=1')).tasks;
+  await v4('/tasks/resubmit', { json: { ...action, instance_code: third, user_id: 'ou_alice', task_id: alices.task_id, form: reasonForm() } });
   await v4('/tasks/query?user_id=ou_bob&topic=2');
   await v4('/tasks/query?user_id=ou_alice&topic=3');
   await v4('/instances/query', { json: { approval_code: DEMO_LEAVE_CODE, with_revoked_instance: true } });

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { reasonForm } from './helpers/approval.js';
+import { customDefinition, reasonForm, type Served } from './helpers/approval.js';
+import { tenantToken } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let server: TestServer;
@@ -86,6 +87,59 @@ test('a refused SDK addSign throws an AxiosError with status 400 and the Feishu 
         add_sign_user_ids: ['u_carol'],
         add_sign_type: 1,
       },
+    }),
+    (err: any) => err.response?.status === 400 && err.response.data.code === 1390001,
+  );
+});
+
+test('the SDK sends a request back to its submitter with instance.specifiedRollback, and she resubmits it with task.resubmit', async () => {
+  const code = await sdkCreate();
+  const rolled = await client.approval.v4.instance.specifiedRollback({
+    params: { user_id_type: 'user_id' },
+    data: { user_id: 'u_bob', task_id: await pendingOf(code, 'u_bob'), reason: 'add the dates', task_def_key_list: ['START'] },
+  });
+  assert.deepEqual(rolled, { code: 0, msg: 'success', data: {} });
+  const resubmitted = await client.approval.v4.task.resubmit({
+    params: { user_id_type: 'user_id' },
+    data: {
+      approval_code: DEMO_LEAVE_CODE,
+      instance_code: code,
+      user_id: 'u_alice',
+      task_id: await pendingOf(code, 'u_alice'),
+      form: reasonForm('with dates'),
+      comment: JSON.stringify({ text: 'dates added', files: [] }),
+    },
+  });
+  assert.deepEqual(resubmitted, { code: 0, msg: 'success', data: {} });
+  const instance = await read(code);
+  assert.deepEqual(instance.timeline?.map((e) => e.type), ['START', 'ROLLBACK_SELECTED', 'START']);
+  assert.equal(JSON.parse(instance.form!)[0].value, 'with dates');
+  assert.ok(await pendingOf(code, 'u_bob'));
+});
+
+test('the SDK rejects under reject_option 1 with task.reject: the request comes back to its submitter', async () => {
+  const ctx: Served = { server, url: server.url, token: await tenantToken(server.url) };
+  const approvalCode = await customDefinition(ctx, {
+    nodes: [{ id: 'bob', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] }],
+    settings: { reject_option: 1 },
+  });
+  const code = await sdkCreate(approvalCode);
+  const rejected = await client.approval.v4.task.reject({
+    params: { user_id_type: 'user_id' },
+    data: { approval_code: approvalCode, instance_code: code, user_id: 'u_bob', task_id: await pendingOf(code, 'u_bob') },
+  });
+  assert.equal(rejected.code, 0);
+  const instance = await read(code);
+  assert.equal(instance.status, 'PENDING');
+  assert.ok(await pendingOf(code, 'u_alice'));
+});
+
+test('a specifiedRollback to a node not passed yet throws with code 1390001', async () => {
+  const code = await sdkCreate();
+  await assert.rejects(
+    client.approval.v4.instance.specifiedRollback({
+      params: { user_id_type: 'user_id' },
+      data: { user_id: 'u_bob', task_id: await pendingOf(code, 'u_bob'), task_def_key_list: ['manager'] },
     }),
     (err: any) => err.response?.status === 400 && err.response.data.code === 1390001,
   );

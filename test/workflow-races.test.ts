@@ -7,12 +7,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   addSign,
+  approveAs,
   assertRefused,
   bobOnly,
+  bobThenCarol,
   createLeave,
   getInstance,
   outboxOf,
   pendingTaskOf,
+  rollback,
   serve,
   taskAction,
   type Served,
@@ -67,5 +70,36 @@ test('add_sign (before) racing an approval of the same task: exactly one wins, a
     );
     const seqs = (await outboxOf(ctx, code)).map((r) => r.seq);
     assert.equal(new Set(seqs).size, seqs.length);
+  }
+});
+
+test('specified_rollback racing an approval of the same task: exactly one wins, and the instance is the winner\'s', async (t) => {
+  const ctx = await serve(t);
+  const approvalCode = await bobThenCarol(ctx);
+  const codes = await instancesOf(ctx, approvalCode);
+  const tasks = new Map<string, string>();
+  for (const code of codes) {
+    await approveAs(ctx, code, 'ou_bob', approvalCode);
+    tasks.set(code, (await pendingTaskOf(ctx, code, 'ou_carol')).id);
+  }
+  const results = await race(codes, ['approve', 'rollback'], (code, kind) => {
+    const taskId = tasks.get(code)!;
+    return kind === 'approve'
+      ? taskAction(ctx, 'approve', { approval_code: approvalCode, instance_code: code, user_id: 'ou_carol', task_id: taskId })
+      : rollback(ctx, { user_id: 'ou_carol', task_id: taskId, task_def_key_list: ['bob'] });
+  });
+  for (const { code, winner } of results) {
+    const instance = await getInstance(ctx, code);
+    const approved = winner === 'approve';
+    assert.equal(instance.status, approved ? 'APPROVED' : 'PENDING');
+    assert.deepEqual(instance.timeline.map((e: any) => e.type), ['START', 'PASS', approved ? 'PASS' : 'ROLLBACK_SELECTED']);
+    assert.deepEqual(
+      instance.task_list.map((task: any) => [task.open_id, task.status]),
+      approved
+        ? [['ou_bob', 'APPROVED'], ['ou_carol', 'APPROVED']]
+        : [['ou_bob', 'APPROVED'], ['ou_carol', 'DONE'], ['ou_bob', 'PENDING']],
+    );
+    const statuses = (await outboxOf(ctx, code)).map((r) => r.payload.status);
+    assert.equal(statuses.filter((s) => s === 'ROLLBACK').length, approved ? 0 : 1);
   }
 });

@@ -144,7 +144,8 @@ export class InstanceService {
         throw new FeishuError(1390003, `no instance "${body.instance_code}" in this tenant`);
       }
       definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
-      const ahead = instance.status === 'PENDING' ? instance.route.slice(instance.currentNode) : [];
+      // A request back at its submitter (currentNode -1) has every node ahead of it.
+      const ahead = instance.status === 'PENDING' ? instance.route.slice(Math.max(instance.currentNode, 0)) : [];
       nodes = ahead.map((planned) => {
         const node = definition.nodes.find((n) => n.nodeId === planned.nodeId);
         return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: planned.ccers ?? [], free: node?.needApprover ?? false };

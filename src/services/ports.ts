@@ -148,6 +148,8 @@ export interface TaskCursor {
 }
 
 export interface TaskRepository {
+  /** The tenant's task of that id. */
+  find(tenantKey: string, taskId: string): Promise<Task | undefined>;
   listByInstance(instanceCode: string): Promise<Task[]>;
   insert(tenantKey: string, tasks: readonly Task[]): Promise<void>;
   update(tasks: readonly Task[]): Promise<void>;

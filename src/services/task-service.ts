@@ -1,7 +1,9 @@
 /** Task actions (approve, reject, transfer) and the per-user task list (`GET /tasks/query`). */
 import { addSign, type AddSignType, type ApprovalMethod } from '../domain/approval/add-sign.js';
 import type { CcEntry } from '../domain/approval/cc.js';
-import { approveTask, rejectTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
+import { validateForm } from '../domain/approval/form.js';
+import { rejectUnderOption, resubmit, resubmitComment, rollBack } from '../domain/approval/send-back.js';
+import { approveTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
 import type { ExternalInstance, ExternalPart } from '../domain/approval/external-instance.js';
@@ -33,6 +35,15 @@ export interface AddSignRequest extends Omit<TaskActionRequest, 'userIdType'> {
   addSignUserIds: string[];
   addSignType: AddSignType;
   approvalMethod?: ApprovalMethod | undefined;
+}
+
+/** `POST /instances/specified_rollback`: the task alone names the instance. */
+export interface RollbackRequest {
+  userId: string;
+  taskId: string;
+  reason?: string | undefined;
+  taskDefKeys: string[];
+  userIdType: UserIdType;
 }
 
 /** Topics 1 and 2 of `GET /tasks/query` → the task statuses they list (3 lists instances, 17 and 18 CCs). */
@@ -107,10 +118,25 @@ export class TaskService {
     );
   }
 
+  /** Under reject_option 1 the request goes back to its submitter instead of ending (send-back.ts). */
   reject(caller: Caller, request: TaskActionRequest): Promise<void> {
     return this.act(caller, request, (_tx, instance, tasks, definition, by, now) =>
-      rejectTask(instance, tasks, definition, this.actionArgs(request, by, now)),
+      rejectUnderOption(instance, tasks, definition, this.actionArgs(request, by, now)),
     );
+  }
+
+  /** `POST /tasks/resubmit`: the submitter sends a returned request again, with a new form. */
+  resubmit(caller: Caller, request: TaskActionRequest & { form: string }): Promise<void> {
+    return this.act(caller, request, (_tx, instance, tasks, definition, by, now) => {
+      const form = validateForm(definition.form, request.form);
+      if (!form.ok) return form;
+      const comment = request.comment === undefined ? undefined : resubmitComment(request.comment);
+      if (comment && !comment.ok) return comment;
+      return resubmit(instance, tasks, definition, {
+        ...this.actionArgs({ taskId: request.taskId, comment: comment?.value }, by, now),
+        form: JSON.stringify(form.value),
+      });
+    });
   }
 
   transfer(caller: Caller, request: TaskActionRequest & { transferUserId: string }): Promise<void> {
@@ -132,6 +158,22 @@ export class TaskService {
         method: request.approvalMethod,
       });
     });
+  }
+
+  rollback(caller: Caller, request: RollbackRequest): Promise<void> {
+    const { tenantKey } = caller;
+    const located = async (read: Store) => {
+      const task = await read.tasks.find(tenantKey, request.taskId);
+      const instance = task && (await read.instances.find(tenantKey, task.instanceCode));
+      if (!instance) throw new FeishuError(1390010, `task "${request.taskId}" is not a task of this tenant`);
+      return { definition: await requireDefinition(read, tenantKey, instance.approvalCode), instance };
+    };
+    return this.actOn(caller, request, located, (_read, instance, tasks, definition, by, now) =>
+      rollBack(instance, tasks, definition, {
+        ...this.actionArgs({ taskId: request.taskId, comment: request.reason }, by, now),
+        keys: request.taskDefKeys,
+      }),
+    );
   }
 
   /**
@@ -265,11 +307,29 @@ export class TaskService {
   }
 
   /** The checks every task action shares, in rules.md's order, then the domain action, written in one transaction. */
-  private async act(caller: Caller, request: TaskActionRequest, action: Action): Promise<void> {
+  private act(caller: Caller, request: TaskActionRequest, action: Action): Promise<void> {
+    const { tenantKey } = caller;
+    return this.actOn(
+      caller,
+      request,
+      async (read) => ({
+        definition: await requireDefinition(read, tenantKey, request.approvalCode),
+        instance: await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+      }),
+      action,
+    );
+  }
+
+  /** A task action on the instance `locate` finds (or refuses), by the request's user. */
+  private async actOn(
+    caller: Caller,
+    request: Pick<TaskActionRequest, 'userId' | 'userIdType'>,
+    locate: (read: Store) => Promise<{ definition: ApprovalDefinition; instance: Instance }>,
+    action: Action,
+  ): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (read) => {
-      const definition = await requireDefinition(read, tenantKey, request.approvalCode);
-      const instance = await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode);
+      const { definition, instance } = await locate(read);
       const by = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
       const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();

@@ -80,6 +80,7 @@ function eventPayload(event: DomainEvent, instance: Instance, definition: Approv
     operate_time: String(event.operateTime),
     custom_key: node?.customNodeId ?? event.customNodeId,
     def_key: event.nodeId,
+    ...(event.extra !== undefined ? { extra: event.extra } : {}),
   };
 }
 

@@ -293,6 +293,10 @@ export const toTask = (row: TasksTable): Task => ({
   requireSignature: row.require_signature === 1,
 });
 
+const findTask = prepared<{ tenantKey: string; taskId: string }, TasksTable>((db, p) =>
+  db.selectFrom('tasks').selectAll().where('task_id', '=', p('taskId')).where('tenant_key', '=', p('tenantKey')),
+);
+
 const tasksOfInstance = prepared<{ instanceCode: string }, TasksTable>((db, p) =>
   db.selectFrom('tasks').selectAll().where('instance_code', '=', p('instanceCode')).orderBy('start_time').orderBy('task_id'),
 );
@@ -320,6 +324,10 @@ const updateTask = prepared<{ id: string; status: string; endTime: number; userI
 
 export function taskRepository(db: Executor): TaskRepository {
   return {
+    async find(tenantKey, taskId) {
+      const [row] = (await findTask(db, { tenantKey, taskId })).rows;
+      return row && toTask(row);
+    },
     async listByInstance(instanceCode) {
       return (await tasksOfInstance(db, { instanceCode })).rows.map(toTask);
     },

@@ -263,6 +263,15 @@ export const AddSignBody = Type.Object({
   approval_method: Type.Optional(oneToThree('types 1 and 2: 1 or-sign, 2 and-sign, 3 one after another')),
 });
 
+/** `POST /instances/specified_rollback`; `extra` is Feishu's "not open yet" field, taken and ignored. */
+export const SpecifiedRollbackBody = Type.Object({
+  user_id: Required,
+  task_id: Required,
+  reason: Type.Optional(Text),
+  extra: Type.Optional(Text),
+  task_def_key_list: Type.Array(Required, { minItems: 1, maxItems: 100 }),
+});
+
 export const TaskActionBody = Type.Object({
   approval_code: Required,
   instance_code: Required,
@@ -270,6 +279,16 @@ export const TaskActionBody = Type.Object({
   task_id: Required,
   comment: Type.Optional(Text),
   form: Type.Optional(Text),
+});
+
+/** `POST /tasks/resubmit`: `form` as at create; `comment` a JSON string `{text, files}`. */
+export const ResubmitTaskBody = Type.Object({
+  approval_code: Required,
+  instance_code: Required,
+  user_id: Required,
+  task_id: Required,
+  form: Text,
+  comment: Type.Optional(Text),
 });
 
 export const TransferTaskBody = Type.Object({

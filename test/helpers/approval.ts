@@ -188,6 +188,14 @@ export const taskAction = (ctx: Served, action: 'approve' | 'reject' | 'transfer
 export const addSign = (ctx: Served, body: Record<string, unknown>, token = ctx.token) =>
   call(ctx.url, `${V4}/instances/add_sign`, { token, json: body });
 
+/** POST /instances/specified_rollback. */
+export const rollback = (ctx: Served, body: Record<string, unknown>, userIdType?: UserIdType, token = ctx.token) =>
+  call(ctx.url, withType(`${V4}/instances/specified_rollback`, userIdType), { token, json: body });
+
+/** POST /tasks/resubmit. */
+export const resubmit = (ctx: Served, body: Record<string, unknown>, userIdType?: UserIdType, token = ctx.token) =>
+  call(ctx.url, withType(`${V4}/tasks/resubmit`, userIdType), { token, json: body });
+
 /** GET /tasks/query with the given query parameters. */
 export const tasksQuery = (ctx: Served, query: Record<string, string | number>) =>
   call(ctx.url, `${V4}/tasks/query?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {

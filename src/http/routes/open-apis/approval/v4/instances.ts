@@ -13,6 +13,7 @@ import {
   QueryInstancesBody,
   QueryInstancesQuery,
   SearchCcBody,
+  SpecifiedRollbackBody,
   UserIdTypeQuery,
 } from '../../../../../wire/approval-requests.js';
 import {
@@ -91,6 +92,13 @@ const schemas = {
     summary: 'Add approvers to the node of a pending task, before, after or beside its assignee (the assignee)',
     body: AddSignBody,
     response: acknowledges(),
+  },
+  specifiedRollback: {
+    operationId: 'approval.v4.instance.specifiedRollback',
+    summary: 'Send a request back from a pending task to nodes it has passed, or to its submitter (the assignee)',
+    body: SpecifiedRollbackBody,
+    querystring: UserIdTypeQuery,
+    response: answers(Empty),
   },
 };
 
@@ -199,5 +207,17 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     });
     // Feishu's documented answer has no data key.
     return acknowledged();
+  });
+
+  app.post('/instances/specified_rollback', { schema: schemas.specifiedRollback }, async (request) => {
+    const { body } = request;
+    await services.tasks.rollback(request.caller, {
+      userId: body.user_id,
+      taskId: body.task_id,
+      reason: body.reason,
+      taskDefKeys: body.task_def_key_list,
+      userIdType: request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
+    });
+    return success({});
   });
 };

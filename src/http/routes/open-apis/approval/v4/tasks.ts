@@ -5,6 +5,7 @@ import type { TaskActionRequest } from '../../../../../services/task-service.js'
 import {
   QueryInstancesQuery,
   QueryTasksQuery,
+  ResubmitTaskBody,
   SearchTasksBody,
   TaskActionBody,
   TransferTaskBody,
@@ -45,6 +46,13 @@ const schemas = {
     querystring: UserIdTypeQuery,
     response: answers(Empty),
   },
+  resubmit: {
+    operationId: 'approval.v4.task.resubmit',
+    summary: 'Send a request returned to its submitter again, with a new form (the submitter)',
+    body: ResubmitTaskBody,
+    querystring: UserIdTypeQuery,
+    response: answers(Empty),
+  },
   query: {
     operationId: 'approval.v4.task.query',
     summary: "A user's tasks, initiated instances or CCs, by topic",
@@ -76,6 +84,11 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
       ...actionRequest(request.body, request.query),
       transferUserId: request.body.transfer_user_id,
     });
+    return success({});
+  });
+
+  app.post('/tasks/resubmit', { schema: schemas.resubmit }, async (request) => {
+    await services.tasks.resubmit(request.caller, { ...actionRequest(request.body, request.query), form: request.body.form });
     return success({});
   });
 
