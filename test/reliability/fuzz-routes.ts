@@ -250,6 +250,8 @@ const HINTS: Hints = {
   task_id: anchoredOrAny('task'),
   transfer_user_id: refTo('user', true),
   'cc_user_ids[]': refTo('user', true),
+  'add_sign_user_ids[]': refTo('user', true),
+  'task_def_key_list[]': fc.constantFrom('START', 'manager', 'dept', 'finance', 'nowhere'),
   comment_id: anchoredOrAny('comment'),
   parent_comment_id: anchoredOrAny('comment'),
   form: anchoredOrAny('form'),
@@ -289,6 +291,9 @@ const ROUTE_HINTS: Record<string, Hints> = {
   'POST /open-apis/approval/v4/tasks/approve': assignee,
   'POST /open-apis/approval/v4/tasks/reject': assignee,
   'POST /open-apis/approval/v4/tasks/transfer': assignee,
+  'POST /open-apis/approval/v4/instances/add_sign': assignee,
+  'POST /open-apis/approval/v4/instances/specified_rollback': assignee,
+  'POST /open-apis/approval/v4/tasks/resubmit': actingUser('submitter'),
   'POST /open-apis/approval/v4/instances/cancel': actingUser('submitter'),
   'DELETE /open-apis/approval/v4/instances/{instance_id}/comments/{comment_id}': actingUser('commentator'),
 };
