@@ -18,6 +18,7 @@ import {
   reasonForm,
   rejectAs,
   resubmit,
+  revokeRequestOf,
   serve,
   type Served,
 } from './helpers/approval.js';
@@ -101,6 +102,17 @@ test('after a resubmit the route runs again to APPROVED', async (t) => {
   await approveAs(ctx, code, 'ou_dave', approvalCode);
   assert.equal((await getInstance(ctx, code)).status, 'APPROVED');
   assert.deepEqual(await instanceEvents(ctx, code), ['PENDING', 'APPROVED']);
+});
+
+test('withdrawing it once approved asks the approvers to revoke it, not the submitter for her resubmit', async (t) => {
+  const ctx = await serve(t);
+  const { approvalCode, code, body } = await returned(ctx);
+  assert.equal((await resubmit(ctx, body)).body.code, 0);
+  await approveAs(ctx, code, 'ou_bob', approvalCode);
+  await approveAs(ctx, code, 'ou_dave', approvalCode);
+  assert.equal((await aliceCancels(ctx, code, approvalCode)).body.code, 0);
+  const request = await revokeRequestOf(ctx, code, approvalCode);
+  assert.deepEqual(request.task_list.map((task: any) => task.open_id), ['ou_bob', 'ou_dave']);
 });
 
 test('user_id follows user_id_type', async (t) => {

@@ -1,4 +1,4 @@
-/** Task actions (approve, reject, transfer) and the per-user task list (`GET /tasks/query`). */
+/** Task actions (approve, reject, transfer, add_sign, specified_rollback, resubmit) and the per-user task list (`GET /tasks/query`). */
 import { addSign, type AddSignType, type ApprovalMethod } from '../domain/approval/add-sign.js';
 import type { CcEntry } from '../domain/approval/cc.js';
 import { validateForm } from '../domain/approval/form.js';

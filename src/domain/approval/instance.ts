@@ -154,7 +154,8 @@ export function approveTask(
   const changes = taskChanges(instance, tasks, definition, args);
   approvedInGroup(changes, pass, changes.close(task, 'APPROVED'));
   const next = settle(changes, pass, task.group) ? 'pass' : 'stay';
-  return ok(progressOf(nextVersion(instance), changes, [actionEntry('PASS', task, args, nodeOf(definition, task.nodeId))], definition, next));
+  const timeline = [actionEntry('PASS', task, args, nodeOf(definition, task.nodeId))];
+  return ok(progressOf(nextVersion(instance), changes, timeline, definition, next));
 }
 
 /** Reject: the task → REJECTED, every other pending task → DONE, the instance → REJECTED. */
@@ -278,7 +279,12 @@ export function currentPass(instance: Instance, tasks: readonly Task[], definiti
   return { plan, type: own && own.type !== 'AUTO_PASS' ? own.type : (nodeOf(definition, plan.nodeId)?.nodeType ?? 'AND') };
 }
 
-export const taskChanges = (instance: Instance, tasks: readonly Task[], definition: RouteDefinition, args: Pick<TaskActionArgs, 'now' | 'ids'>) =>
+export const taskChanges = (
+  instance: Instance,
+  tasks: readonly Task[],
+  definition: RouteDefinition,
+  args: Pick<TaskActionArgs, 'now' | 'ids'>,
+) =>
   new TaskChanges(instance.code, tasks, (nodeId) => nodeOf(definition, nodeId), args.now, args.ids);
 
 /**

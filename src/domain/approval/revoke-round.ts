@@ -13,6 +13,7 @@ import {
   nextVersion,
   nodeOf,
   startInstance,
+  START_NODE,
   type Instance,
   type RouteDefinition,
   type Task,
@@ -104,7 +105,8 @@ function openRevokeRound(original: Instance, tasks: readonly Task[], args: Withd
   const approvers = [
     ...new Set(
       tasks
-        .filter((t) => t.instanceCode === original.code && t.status === 'APPROVED' && t.userId !== '')
+        // Neither an automatic pass (nobody) nor the submitter's resubmit (START) is an approval to ask again.
+        .filter((t) => t.instanceCode === original.code && t.status === 'APPROVED' && t.userId !== '' && t.nodeId !== START_NODE.nodeId)
         .sort((a, b) => a.endTime - b.endTime || a.id.localeCompare(b.id))
         .map((t) => t.userId),
     ),

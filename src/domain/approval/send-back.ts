@@ -22,6 +22,7 @@ import {
   type Instance,
   type RouteDefinition,
   type TaskActionArgs,
+  type TimelineEntry,
   type Transition,
 } from './instance.js';
 import type { TaskChanges } from './task-groups.js';
@@ -142,7 +143,13 @@ export function resubmit(instance: Instance, tasks: readonly Task[], definition:
   }
   const changes = taskChanges(instance, tasks, definition, args);
   changes.close(task, 'APPROVED');
-  const entry = { type: 'START' as const, createTime: args.now, userId: args.by, taskId: task.id, ...(args.comment ? { comment: args.comment } : {}) };
+  const entry: TimelineEntry = {
+    type: 'START',
+    createTime: args.now,
+    userId: args.by,
+    taskId: task.id,
+    ...(args.comment ? { comment: args.comment } : {}),
+  };
   return ok(progressOf({ ...nextVersion(instance), form: args.form, currentNode: -1 }, changes, [entry], definition, 'enter'));
 }
 
