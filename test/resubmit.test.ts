@@ -20,10 +20,11 @@ import {
   resubmit,
   revokeRequestOf,
   serve,
+  V4,
   type Served,
 } from './helpers/approval.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
-import { admin, tenantToken } from './helpers/http.js';
+import { admin, call, tenantToken } from './helpers/http.js';
 
 /** A definition of Bob (node `bob`) then Dave (node `dave`) whose rejects return to the submitter. */
 const returning = (ctx: Served, settings: Record<string, number> = {}) =>
@@ -72,6 +73,17 @@ test('the return sends approval_task REJECTED, then PENDING for Alice\'s task (c
   assert.deepEqual(last.map((p) => [p.user_id, p.status]), [['u_dave', 'REJECTED'], ['u_alice', 'PENDING']]);
   assert.deepEqual([last[1]!.task_id, last[1]!.def_key, last[1]!.custom_key], [alices.id, 'START', 'START']);
   assert.deepEqual(await instanceEvents(ctx, code), ['PENDING']);
+});
+
+test('a preview of the returned request lists every node ahead of it', async (t) => {
+  const ctx = await serve(t);
+  const { code } = await returned(ctx);
+  const answer = await call(ctx.url, `${V4}/instances/preview`, { token: ctx.token, json: { instance_code: code, user_id: 'ou_alice' } });
+  assert.equal(answer.body.code, 0, answer.text);
+  assert.deepEqual(answer.body.data.preview_nodes.map((n: any) => [n.custom_node_id, n.user_id_list]), [
+    ['bob', ['ou_bob']],
+    ['dave', ['ou_dave']],
+  ]);
 });
 
 test('Alice resubmits with a new form: her task APPROVED, the form replaced, a second START, and Bob asked again', async (t) => {
