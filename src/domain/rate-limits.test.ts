@@ -29,6 +29,12 @@ test('searching tasks and CCs is limited to 1000 requests a minute', () => {
   assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/search_cc'), 1000);
 });
 
+test('specified_rollback is limited to 1000 requests a minute, resubmit to 100, add_sign (undocumented) to the default 100', () => {
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/specified_rollback'), 1000);
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/add_sign'), 100);
+  assert.equal(limitFor('POST', '/open-apis/approval/v4/tasks/resubmit'), 100);
+});
+
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
   const counter = new FixedWindowCounter();
   const minute = 60_000 * 1000;

@@ -17,6 +17,8 @@ const LIMITS_PER_MINUTE: Record<string, number> = {
   // Feishu's two search pages state 1000/min; their 50/s, like that of the other 1000/min endpoints, is not applied.
   'POST /open-apis/approval/v4/tasks/search': 1000,
   'POST /open-apis/approval/v4/instances/search_cc': 1000,
+  // Feishu's specified_rollback page states 1000/min (and 50/s, not applied either).
+  'POST /open-apis/approval/v4/instances/specified_rollback': 1000,
 };
 
 /**
