@@ -27,6 +27,7 @@ import {
 } from './helpers/approval.js';
 import { AT, externalApproval, externalTask, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
+import { freshCache } from './helpers/sdk-cache.js';
 import { call, tenantToken } from './helpers/http.js';
 
 const search = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
@@ -611,7 +612,8 @@ test("another tenant finds none of acme's third-party tasks, by its external ids
 test('the Node SDK finds third-party tasks with client.approval.v4.task.search', async (t) => {
   const { ctx, external } = await withExternal(t);
   const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet });
+  // This file's second SDK client, on another server: a token cache of its own.
+  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet, cache: freshCache() });
   const answer = await client.approval.v4.task.search({
     params: { page_size: 5, user_id_type: 'user_id' },
     data: { group_external_id: 'hr', user_id: 'u_bob', task_title: 'receipts' },
