@@ -586,7 +586,7 @@ test('instances/query finds third-party instances with their definition, group, 
 });
 
 test('instances/query: the external ids and third-party codes select third-party instances; beside shenpi codes they are unions', async (t) => {
-  const { ctx, leave, codes } = await withExternal(t);
+  const { leave, codes } = await withExternal(t);
   assert.deepEqual(await codes({ group_external_id: 'hr' }), ['inst-1', 'inst-2']);
   assert.deepEqual(await codes({ approval_code: 'oa_expense' }), ['inst-1', 'inst-2']);
   assert.deepEqual(await codes({ instance_external_id: 'inst-1' }), ['inst-1']);
