@@ -16,12 +16,15 @@ import {
   customDefinition,
   getInstance,
   getInstanceAnswer,
+  loadFixture,
   reasonForm,
   serve,
   V4,
   type Served,
 } from './helpers/approval.js';
-import { call, type Answer } from './helpers/http.js';
+import { AT, externalApproval, freezeClock, instanceBody, pastWindow, synced } from './helpers/external.js';
+import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
+import { call, tenantToken, type Answer } from './helpers/http.js';
 
 const leaveBody = (form: unknown[]) => ({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify(form) });
 
@@ -538,6 +541,100 @@ test('instances/query: an external id alone selects nothing; beside approval_cod
   assert.deepEqual(await codes({ instance_external_id: 'x-1' }), []);
   assert.deepEqual(await codes({ approval_code: DEMO_LEAVE_CODE, group_external_id: 'g-1' }), [code]);
   assert.deepEqual(await codes({ instance_code: code, instance_external_id: 'x-1' }), [code]);
+});
+
+/**
+ * acme at AT: Alice's leave (started at AT) and, of the third-party definition `oa_expense` (group `hr`), Alice's
+ * pending `inst-1` (AT + 1000) and Bob's terminated `inst-2` (AT + 2000).
+ */
+async function withExternal(t: Parameters<typeof serve>[0]) {
+  const ctx = await serve(t);
+  await freezeClock(ctx);
+  const leave = await createLeave(ctx);
+  await externalApproval(ctx, 'oa_expense');
+  await synced(ctx, instanceBody('oa_expense', 'inst-1', { start_time: String(AT + 1000) }));
+  await synced(ctx, instanceBody('oa_expense', 'inst-2', { start_time: String(AT + 2000), status: 'TERMINATED', open_id: 'ou_bob', end_time: String(AT + 3000) }));
+  const codes = async (body: Record<string, unknown>, userIdType?: string) =>
+    assertSuccess(await query(ctx, body, userIdType)).instance_list.map((i: any) => i.instance.external_id || i.instance.code);
+  return { ctx, leave, codes };
+}
+
+test('instances/query finds third-party instances with their definition, group, links and extra', async (t) => {
+  const { ctx } = await withExternal(t);
+  const data = assertSuccess(await query(ctx, { instance_external_id: 'inst-2' }, 'user_id'));
+  assert.equal(data.count, 1);
+  const [item] = data.instance_list;
+  assert.match(item.instance.code, /^[0-9A-F]{8}-/);
+  assert.deepEqual(item, {
+    approval: { code: 'oa_expense', name: 'Expense (OA)', is_external: true, external: { batch_cc_read: false }, approval_id: item.approval.approval_id, icon: '0' },
+    group: { external_id: 'hr', name: 'HR' },
+    instance: {
+      code: item.instance.code,
+      external_id: 'inst-2',
+      user_id: 'u_bob',
+      start_time: String(AT + 2000),
+      end_time: String(AT + 3000),
+      // Feishu's list has no terminated status.
+      status: 'canceled',
+      title: 'Expense inst-2',
+      extra: '',
+      serial_id: '',
+      link: { pc_link: 'https://oa.example/instance/inst-2', mobile_link: 'https://m.oa.example/instance/inst-2' },
+    },
+  });
+  assert.deepEqual(assertSuccess(await query(ctx, { instance_code: item.instance.code })).instance_list, [{ ...item, instance: { ...item.instance, user_id: 'ou_bob' } }]);
+});
+
+test('instances/query: the external ids and third-party codes select third-party instances; beside shenpi codes they are unions', async (t) => {
+  const { leave, codes } = await withExternal(t);
+  assert.deepEqual(await codes({ group_external_id: 'hr' }), ['inst-1', 'inst-2']);
+  assert.deepEqual(await codes({ approval_code: 'oa_expense' }), ['inst-1', 'inst-2']);
+  assert.deepEqual(await codes({ instance_external_id: 'inst-1' }), ['inst-1']);
+  assert.deepEqual(await codes({ approval_code: DEMO_LEAVE_CODE, group_external_id: 'hr' }), [leave, 'inst-1', 'inst-2']);
+  assert.deepEqual(await codes({ instance_code: leave, instance_external_id: 'inst-2' }), [leave, 'inst-2']);
+  assert.deepEqual(await codes({ approval_code: DEMO_LEAVE_CODE, instance_external_id: 'inst-1' }), []);
+  assert.deepEqual(await codes({ group_external_id: 'no-such-group' }), []);
+});
+
+test('instances/query selects third-party instances by submitter per user_id_type, status and start time', async (t) => {
+  const { ctx, leave, codes } = await withExternal(t);
+  assert.deepEqual(await codes({ user_id: 'ou_alice' }), [leave, 'inst-1']);
+  assert.deepEqual(await codes({ user_id: 'u_bob' }, 'user_id'), ['inst-2']);
+  assert.deepEqual(await codes({ group_external_id: 'hr', instance_status: 'RECALL' }), ['inst-2']);
+  assert.deepEqual(await codes({ group_external_id: 'hr', instance_status: 'PENDING' }), ['inst-1']);
+  assert.deepEqual(await codes({ user_id: 'ou_alice', instance_start_time_from: String(AT + 1), instance_start_time_to: String(AT + 1000) }), ['inst-1']);
+  for (const status of ['HIDDEN', 'DELETED']) {
+    await pastWindow(ctx);
+    await synced(ctx, instanceBody('oa_expense', 'inst-1', { status, start_time: String(AT + 1000) }));
+    for (const filter of ['ALL', 'DELETED']) assert.deepEqual(await codes({ group_external_id: 'hr', instance_status: filter }), filter === 'ALL' ? ['inst-2'] : []);
+  }
+});
+
+test('instances/query pages shenpi and third-party instances together by start time, count both', async (t) => {
+  const { ctx, leave, codes } = await withExternal(t);
+  const later: string[] = [];
+  for (let i = 0; i < 4; i++) {
+    await advanceClock(ctx, 1000);
+    later.push(await createLeave(ctx));
+  }
+  // Leaves at AT, +1000, +2000, +3000, +4000; inst-1 at +1000 and inst-2 at +2000 follow the leaves of their times.
+  const all = [leave, later[0], 'inst-1', later[1], 'inst-2', later[2], later[3]];
+  const body = { approval_code: DEMO_LEAVE_CODE, group_external_id: 'hr' };
+  assert.deepEqual(await codes(body), all);
+  const pageOne = assertSuccess(await call(ctx.url, `${V4}/instances/query?page_size=5`, { token: ctx.token, json: body }));
+  const pageTwo = assertSuccess(await call(ctx.url, `${V4}/instances/query?page_size=5&page_token=${pageOne.page_token}`, { token: ctx.token, json: body }));
+  assert.deepEqual([pageOne.count, pageOne.has_more, pageTwo.count, pageTwo.has_more, pageTwo.page_token], [7, true, 7, false, '']);
+  assert.deepEqual([...pageOne.instance_list, ...pageTwo.instance_list].map((i: any) => i.instance.external_id || i.instance.code), all);
+});
+
+test("instances/query: another tenant finds none of acme's third-party instances", async (t) => {
+  const { ctx } = await withExternal(t);
+  await loadFixture(ctx, globexFixture());
+  const globex = await tenantToken(ctx.url, GLOBEX_APP);
+  for (const selector of [{ instance_external_id: 'inst-1' }, { group_external_id: 'hr' }, { approval_code: 'oa_expense' }, { user_id: 'ou_bob' }]) {
+    const data = assertSuccess(await call(ctx.url, `${V4}/instances/query`, { token: globex, json: selector }));
+    assert.deepEqual([data.count, data.instance_list], [0, []], JSON.stringify(selector));
+  }
 });
 
 // ---- POST /instances/cc ----

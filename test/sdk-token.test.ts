@@ -5,26 +5,12 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_APP } from '../src/fixtures/demo.js';
 import { call, tenantToken } from './helpers/http.js';
 import { AUTH_CODES, assertTokenAccepted, PROTECTED_PATH } from './helpers/open-api.js';
+import { freshCache } from './helpers/sdk-cache.js';
 import { startTestServer } from './helpers/server.js';
 
 const APPROVAL_CODE = PROTECTED_PATH.split('/').pop()!;
 
 const silent = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-
-/** The SDK caches tokens per appId process-wide by default; each test gets its own cache instead. */
-function freshCache(): lark.Cache {
-  const values = new Map<string, unknown>();
-  const key = (k: string | symbol, namespace = '') => `${namespace}/${String(k)}`;
-  return {
-    async set(k, value, _expire, options) {
-      values.set(key(k as string | symbol, options?.namespace), value);
-      return true;
-    },
-    async get(k, options) {
-      return values.get(key(k as string | symbol, options?.namespace));
-    },
-  };
-}
 
 async function sdkClient(t: TestContext, app: { app_id: string; app_secret: string } = DEMO_APP) {
   const server = await startTestServer();

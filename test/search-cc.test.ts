@@ -23,6 +23,7 @@ import {
   type Served,
   type UserIdType,
 } from './helpers/approval.js';
+import { AT, externalApproval, externalApprovalBody, externalCc, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
 
@@ -293,4 +294,105 @@ test('the Node SDK searches CCs with client.approval.v4.instance.searchCc', asyn
     assert.equal(err.response?.data?.code, 1390003);
     return true;
   });
+});
+
+// ---- third-party (external) CCs ----
+
+/**
+ * acme at AT: Carol CC'd on Alice's leave (at AT), and the third-party definition `oa_expense` (group `hr`, batch
+ * read on) with instance `inst-1`: Carol's unread CC `cc-1` (AT + 1000) and Bob's read CC `cc-2` (AT + 500).
+ */
+async function withExternal(t: Parameters<typeof serve>[0]) {
+  const ctx = await serve(t);
+  await freezeClock(ctx);
+  const leave = await createLeave(ctx);
+  await cc(ctx, leave, ['ou_carol']);
+  const body = externalApprovalBody('oa_expense');
+  await externalApproval(ctx, 'oa_expense', { external: { ...body.external, support_batch_read: true } });
+  await synced(
+    ctx,
+    instanceBody('oa_expense', 'inst-1', {
+      i18n_resources: [instanceTexts('inst-1', { '@i18n@fyi': 'For your records' })],
+      cc_list: [
+        externalCc({ cc_id: 'cc-1', open_id: 'ou_carol', title: '@i18n@fyi', extra: '{"why":"audit"}', create_time: String(AT + 1000), update_time: String(AT + 1000) }),
+        externalCc({ cc_id: 'cc-2', open_id: 'ou_bob', read_status: 'READ', create_time: String(AT + 500), update_time: String(AT + 500) }),
+      ],
+    }),
+  );
+  const [item] = assertSuccess(await searchCc(ctx, { instance_external_id: 'inst-1', user_id: 'ou_carol' })).cc_list;
+  return { ctx, leave, external: item.instance.code as string };
+}
+
+test('a third-party CC is found with its definition, group and instance, and its own title, extra and links', async (t) => {
+  const { ctx, external } = await withExternal(t);
+  const [item] = assertSuccess(await searchCc(ctx, { instance_external_id: 'inst-1', user_id: 'ou_carol' })).cc_list;
+  assert.deepEqual(item.approval, { code: 'oa_expense', name: 'Expense (OA)', is_external: true, external: { batch_cc_read: true }, approval_id: item.approval.approval_id, icon: '0' });
+  assert.deepEqual(item.group, { external_id: 'hr', name: 'HR' });
+  assert.deepEqual([item.instance.code, item.instance.external_id, item.instance.title, item.instance.serial_id], [external, 'inst-1', 'Expense inst-1', '']);
+  assert.deepEqual(item.cc, {
+    user_id: 'ou_carol',
+    create_time: String(AT + 1000),
+    read_status: 'unread',
+    title: 'For your records',
+    extra: '{"why":"audit"}',
+    link: { pc_link: 'https://oa.example/cc/cc-1', mobile_link: 'https://m.oa.example/cc/cc-1' },
+  });
+});
+
+test('search_cc: the external ids and third-party codes select its CCs; beside shenpi codes they are unions, newest first', async (t) => {
+  const { ctx, leave, external } = await withExternal(t);
+  const carol = { user_id: 'ou_carol' };
+  for (const selector of [{ instance_external_id: 'inst-1' }, { group_external_id: 'hr' }, { approval_code: 'oa_expense' }, { instance_code: external }]) {
+    assert.deepEqual(await found(ctx, { ...selector, ...carol }), [[external, 'ou_carol', 'unread']], JSON.stringify(selector));
+  }
+  const both = [
+    [external, 'ou_carol', 'unread'],
+    [leave, 'ou_carol', 'unread'],
+  ];
+  assert.deepEqual(await found(ctx, { approval_code: DEMO_LEAVE_CODE, group_external_id: 'hr', ...carol }), both);
+  assert.deepEqual(await found(ctx, { instance_code: leave, instance_external_id: 'inst-1', ...carol }), both);
+  assert.deepEqual(await found(ctx, carol), both);
+  assert.deepEqual(await found(ctx, { instance_code: leave, group_external_id: 'hr' }), []);
+});
+
+test('search_cc: cc_title finds third-party CCs only; read_status, user_id per user_id_type and create time select them', async (t) => {
+  const { ctx, external } = await withExternal(t);
+  assert.deepEqual(await found(ctx, { user_id: 'ou_carol', cc_title: 'RECORDS' }), [[external, 'ou_carol', 'unread']]);
+  assert.deepEqual(await found(ctx, { approval_code: DEMO_LEAVE_CODE, cc_title: 'records' }), []);
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', read_status: 'read' }), [[external, 'ou_bob', 'read']]);
+  assert.deepEqual(await found(ctx, { user_id: 'u_bob' }, { user_id_type: 'user_id' }), [[external, 'u_bob', 'read']]);
+  const span = { cc_create_time_from: String(AT + 1), cc_create_time_to: String(AT + 600) };
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', ...span }), [[external, 'ou_bob', 'read']]);
+});
+
+test('search_cc pages shenpi and third-party CCs together, newest first, count both, and leaves HIDDEN instances out', async (t) => {
+  const { ctx, leave, external } = await withExternal(t);
+  for (let i = 0; i < 3; i++) {
+    await advanceClock(ctx, 1000);
+    await cc(ctx, leave, ['ou_carol']);
+  }
+  const all = await found(ctx, { user_id: 'ou_carol' }, { page_size: 200 });
+  assert.deepEqual(all.map(([code]) => code), [leave, leave, leave, external, leave]);
+  const first = assertSuccess(await searchCc(ctx, { user_id: 'ou_carol' }, { page_size: 5 }));
+  assert.deepEqual([first.count, first.has_more, first.cc_list.length], [5, false, 5]);
+  for (let i = 0; i < 2; i++) await cc(ctx, leave, ['ou_carol']);
+  const pageOne = assertSuccess(await searchCc(ctx, { user_id: 'ou_carol' }, { page_size: 5 }));
+  const pageTwo = assertSuccess(await searchCc(ctx, { user_id: 'ou_carol' }, { page_size: 5, page_token: pageOne.page_token }));
+  assert.deepEqual([pageOne.count, pageOne.has_more, pageTwo.count, pageTwo.has_more], [7, true, 7, false]);
+  assert.deepEqual([...pageOne.cc_list, ...pageTwo.cc_list].map((item: any) => item.instance.code), [leave, leave, leave, leave, leave, external, leave]);
+  await pastWindow(ctx);
+  await synced(ctx, instanceBody('oa_expense', 'inst-1', { status: 'HIDDEN', cc_list: [externalCc({ cc_id: 'cc-1', open_id: 'ou_carol' })] }));
+  assert.deepEqual(await found(ctx, { instance_external_id: 'inst-1' }), []);
+});
+
+test("another tenant finds none of acme's third-party CCs", async (t) => {
+  const { ctx, external } = await withExternal(t);
+  await loadFixture(ctx, globexFixture());
+  const globex = await tenantToken(ctx.url, GLOBEX_APP);
+  // globex has its own ou_bob, with no CC.
+  for (const selector of [{ instance_external_id: 'inst-1' }, { group_external_id: 'hr' }, { user_id: 'ou_bob' }]) {
+    assert.deepEqual(assertSuccess(await searchCc(ctx, selector, {}, globex)).cc_list, [], JSON.stringify(selector));
+  }
+  assertRefused(await searchCc(ctx, { approval_code: 'oa_expense' }, {}, globex), 1390002);
+  assertRefused(await searchCc(ctx, { instance_code: external }, {}, globex), 1390003);
 });

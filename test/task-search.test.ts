@@ -25,7 +25,9 @@ import {
   V4,
   type Served,
 } from './helpers/approval.js';
+import { AT, externalApproval, externalTask, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
+import { freshCache } from './helpers/sdk-cache.js';
 import { call, tenantToken } from './helpers/http.js';
 
 const search = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
@@ -439,4 +441,187 @@ test('the Node SDK searches tasks with client.approval.v4.task.search, paging by
     assert.equal(err.response?.data?.code, 1390002);
     return true;
   });
+});
+
+// ---- third-party (external) tasks ----
+
+/**
+ * acme at AT: Alice's leave (Bob's task, started at AT), and the third-party definition `oa_expense` (group `hr`)
+ * with instance `inst-1`: Bob's pending task `task-1` (created AT + 1000) and Carol's done task `task-2`.
+ */
+async function withExternal(t: Parameters<typeof serve>[0]) {
+  const ctx = await serve(t);
+  await freezeClock(ctx);
+  const leave = await createLeave(ctx);
+  const generated = await externalApproval(ctx, 'oa_expense');
+  await synced(
+    ctx,
+    instanceBody('oa_expense', 'inst-1', {
+      extra: JSON.stringify({ business_key: 'EXP-0001' }),
+      i18n_resources: [instanceTexts('inst-1', { '@i18n@check': 'Check the receipts', '@i18n@sign': 'Sign off' })],
+      task_list: [
+        externalTask({ task_id: 'task-1', open_id: 'ou_bob', title: '@i18n@check', create_time: String(AT + 1000), update_time: String(AT + 1500), extra: '{"node":"finance"}' }),
+        externalTask({ task_id: 'task-2', open_id: 'ou_carol', title: '@i18n@sign', status: 'DONE', end_time: String(AT + 900), create_time: String(AT + 500), update_time: String(AT + 900) }),
+      ],
+    }),
+  );
+  const [item] = assertSuccess(await search(ctx, { instance_external_id: 'inst-1', user_id: 'ou_bob' })).task_list;
+  return { ctx, leave, generated, external: item.instance.code as string };
+}
+
+test('a third-party task is found with its definition, group and instance, and its own title, extra and links', async (t) => {
+  const { ctx, external } = await withExternal(t);
+  const data = assertSuccess(await search(ctx, { instance_external_id: 'inst-1', user_id: 'ou_bob' }));
+  assert.equal(data.count, 1);
+  const [item] = data.task_list;
+  assert.match(item.approval.approval_id, /^\d+$/);
+  assert.match(external, /^[0-9A-F]{8}-/);
+  assert.deepEqual(item, {
+    approval: { code: 'oa_expense', name: 'Expense (OA)', is_external: true, external: { batch_cc_read: false }, approval_id: item.approval.approval_id, icon: '0' },
+    group: { external_id: 'hr', name: 'HR' },
+    instance: {
+      code: external,
+      external_id: 'inst-1',
+      user_id: 'ou_alice',
+      start_time: String(AT),
+      end_time: '0',
+      status: 'pending',
+      title: 'Expense inst-1',
+      extra: '{"business_key":"EXP-0001"}',
+      serial_id: 'EXP-0001',
+      link: { pc_link: 'https://oa.example/instance/inst-1', mobile_link: 'https://m.oa.example/instance/inst-1' },
+    },
+    task: {
+      user_id: 'ou_bob',
+      start_time: String(AT + 1000),
+      end_time: '0',
+      status: 'pending',
+      title: 'Check the receipts',
+      extra: '{"node":"finance"}',
+      link: { pc_link: 'https://oa.example/task/task-1', mobile_link: 'https://m.oa.example/task/task-1' },
+      task_id: 'task-1',
+      update_time: String(AT + 1500),
+      task_external_id: 'task-1',
+    },
+  });
+});
+
+test('instance_external_id, group_external_id and a third-party approval_code or instance_code select its tasks; beside shenpi codes they are unions', async (t) => {
+  const { ctx, leave, generated, external } = await withExternal(t);
+  const bob = { user_id: 'ou_bob' };
+  for (const selector of [{ instance_external_id: 'inst-1' }, { group_external_id: 'hr' }, { approval_code: 'oa_expense' }, { approval_code: generated }, { instance_code: external }]) {
+    assert.deepEqual(await found(ctx, { ...selector, ...bob }), [[external, 'pending']], JSON.stringify(selector));
+  }
+  // Newest start first: the third-party task started after the leave's.
+  assert.deepEqual(await found(ctx, { approval_code: DEMO_LEAVE_CODE, group_external_id: 'hr', ...bob }), [[external, 'pending'], [leave, 'pending']]);
+  assert.deepEqual(await found(ctx, { instance_code: leave, instance_external_id: 'inst-1', ...bob }), [[external, 'pending'], [leave, 'pending']]);
+  // The two unions intersect: a shenpi definition and a third-party instance share nothing.
+  assert.deepEqual(await found(ctx, { approval_code: DEMO_LEAVE_CODE, instance_external_id: 'inst-1' }), []);
+  assert.deepEqual(await found(ctx, { group_external_id: 'no-such-group' }), []);
+  assert.deepEqual(await found(ctx, { instance_external_id: 'no-such-id' }), []);
+  assert.deepEqual(await found(ctx, bob), [[external, 'pending'], [leave, 'pending']]);
+});
+
+test('task_title finds third-party tasks by part of their title, in any letter case; shenpi tasks have none', async (t) => {
+  const { ctx, external } = await withExternal(t);
+  assert.deepEqual(await found(ctx, { user_id: 'ou_bob', task_title: 'RECEIPTS' }), [[external, 'pending']]);
+  assert.deepEqual(await found(ctx, { approval_code: DEMO_LEAVE_CODE, task_title: 'receipts' }), []);
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', task_title: '%' }), []);
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', task_title: 'sign' }), [[external, 'done']]);
+});
+
+test('third-party tasks are selected by assignee per user_id_type, status and start time', async (t) => {
+  const { ctx, leave, external } = await withExternal(t);
+  assert.deepEqual(await found(ctx, { user_id: 'u_carol' }, { user_id_type: 'user_id' }), [[external, 'done']]);
+  const [item] = assertSuccess(await search(ctx, { user_id: 'u_bob', group_external_id: 'hr' }, { user_id_type: 'user_id' })).task_list;
+  assert.deepEqual([item.instance.user_id, item.task.user_id], ['u_alice', 'u_bob']);
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', task_status: 'DONE' }), [[external, 'done']]);
+  assert.deepEqual(await found(ctx, { group_external_id: 'hr', task_status_list: ['PENDING', 'DONE'] }), [[external, 'pending'], [external, 'done']]);
+  const span = { task_start_time_from: String(AT + 1), task_start_time_to: String(AT + 1000) };
+  assert.deepEqual(await found(ctx, { user_id: 'ou_bob', ...span }), [[external, 'pending']]);
+  assert.deepEqual(await found(ctx, { user_id: 'ou_bob', task_start_time_from: String(AT), task_start_time_to: String(AT) }), [[leave, 'pending']]);
+});
+
+test('tasks of HIDDEN and DELETED third-party instances are not found, with_revoked_instance or not', async (t) => {
+  const { ctx } = await withExternal(t);
+  for (const status of ['HIDDEN', 'DELETED']) {
+    await pastWindow(ctx);
+    await synced(ctx, instanceBody('oa_expense', 'inst-1', { status, task_list: [externalTask({ task_id: 'task-1', open_id: 'ou_bob' })] }));
+    for (const revoked of [false, true]) {
+      const data = assertSuccess(await search(ctx, { instance_external_id: 'inst-1', with_revoked_instance: revoked }));
+      assert.deepEqual([data.count, data.task_list], [0, []], status);
+    }
+  }
+  await pastWindow(ctx);
+  await synced(ctx, instanceBody('oa_expense', 'inst-1', { status: 'TERMINATED', task_list: [externalTask({ task_id: 'task-1', open_id: 'ou_bob' })] }));
+  const [item] = assertSuccess(await search(ctx, { instance_external_id: 'inst-1' })).task_list;
+  assert.equal(item.instance.status, 'canceled');
+});
+
+for (const order of [0, 1, 2, 3]) {
+  test(`paging with order ${order} walks shenpi and third-party tasks once each under one token, count both`, async (t) => {
+    const ctx = await serve(t);
+    await freezeClock(ctx);
+    const approvalCode = await bobOnly(ctx);
+    await externalApproval(ctx, 'oa_expense');
+    const expected: string[] = [];
+    // Shenpi tasks at AT, AT + 2000, AT + 4000; third-party ones in between, one sharing a shenpi start time.
+    for (let i = 0; i < 3; i++) {
+      expected.push(await createLeave(ctx, { approvalCode }));
+      const time = String(AT + 2000 * i + (i === 2 ? 0 : 1000));
+      await synced(ctx, instanceBody('oa_expense', `inst-${i}`, { task_list: [externalTask({ task_id: `t-${i}`, open_id: 'ou_bob', create_time: time, update_time: time })] }));
+      await advanceClock(ctx, 2000);
+    }
+    const body = { user_id: 'ou_bob', order };
+    const all = (await found(ctx, body, { page_size: 200 })).map(([code]) => code);
+    assert.equal(all.length, 6);
+    const walked: string[] = [];
+    let pageToken = '';
+    let pages = 0;
+    do {
+      const data = assertSuccess(await search(ctx, body, { page_size: 5, ...(pageToken ? { page_token: pageToken } : {}) }));
+      assert.equal(data.count, 6);
+      walked.push(...data.task_list.map((item: any) => item.instance.code));
+      pageToken = data.page_token;
+      pages += 1;
+    } while (pageToken);
+    assert.equal(pages, 2);
+    assert.deepEqual(walked, all);
+    const times = (await Promise.all(walked.map(async (code) => {
+      const data = assertSuccess(await search(ctx, { instance_code: code, user_id: 'ou_bob' }));
+      return Number(data.task_list[0].task.start_time);
+    })));
+    const sorted = [...times].sort((a, b) => (order === 0 || order === 2 ? b - a : a - b));
+    assert.deepEqual(times, sorted);
+    assert.ok(expected.every((code) => walked.includes(code)));
+  });
+}
+
+test("another tenant finds none of acme's third-party tasks, by its external ids or its codes", async (t) => {
+  const { ctx, external } = await withExternal(t);
+  await loadFixture(ctx, globexFixture());
+  const globex = await tenantToken(ctx.url, GLOBEX_APP);
+  for (const selector of [{ instance_external_id: 'inst-1' }, { group_external_id: 'hr' }, { user_id: 'ou_bob' }]) {
+    const data = assertSuccess(await search(ctx, selector, {}, globex));
+    assert.deepEqual([data.count, data.task_list], [0, []], JSON.stringify(selector));
+  }
+  assertRefused(await search(ctx, { approval_code: 'oa_expense' }, {}, globex), 1390002);
+  assertRefused(await search(ctx, { instance_code: external }, {}, globex), 1390003);
+});
+
+test('the Node SDK finds third-party tasks with client.approval.v4.task.search', async (t) => {
+  const { ctx, external } = await withExternal(t);
+  const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
+  // This file's second SDK client, on another server: a token cache of its own.
+  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet, cache: freshCache() });
+  const answer = await client.approval.v4.task.search({
+    params: { page_size: 5, user_id_type: 'user_id' },
+    data: { group_external_id: 'hr', user_id: 'u_bob', task_title: 'receipts' },
+  });
+  assert.equal(answer.code, 0, JSON.stringify(answer));
+  const [item] = answer.data?.task_list ?? [];
+  assert.deepEqual(
+    [item?.approval?.is_external, item?.group?.external_id, item?.instance?.code, item?.instance?.external_id, item?.task?.task_external_id, item?.task?.title],
+    [true, 'hr', external, 'inst-1', 'task-1', 'Check the receipts'],
+  );
 });

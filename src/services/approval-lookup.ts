@@ -1,4 +1,6 @@
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
+import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
+import type { ExternalInstance } from '../domain/approval/external-instance.js';
 import type { Instance } from '../domain/approval/instance.js';
 import { FeishuError } from '../domain/errors.js';
 import type { Store } from './ports.js';
@@ -21,4 +23,25 @@ export async function definitionsOf(
     if (!definitions.has(approvalCode)) definitions.set(approvalCode, await store.approvals.find(tenantKey, approvalCode));
   }
   return definitions;
+}
+
+/** A third-party instance with its definition and the definition's group, as the lists show it. */
+export interface ExternalOwner {
+  instance: ExternalInstance;
+  definition: ExternalDefinition | undefined;
+  group: ExternalGroup | undefined;
+}
+
+/** The definitions and groups of these third-party instances, read once; answers each instance with its own. */
+export async function externalOwners(
+  store: Store,
+  tenantKey: string,
+  instances: readonly ExternalInstance[],
+): Promise<(instance: ExternalInstance) => ExternalOwner> {
+  const definitions = await store.externals.findDefinitions(tenantKey, instances.map((i) => i.approvalCode));
+  const groups = await store.externals.findGroups(tenantKey, definitions.map((d) => d.groupCode));
+  return (instance) => {
+    const definition = definitions.find((d) => d.code === instance.approvalCode);
+    return { instance, definition, group: groups.find((g) => g.code === definition?.groupCode) };
+  };
 }

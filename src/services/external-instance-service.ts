@@ -42,7 +42,7 @@ export interface ExternalTaskStates {
   approvalCode: string;
 }
 
-const EXTERNAL_CURSOR = { time: 'number', instanceId: 'string', id: 'string' } as const;
+export const EXTERNAL_CURSOR = { time: 'number', instanceId: 'string', id: 'string' } as const;
 
 export const decodeExternalCursor = (token: string): ExternalCursor => decodeCursor<ExternalCursor>(token, EXTERNAL_CURSOR);
 

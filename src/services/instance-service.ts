@@ -3,6 +3,7 @@ import { autoApprovedNodes, previewRoute, resolveRoute, type NodePreview } from 
 import { ccChange, readCcs, sendCcs, unreadOf } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import { parseI18n, type ApprovalDefinition } from '../domain/approval/definition.js';
+import { SHOWN_EXTERNAL_STATUSES, type ExternalInstanceStatus } from '../domain/approval/external-instance.js';
 import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
@@ -10,12 +11,13 @@ import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
-import { definitionsOf, requireDefinition } from './approval-lookup.js';
+import { definitionsOf, externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
-import type { InstanceCursor, InstanceFilter, Store } from './ports.js';
-import { requireSelector, timeRange, unionScope } from './search-scope.js';
+import { decodeExternalCursor } from './external-instance-service.js';
+import { decodeCursor, mergedPage, pageOf, type Page } from './paging.js';
+import type { ExternalFilter, InstanceCursor, InstanceFilter, Store } from './ports.js';
+import { requireSelector, resolveScope, timeRange } from './search-scope.js';
 import { applyTransition, withRetry } from './transitions.js';
 
 /** Everything the instance formatter needs to answer `GET /instances/:instance_id`. */
@@ -35,6 +37,12 @@ export interface InstanceSummary {
   users: UserDirectory;
 }
 
+/** A third-party instance as the lists show it. */
+export type ExternalSummary = ExternalOwner & { users: UserDirectory };
+
+/** An item of instances/query: an instance of either kind. */
+export type ListedSummary = InstanceSummary | { external: ExternalSummary };
+
 /** What `POST /instances/preview` shows: the nodes still ahead, with their people. */
 export interface RoutePreview {
   definition: ApprovalDefinition;
@@ -50,6 +58,16 @@ const QUERY_STATUS: Record<string, Instance['status'][]> = {
   DELETED: ['DELETED'],
   APPROVED: ['APPROVED'],
   ALL: [],
+};
+
+/** The same of third-party instances (HIDDEN and DELETED ones never show); a terminated one reads withdrawn. */
+const EXTERNAL_QUERY_STATUS: Record<string, readonly ExternalInstanceStatus[]> = {
+  PENDING: ['PENDING'],
+  RECALL: ['CANCELED', 'TERMINATED'],
+  REJECT: ['REJECTED'],
+  DELETED: [],
+  APPROVED: ['APPROVED'],
+  ALL: SHOWN_EXTERNAL_STATUSES,
 };
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -221,35 +239,67 @@ export class InstanceService {
     return { ...page, items: page.items.map((i) => i.code) };
   }
 
-  /** `POST /instances/query`. */
+  /** `POST /instances/query`: shenpi's own instances and third-party ones merged by start time, oldest first. */
   async query(
     caller: Caller,
     body: QueryInstancesInput,
     userIdType: UserIdType,
     paging: { pageSize?: number; pageToken?: string },
-  ): Promise<Page<InstanceSummary> & { count: number }> {
+  ): Promise<Page<ListedSummary> & { count: number }> {
     const { tenantKey } = caller;
     requireSelector(body);
     const range = timeRange('instance_start_time', body.instance_start_time_from, body.instance_start_time_to);
     const submitter = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
-    const scope = unionScope(body);
-    if (!scope) return { items: [], hasMore: false, pageToken: '', count: 0 };
-    const filter: InstanceFilter = {
-      ...scope,
+    const scope = await resolveScope(this.store, tenantKey, body, false);
+    const status = body.instance_status ?? 'ALL';
+    const own: InstanceFilter | undefined = scope.native && {
+      ...scope.native,
       ...(submitter ? { submitter: submitter.userId } : {}),
       ...(range ? { startFrom: range.from, startTo: range.to } : {}),
-      statuses: QUERY_STATUS[body.instance_status ?? 'ALL'] ?? [],
+      statuses: QUERY_STATUS[status] ?? [],
       // Completed revoke rounds are left out unless asked for (Feishu: with_revoked_instance).
       withoutRevoked: body.with_revoked_instance !== true,
     };
-    const page = await this.page(tenantKey, filter, paging.pageSize, paging.pageToken);
-    const count = await this.store.instances.count(tenantKey, filter);
-    const definitions = await definitionsOf(this.store, tenantKey, page.items);
-    const users = await UserDirectory.load(this.store, tenantKey, page.items.map((i) => i.submitter));
+    const external: ExternalFilter | undefined = scope.external && {
+      ...scope.external,
+      states: EXTERNAL_QUERY_STATUS[status] ?? [],
+      ...(submitter ? { userIds: [submitter.userId] } : {}),
+      ...(range ? { from: range.from, to: range.to } : {}),
+    };
+    const { store } = this;
+    const page = await mergedPage(
+      paging.pageToken,
+      paging.pageSize ?? DEFAULT_PAGE_SIZE,
+      async (token, limit) => {
+        const after = token === undefined ? undefined : decodeInstanceCursor(token);
+        if (!own) return { rows: [], total: 0 };
+        const rows = await store.instances.list(tenantKey, own, after, limit);
+        return { rows: rows.map((row) => ({ ...row, time: row.instance.startTime })), total: await store.instances.count(tenantKey, own) };
+      },
+      async (token, limit) => {
+        const after = token === undefined ? undefined : decodeExternalCursor(token);
+        if (!external) return { rows: [], total: 0 };
+        const rows = await store.externals.listInstances(tenantKey, external, after, limit);
+        return {
+          rows: rows.map((row) => ({ external: row.instance, cursor: row.cursor, time: row.instance.startTime })),
+          total: await store.externals.countInstances(tenantKey, external),
+        };
+      },
+    );
+    const ownInstances = page.items.flatMap((item) => ('external' in item ? [] : [item.instance]));
+    const externalInstances = page.items.flatMap((item) => ('external' in item ? [item.external] : []));
+    const definitions = await definitionsOf(store, tenantKey, ownInstances);
+    const ownerOf = await externalOwners(store, tenantKey, externalInstances);
+    const users = await UserDirectory.load(store, tenantKey, [...ownInstances.map((i) => i.submitter), ...externalInstances.map((i) => i.userId)]);
     return {
-      ...page,
-      count,
-      items: page.items.map((instance) => ({ instance, definition: definitions.get(instance.approvalCode), users })),
+      items: page.items.map((item): ListedSummary =>
+        'external' in item
+          ? { external: { ...ownerOf(item.external), users } }
+          : { instance: item.instance, definition: definitions.get(item.instance.approvalCode), users },
+      ),
+      hasMore: page.hasMore,
+      pageToken: page.pageToken,
+      count: page.total,
     };
   }
 

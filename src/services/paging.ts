@@ -41,10 +41,16 @@ export function pageOf<T>(rows: readonly T[], pageSize: number, cursorOf: (last:
 }
 
 /**
- * The first `pageSize` of two lists, each sorted by time (fetched as pageSize + 1), merged by time, the first
- * list's rows first among equal times; and the last row taken of each, where each list's next page starts.
+ * The first `pageSize` of two lists, each sorted by time (fetched as pageSize + 1), merged by time (ascending, or
+ * descending), the first list's rows first among equal times; and the last row taken of each, where each list's
+ * next page starts.
  */
-export function mergeByTime<A extends { time: number }, B extends { time: number }>(first: readonly A[], second: readonly B[], pageSize: number) {
+export function mergeByTime<A extends { time: number }, B extends { time: number }>(
+  first: readonly A[],
+  second: readonly B[],
+  pageSize: number,
+  descending = false,
+) {
   const items: (A | B)[] = [];
   let lastOfFirst: A | undefined;
   let lastOfSecond: B | undefined;
@@ -53,7 +59,7 @@ export function mergeByTime<A extends { time: number }, B extends { time: number
   while (items.length < pageSize && (i < first.length || j < second.length)) {
     const a = first[i];
     const b = second[j];
-    if (a && (!b || a.time <= b.time)) {
+    if (a && (!b || (descending ? a.time >= b.time : a.time <= b.time))) {
       items.push((lastOfFirst = a));
       i++;
     } else if (b) {
@@ -62,4 +68,38 @@ export function mergeByTime<A extends { time: number }, B extends { time: number
     }
   }
   return { items, hasMore: i < first.length || j < second.length, lastOfFirst, lastOfSecond };
+}
+
+/** A row of a merged list: its sort time, and the cursor a next page of its own list starts after. */
+export interface Timed {
+  time: number;
+  cursor: object;
+}
+
+/** Up to `limit` rows of one list after the position `token` holds (undefined: from the start), and its total. */
+export type MergedSource<R extends Timed> = (token: string | undefined, limit: number) => Promise<{ rows: R[]; total: number }>;
+
+/**
+ * A page of two lists merged by time (shenpi's own items and third-party ones), and the total of both. Its page
+ * token holds a position in each: their page tokens ('' before the first row of it), joined by a `.`, which no
+ * page token holds (base64url).
+ */
+export async function mergedPage<A extends Timed, B extends Timed>(
+  pageToken: string | undefined,
+  pageSize: number,
+  first: MergedSource<A>,
+  second: MergedSource<B>,
+  descending = false,
+): Promise<Page<A | B> & { total: number }> {
+  const tokens = pageToken ? pageToken.split('.') : ['', ''];
+  if (tokens.length !== 2) throw new FeishuError(1390001, `page_token "${pageToken}" is not a token this server issued`);
+  const [firstToken, secondToken] = tokens as [string, string];
+  const a = await first(firstToken || undefined, pageSize + 1);
+  const b = await second(secondToken || undefined, pageSize + 1);
+  const merged = mergeByTime(a.rows, b.rows, pageSize, descending);
+  const next = [
+    merged.lastOfFirst ? encodeCursor(merged.lastOfFirst.cursor) : firstToken,
+    merged.lastOfSecond ? encodeCursor(merged.lastOfSecond.cursor) : secondToken,
+  ].join('.');
+  return { items: merged.items, hasMore: merged.hasMore, pageToken: merged.hasMore ? next : '', total: a.total + b.total };
 }

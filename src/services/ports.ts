@@ -368,8 +368,8 @@ export interface DeliveryRepository {
 }
 
 /**
- * A page position in a list of external parts (ordered by create time, instance id, part id) or of external
- * instances (by start time, instance id; `id` is '').
+ * A page position in a list of external parts (ordered by create or update time, instance id, part id) or of
+ * external instances (by start time, instance id; `id` is '').
  */
 export interface ExternalCursor {
   time: number;
@@ -395,6 +395,12 @@ export interface ExternalFilter {
   /** Inclusive span of the create time (tasks, CCs) or start time (instances), epoch ms. */
   from?: number;
   to?: number;
+}
+
+/** The order of a list of external parts: by create time (a task's start) or update time, either way. */
+export interface ExternalOrder {
+  by: 'createTime' | 'updateTime';
+  descending: boolean;
 }
 
 /** A task or CC in a list, with its instance and the position a next page starts after. */
@@ -433,11 +439,27 @@ export interface ExternalRepository {
    * `expectedVersion` (undefined: it must not exist yet); false when another writer won.
    */
   saveInstance(tenantKey: string, state: ExternalState, expectedVersion: number | undefined): Promise<boolean>;
-  /** Up to `limit` tasks after `after`, ordered by create time, instance id, task id. */
-  listTasks(tenantKey: string, filter: ExternalFilter, after: ExternalCursor | undefined, limit: number): Promise<ExternalPartListing[]>;
+  /** The instance shenpi gave this code at its first sync. */
+  findInstanceByCode(tenantKey: string, code: string): Promise<ExternalInstance | undefined>;
+  /** The own codes of the definitions in this group. */
+  definitionCodesOfGroup(tenantKey: string, groupCode: string): Promise<string[]>;
+  /** Up to `limit` tasks after `after`, in `order` (create time ascending when absent), then instance id, task id. */
+  listTasks(
+    tenantKey: string,
+    filter: ExternalFilter,
+    after: ExternalCursor | undefined,
+    limit: number,
+    order?: ExternalOrder,
+  ): Promise<ExternalPartListing[]>;
   countTasks(tenantKey: string, filter: ExternalFilter): Promise<number>;
-  /** Up to `limit` CCs after `after`, ordered by create time, instance id, cc id. */
-  listCcs(tenantKey: string, filter: ExternalFilter, after: ExternalCursor | undefined, limit: number): Promise<ExternalPartListing[]>;
+  /** Up to `limit` CCs after `after`, in `order` (create time ascending when absent), then instance id, cc id. */
+  listCcs(
+    tenantKey: string,
+    filter: ExternalFilter,
+    after: ExternalCursor | undefined,
+    limit: number,
+    order?: ExternalOrder,
+  ): Promise<ExternalPartListing[]>;
   countCcs(tenantKey: string, filter: ExternalFilter): Promise<number>;
   /** Up to `limit` instances after `after`, ordered by start time, instance id. */
   listInstances(

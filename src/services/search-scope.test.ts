@@ -14,13 +14,25 @@ test('any one of the five selectors is enough; none, or only empty ones, is refu
   refused(() => requireSelector({ user_id: '', approval_code: '' }), /one of user_id/);
 });
 
-test('each union keeps its shenpi code, and selects nothing when only its external id is given', () => {
-  assert.deepEqual(unionScope({ user_id: 'u' }), {});
-  assert.deepEqual(unionScope({ approval_code: 'A', group_external_id: 'g' }), { approvalCode: 'A' });
-  assert.deepEqual(unionScope({ instance_code: 'I', instance_external_id: 'x' }), { instanceCode: 'I' });
-  assert.equal(unionScope({ group_external_id: 'g' }), undefined);
-  assert.equal(unionScope({ instance_code: 'I', group_external_id: 'g' }), undefined);
-  assert.equal(unionScope({ approval_code: 'A', instance_external_id: 'x' }), undefined);
+const NAMES_NOTHING = { nativeApproval: false, externalApprovals: [], nativeInstance: false, externalInstances: [] };
+
+test('without either union both kinds are kept whole', () => {
+  assert.deepEqual(unionScope({ user_id: 'u' }, NAMES_NOTHING), { native: {}, external: {} });
+});
+
+test("each union keeps what its parts name of each kind, and a kind it names nothing of is left out", () => {
+  const native = { ...NAMES_NOTHING, nativeApproval: true, nativeInstance: true };
+  assert.deepEqual(unionScope({ approval_code: 'A', group_external_id: 'g' }, { ...native, externalApprovals: ['oa'] }), {
+    native: { approvalCode: 'A' },
+    external: { approvalCodes: ['oa'] },
+  });
+  assert.deepEqual(unionScope({ instance_code: 'I', instance_external_id: 'x' }, { ...native, externalInstances: ['x'] }), {
+    native: { instanceCode: 'I' },
+    external: { instanceIds: ['x'] },
+  });
+  assert.deepEqual(unionScope({ group_external_id: 'g' }, { ...NAMES_NOTHING, externalApprovals: ['oa'] }), { external: { approvalCodes: ['oa'] } });
+  assert.deepEqual(unionScope({ approval_code: 'A', instance_external_id: 'x' }, { ...NAMES_NOTHING, nativeApproval: true, externalInstances: ['x'] }), {});
+  assert.deepEqual(unionScope({ group_external_id: 'g' }, NAMES_NOTHING), {});
 });
 
 test('a time range has both ends or neither, in order, at most 30 days apart', () => {

@@ -5,6 +5,7 @@
  * spans at most 30 days.
  */
 import { FeishuError } from '../domain/errors.js';
+import type { Store } from './ports.js';
 
 export interface Selectors {
   user_id?: string | undefined;
@@ -12,6 +13,24 @@ export interface Selectors {
   instance_code?: string | undefined;
   instance_external_id?: string | undefined;
   group_external_id?: string | undefined;
+}
+
+/** What the selectors name, once looked up. */
+export interface Named {
+  /** `approval_code` names one of shenpi's own definitions. */
+  nativeApproval: boolean;
+  /** The own codes of the third-party definitions `approval_code` names or the group `group_external_id` holds. */
+  externalApprovals: readonly string[];
+  /** `instance_code` names one of shenpi's own instances. */
+  nativeInstance: boolean;
+  /** The third-party instance ids: `instance_external_id`, and that of the instance `instance_code` names. */
+  externalInstances: readonly string[];
+}
+
+/** The instances of each kind the unions leave; a kind absent: none of it. */
+export interface Scope {
+  native?: { approvalCode?: string; instanceCode?: string };
+  external?: { approvalCodes?: readonly string[]; instanceIds?: readonly string[] };
 }
 
 const THIRTY_DAYS_MS = 30 * 86_400_000;
@@ -24,17 +43,59 @@ export function requireSelector(body: Selectors): void {
 }
 
 /**
- * The instances the two unions leave, or `undefined` when they leave none. External (third-party) instances are
- * not stored yet, so an external id selects nothing: a union given only by its external id selects no instance.
- * Once they are, the external ids join these unions here.
+ * The instances the two unions leave. A union that is given keeps the instances of either kind its parts name
+ * (a shenpi definition or instance by its code; a third-party one by its code, its group or its instance_id);
+ * a kind that neither union excludes is kept whole, and one that either union names nothing of is left out.
  */
-export function unionScope(body: Selectors): { approvalCode?: string; instanceCode?: string } | undefined {
-  if (!body.approval_code && body.group_external_id) return undefined;
-  if (!body.instance_code && body.instance_external_id) return undefined;
+export function unionScope(body: Selectors, named: Named): Scope {
+  const byDefinition = Boolean(body.approval_code || body.group_external_id);
+  const byInstance = Boolean(body.instance_code || body.instance_external_id);
+  const native = (!byDefinition || named.nativeApproval) && (!byInstance || named.nativeInstance);
+  const external = (!byDefinition || named.externalApprovals.length > 0) && (!byInstance || named.externalInstances.length > 0);
   return {
-    ...(body.approval_code ? { approvalCode: body.approval_code } : {}),
-    ...(body.instance_code ? { instanceCode: body.instance_code } : {}),
+    ...(native
+      ? {
+          native: {
+            ...(byDefinition && body.approval_code ? { approvalCode: body.approval_code } : {}),
+            ...(byInstance && body.instance_code ? { instanceCode: body.instance_code } : {}),
+          },
+        }
+      : {}),
+    ...(external
+      ? {
+          external: {
+            ...(byDefinition ? { approvalCodes: named.externalApprovals } : {}),
+            ...(byInstance ? { instanceIds: named.externalInstances } : {}),
+          },
+        }
+      : {}),
   };
+}
+
+/**
+ * Looks up what the selectors name and answers `unionScope`. `strict` (the searches): an `approval_code` that
+ * names no definition of the tenant, of either kind, answers 1390002, an `instance_code` that names no instance
+ * 1390003; without it (instances/query) they name nothing. An unknown external id or group names nothing.
+ */
+export async function resolveScope(store: Store, tenantKey: string, body: Selectors, strict: boolean): Promise<Scope> {
+  const { approval_code: approvalCode, instance_code: instanceCode, instance_external_id: externalId, group_external_id: group } = body;
+  const nativeApproval = approvalCode ? await store.approvals.find(tenantKey, approvalCode) : undefined;
+  const externalApproval = approvalCode && !nativeApproval ? await store.externals.findDefinition(tenantKey, approvalCode) : undefined;
+  if (strict && approvalCode && !nativeApproval && !externalApproval) {
+    throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
+  }
+  const nativeInstance = instanceCode ? await store.instances.find(tenantKey, instanceCode) : undefined;
+  const externalInstance = instanceCode && !nativeInstance ? await store.externals.findInstanceByCode(tenantKey, instanceCode) : undefined;
+  if (strict && instanceCode && !nativeInstance && !externalInstance) {
+    throw new FeishuError(1390003, `no instance "${instanceCode}" in this tenant`);
+  }
+  const grouped = group ? await store.externals.definitionCodesOfGroup(tenantKey, group) : [];
+  return unionScope(body, {
+    nativeApproval: nativeApproval !== undefined,
+    externalApprovals: [...new Set([...(externalApproval ? [externalApproval.code] : []), ...grouped])],
+    nativeInstance: nativeInstance !== undefined,
+    externalInstances: [...(externalId ? [externalId] : []), ...(externalInstance ? [externalInstance.instanceId] : [])],
+  });
 }
 
 /** `<name>_from` and `<name>_to` (epoch ms): both or neither, ordered, at most 30 days apart. */

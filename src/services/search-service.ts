@@ -1,24 +1,24 @@
 /** `POST /tasks/search` and `POST /instances/search_cc`: tasks and CCs by instance, user, status and time. */
 import type { CcEntry } from '../domain/approval/cc.js';
+import { SHOWN_EXTERNAL_STATUSES, type ExternalPart } from '../domain/approval/external-instance.js';
 import type { Task } from '../domain/approval/instance.js';
 import type { UserIdType } from '../domain/directory.js';
 import { FeishuError } from '../domain/errors.js';
 import type { CcReadStatusName, SearchCcInput, SearchTasksInput, TaskSearchOrder, TaskSearchStatus } from '../wire/approval-requests.js';
-import { definitionsOf, requireDefinition } from './approval-lookup.js';
+import { definitionsOf, externalOwners } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, UserDirectory } from './directory-lookup.js';
-import type { InstanceSummary } from './instance-service.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
-import type { FoundCc, FoundTask, SearchCursor, SearchInstances, Store, TaskOrder } from './ports.js';
-import { requireSelector, timeRange, unionScope, type Selectors } from './search-scope.js';
+import { EXTERNAL_CURSOR } from './external-instance-service.js';
+import type { ExternalSummary, InstanceSummary } from './instance-service.js';
+import { decodeCursor, mergedPage, type MergedSource, type Page } from './paging.js';
+import type { CcSearchFilter, ExternalFilter, ExternalOrder, ExternalPartListing, FoundCc, FoundTask, Store, TaskOrder, TaskSearchFilter } from './ports.js';
+import { requireSelector, resolveScope, timeRange, type Scope } from './search-scope.js';
 
-export interface TaskSearchItem extends InstanceSummary {
-  task: Task;
-}
+/** A task of either kind, with its instance as the lists show it. */
+export type TaskSearchItem = (InstanceSummary & { task: Task }) | { external: ExternalSummary & { task: ExternalPart } };
 
-export interface CcSearchItem extends InstanceSummary {
-  cc: CcEntry;
-}
+/** A CC of either kind, with its instance as the lists show it. */
+export type CcSearchItem = (InstanceSummary & { cc: CcEntry }) | { external: ExternalSummary & { cc: ExternalPart } };
 
 export type SearchPage<T> = Page<T> & { count: number };
 
@@ -60,115 +60,199 @@ const ORDERS: Record<TaskSearchOrder, TaskOrder> = {
 };
 const DEFAULT_ORDER = 2;
 
-/** A search page token: the cursor, and the order it was issued in (search_cc has one order, 0). */
-type SearchToken = SearchCursor & { order: number };
+/** The same orders over third-party tasks, whose start is their create time. */
+const EXTERNAL_ORDERS: Record<TaskSearchOrder, ExternalOrder> = {
+  0: { by: 'updateTime', descending: true },
+  1: { by: 'updateTime', descending: false },
+  2: { by: 'createTime', descending: true },
+  3: { by: 'createTime', descending: false },
+};
 
-const empty = <T>(): SearchPage<T> => ({ items: [], hasMore: false, pageToken: '', count: 0 });
+/** search_cc's one order: newest first. */
+const CC_ORDER = 0;
+const NEWEST_FIRST: ExternalOrder = { by: 'createTime', descending: true };
+
+const SEARCH_CURSOR = { time: 'number', id: 'string' } as const;
+
+/** One kind's rows of a search (absent: the scope leaves none of that kind), after a cursor, and their total. */
+interface Query<C, R> {
+  list(after: C | undefined, limit: number): Promise<R[]>;
+  count(): Promise<number>;
+}
 
 export class SearchService {
   constructor(private readonly store: Store) {}
 
-  /** `POST /tasks/search`. */
+  /** `POST /tasks/search`: shenpi's own tasks and third-party ones, merged in the order asked for. */
   async tasks(caller: Caller, body: SearchTasksInput, userIdType: UserIdType, paging: Paging): Promise<SearchPage<TaskSearchItem>> {
     const { tenantKey } = caller;
     requireSelector(body);
     const range = timeRange('task_start_time', body.task_start_time_from, body.task_start_time_to);
     const order = body.order ?? DEFAULT_ORDER;
-    const after = this.after(paging.pageToken, order);
-    const instances = await this.scope(tenantKey, body, body.with_revoked_instance);
+    const scope = await resolveScope(this.store, tenantKey, body, true);
     const assignee = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
     const statuses = taskStatuses(body);
-    // Only external (third-party) tasks have a title, and none is stored yet: a title matches nothing.
-    if (!instances || body.task_title || statuses?.length === 0) return empty();
-    const filter = {
-      instances,
-      ...(assignee ? { userId: assignee.userId } : {}),
-      ...(statuses ? { statuses } : {}),
-      ...(range ? { startFrom: range.from, startTo: range.to } : {}),
-    };
-    const pageSize = paging.pageSize ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.store.search.tasks(tenantKey, filter, ORDERS[order], after, pageSize + 1);
-    const page = pageOf(rows, pageSize, (last) => ({ ...last.cursor, order }));
+    const none = statuses?.length === 0;
+    // Only third-party tasks have a title: a title leaves shenpi's own out.
+    const own: TaskSearchFilter | undefined =
+      scope.native && !none && !body.task_title
+        ? {
+            instances: ownInstances(scope.native, body.with_revoked_instance),
+            ...(assignee ? { userId: assignee.userId } : {}),
+            ...(statuses ? { statuses } : {}),
+            ...(range ? { startFrom: range.from, startTo: range.to } : {}),
+          }
+        : undefined;
+    const external = scope.external && !none ? externalFilter(scope.external, assignee?.userId, statuses, body.task_title, range) : undefined;
+    const { store } = this;
+    const page = await this.search(
+      paging,
+      order,
+      own && {
+        list: (after, limit) => store.search.tasks(tenantKey, own, ORDERS[order], after, limit),
+        count: () => store.search.countTasks(tenantKey, own),
+      },
+      external && {
+        list: (after, limit) => store.externals.listTasks(tenantKey, external, after, limit, EXTERNAL_ORDERS[order]),
+        count: () => store.externals.countTasks(tenantKey, external),
+      },
+    );
     return {
       ...page,
-      count: await this.store.search.countTasks(tenantKey, filter),
-      items: await this.withInstances(
+      items: await this.withInstances<FoundTask, TaskSearchItem>(
         tenantKey,
         page.items,
         (found) => found.task.userId,
         (found, summary) => ({ ...summary, task: found.task }),
+        (found, summary) => ({ external: { ...summary, task: found.part } }),
       ),
     };
   }
 
-  /** `POST /instances/search_cc`: newest first. */
+  /** `POST /instances/search_cc`: shenpi's own CCs and third-party ones, newest first. */
   async ccs(caller: Caller, body: SearchCcInput, userIdType: UserIdType, paging: Paging): Promise<SearchPage<CcSearchItem>> {
     const { tenantKey } = caller;
     requireSelector(body);
     const range = timeRange('cc_create_time', body.cc_create_time_from, body.cc_create_time_to);
-    const after = this.after(paging.pageToken, 0);
-    const instances = await this.scope(tenantKey, body, body.with_revoked_instance);
+    const scope = await resolveScope(this.store, tenantKey, body, true);
     const ccUser = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
-    // Only external (third-party) CCs have a title, and none is stored yet: a title matches nothing.
-    if (!instances || body.cc_title) return empty();
     const readStatus = body.read_status && READ_STATUSES[body.read_status];
-    const filter = {
-      instances,
-      ...(ccUser ? { userId: ccUser.userId } : {}),
-      ...(readStatus ? { status: readStatus } : {}),
-      ...(range ? { createFrom: range.from, createTo: range.to } : {}),
-    };
-    const pageSize = paging.pageSize ?? DEFAULT_PAGE_SIZE;
-    const rows = await this.store.search.ccs(tenantKey, filter, after, pageSize + 1);
-    const page = pageOf(rows, pageSize, (last) => ({ ...last.cursor, order: 0 }));
+    // Only third-party CCs have a title: a title leaves shenpi's own out.
+    const own: CcSearchFilter | undefined =
+      scope.native && !body.cc_title
+        ? {
+            instances: ownInstances(scope.native, body.with_revoked_instance),
+            ...(ccUser ? { userId: ccUser.userId } : {}),
+            ...(readStatus ? { status: readStatus } : {}),
+            ...(range ? { createFrom: range.from, createTo: range.to } : {}),
+          }
+        : undefined;
+    const external = scope.external && externalFilter(scope.external, ccUser?.userId, readStatus && [readStatus], body.cc_title, range);
+    const { store } = this;
+    const page = await this.search(
+      paging,
+      CC_ORDER,
+      own && {
+        list: (after, limit) => store.search.ccs(tenantKey, own, after, limit),
+        count: () => store.search.countCcs(tenantKey, own),
+      },
+      external && {
+        list: (after, limit) => store.externals.listCcs(tenantKey, external, after, limit, NEWEST_FIRST),
+        count: () => store.externals.countCcs(tenantKey, external),
+      },
+    );
     return {
       ...page,
-      count: await this.store.search.countCcs(tenantKey, filter),
-      items: await this.withInstances(
+      items: await this.withInstances<FoundCc, CcSearchItem>(
         tenantKey,
         page.items,
         (found) => found.cc.userId,
         (found, summary) => ({ ...summary, cc: found.cc }),
+        (found, summary) => ({ external: { ...summary, cc: found.part } }),
       ),
     };
   }
 
   /**
-   * The instances a search may draw from, once `approval_code` names a definition of this tenant (else 1390002) and
-   * `instance_code` an instance of it (else 1390003); `undefined` when the unions select none.
+   * A page of both kinds merged by sort time, newest first unless the order is ascending, `count` the total of
+   * both. Each kind's position in the page token carries the order it was issued for.
    */
-  private async scope(tenantKey: string, body: Selectors, withRevoked: boolean | undefined): Promise<SearchInstances | undefined> {
-    if (body.approval_code) await requireDefinition(this.store, tenantKey, body.approval_code);
-    if (body.instance_code && !(await this.store.instances.find(tenantKey, body.instance_code))) {
-      throw new FeishuError(1390003, `no instance "${body.instance_code}" in this tenant`);
-    }
-    const union = unionScope(body);
-    // Completed revoke rounds are left out unless asked for, as instances/query does (Feishu: with_revoked_instance).
-    return union && { ...union, withoutRevoked: withRevoked !== true };
-  }
-
-  /** The cursor a page token carries; a token of another order is refused rather than misread. */
-  private after(pageToken: string | undefined, order: number): SearchCursor | undefined {
-    if (!pageToken) return undefined;
-    const token = decodeCursor<SearchToken>(pageToken, { time: 'number', id: 'string', order: 'number' });
-    if (token.order !== order) throw new FeishuError(1390001, `page_token "${pageToken}" was issued for another order`);
-    return { time: token.time, id: token.id };
+  private async search<R extends FoundTask | FoundCc>(
+    paging: Paging,
+    order: number,
+    own: Query<FoundTask['cursor'], R> | undefined,
+    external: Query<ExternalPartListing['cursor'], ExternalPartListing> | undefined,
+  ): Promise<SearchPage<R | ExternalPartListing>> {
+    const descending = order === 0 || order === 2;
+    const page = await mergedPage(
+      paging.pageToken,
+      paging.pageSize ?? DEFAULT_PAGE_SIZE,
+      source(order, SEARCH_CURSOR, own),
+      source(order, EXTERNAL_CURSOR, external),
+      descending,
+    );
+    return { items: page.items, hasMore: page.hasMore, pageToken: page.pageToken, count: page.total };
   }
 
   /** Each row built with its instance's summary; one directory holds the submitters and every row's user. */
   private async withInstances<T extends FoundTask | FoundCc, R>(
     tenantKey: string,
-    rows: readonly T[],
+    rows: readonly (T | ExternalPartListing)[],
     userOf: (row: T) => string,
     build: (row: T, summary: InstanceSummary) => R,
+    buildExternal: (row: ExternalPartListing, summary: ExternalSummary) => R,
   ): Promise<R[]> {
-    const definitions = await definitionsOf(this.store, tenantKey, rows.map((row) => row.instance));
-    const users = await UserDirectory.load(this.store, tenantKey, rows.flatMap((row) => [row.instance.submitter, userOf(row)]));
+    const own = rows.filter((row): row is T => !('part' in row));
+    const external = rows.filter((row): row is ExternalPartListing => 'part' in row);
+    const definitions = await definitionsOf(this.store, tenantKey, own.map((row) => row.instance));
+    const ownerOf = await externalOwners(this.store, tenantKey, external.map((row) => row.instance));
+    const users = await UserDirectory.load(this.store, tenantKey, [
+      ...own.flatMap((row) => [row.instance.submitter, userOf(row)]),
+      ...external.flatMap((row) => [row.instance.userId, row.part.userId]),
+    ]);
     return rows.map((row) => {
+      if ('part' in row) return buildExternal(row, { ...ownerOf(row.instance), users });
       const { instance } = row;
       return build(row, { instance, definition: definitions.get(instance.approvalCode), users });
     });
   }
+}
+
+/** The page-token side of one kind: its rows with their sort time, and cursors that carry the order. */
+function source<C extends { time: number }, R extends { cursor: C }>(
+  order: number,
+  shape: Record<keyof C & string, 'number' | 'string'>,
+  query: Query<C, R> | undefined,
+): MergedSource<R & { time: number; cursor: C & { order: number } }> {
+  return async (token, limit) => {
+    const after = token === undefined ? undefined : decodeCursor<C & { order: number }>(token, { ...shape, order: 'number' });
+    // A token of another order is refused rather than misread.
+    if (after && after.order !== order) throw new FeishuError(1390001, `page_token "${token}" was issued for another order`);
+    if (!query) return { rows: [], total: 0 };
+    const rows = await query.list(after, limit);
+    return { rows: rows.map((row) => ({ ...row, time: row.cursor.time, cursor: { ...row.cursor, order } })), total: await query.count() };
+  };
+}
+
+/** shenpi's own instances of the scope; completed revoke rounds are left out unless asked for (with_revoked_instance). */
+const ownInstances = (scope: NonNullable<Scope['native']>, withRevoked: boolean | undefined) => ({ ...scope, withoutRevoked: withRevoked !== true });
+
+/** The third-party tasks or CCs of the scope whose instance shows in the approval centre, by the search's filters. */
+function externalFilter(
+  scope: NonNullable<Scope['external']>,
+  userId: string | undefined,
+  states: readonly string[] | undefined,
+  title: string | undefined,
+  range: { from: number; to: number } | undefined,
+): ExternalFilter {
+  return {
+    ...scope,
+    instanceStatuses: SHOWN_EXTERNAL_STATUSES,
+    ...(userId ? { userIds: [userId] } : {}),
+    ...(states ? { states } : {}),
+    ...(title ? { title } : {}),
+    ...(range ? { from: range.from, to: range.to } : {}),
+  };
 }
 
 /** The stored statuses asked for; `undefined` for all. `task_status_list`, when it names any, overrides `task_status`. */

@@ -5,18 +5,17 @@ import { validateForm } from '../domain/approval/form.js';
 import { rejectUnderOption, resubmit, resubmitComment, rollBack } from '../domain/approval/send-back.js';
 import { approveTask, transferTask, type Instance, type Task, type Transition } from '../domain/approval/instance.js';
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
-import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
-import type { ExternalInstance, ExternalPart } from '../domain/approval/external-instance.js';
+import { SHOWN_EXTERNAL_STATUSES, type ExternalInstance, type ExternalPart } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
-import { requireDefinition } from './approval-lookup.js';
+import { externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
-import { decodeCursor, encodeCursor, mergeByTime, type Page } from './paging.js';
+import { decodeCursor, mergedPage, type Page } from './paging.js';
 import type { CcCursor, Store, TaskCursor } from './ports.js';
 import { applyWithRevokeRound, withRetry } from './transitions.js';
 
@@ -65,13 +64,7 @@ export interface TaskListItem {
 
 /** The same of a third-party instance: Feishu's approval centre lists them beside its own. */
 export interface ExternalTaskListItem {
-  external: {
-    task?: ExternalPart;
-    cc?: ExternalPart;
-    instance: ExternalInstance;
-    definition: ExternalDefinition | undefined;
-    group: ExternalGroup | undefined;
-  };
+  external: ExternalOwner & { task?: ExternalPart; cc?: ExternalPart };
 }
 
 export type TaskQueryItem = TaskListItem | ExternalTaskListItem;
@@ -79,21 +72,8 @@ export type TaskQueryItem = TaskListItem | ExternalTaskListItem;
 /** A row of a topic before its instance is looked up: its time orders it, its cursor is where a next page starts. */
 type TopicRow = Pick<TaskListItem, 'task' | 'cc'> & { instanceCode: string; instance?: Instance; time: number; cursor: object };
 
-/** Third-party instances whose tasks and CCs show: Feishu hides the HIDDEN and DELETED ones. */
-const SHOWN_EXTERNAL = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELED', 'TERMINATED'];
-
 /** A third-party row of a topic, its item complete. */
 type ExternalTopicRow = { part: true; time: number; cursor: object; item: ExternalTaskListItem['external'] };
-
-/**
- * A tasks/query page token: the page token of shenpi's own rows and that of the third-party rows ('' at the
- * start), joined by a `.`, which no page token holds (base64url).
- */
-function splitTopicToken(token: string): [string, string] {
-  const parts = token.split('.');
-  if (parts.length !== 2) throw new FeishuError(1390001, `page_token "${token}" is not a token this server issued`);
-  return [parts[0]!, parts[1]!];
-}
 
 type Action = (
   read: Store,
@@ -186,15 +166,12 @@ export class TaskService {
   ): Promise<Page<TaskQueryItem> & { users: UserDirectory; total: number }> {
     const { tenantKey } = caller;
     const user = await requireUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
-    const pageSize = request.pageSize ?? 100;
-    const [ownToken, externalToken] = request.pageToken ? splitTopicToken(request.pageToken) : ['', ''];
-    const own = await this.listTopic(tenantKey, user.userId, request.topic, ownToken || undefined, pageSize + 1);
-    const external = await this.listExternalTopic(tenantKey, user.userId, request.topic, externalToken || undefined, pageSize + 1);
-    const merged = mergeByTime(own.rows, external.rows, pageSize);
-    const next = [
-      merged.lastOfFirst ? encodeCursor(merged.lastOfFirst.cursor) : ownToken,
-      merged.lastOfSecond ? encodeCursor(merged.lastOfSecond.cursor) : externalToken,
-    ].join('.');
+    const merged = await mergedPage(
+      request.pageToken,
+      request.pageSize ?? 100,
+      (token, limit) => this.listTopic(tenantKey, user.userId, request.topic, token, limit),
+      (token, limit) => this.listExternalTopic(tenantKey, user.userId, request.topic, token, limit),
+    );
     const definitions = new Map<string, ApprovalDefinition | undefined>();
     const items: TaskQueryItem[] = [];
     for (const row of merged.items) {
@@ -211,13 +188,7 @@ export class TaskService {
     }
     const submitters = items.map((i) => ('external' in i ? i.external.instance.userId : i.instance.submitter));
     const users = await UserDirectory.load(this.store, tenantKey, [user.userId, ...submitters]);
-    return {
-      items,
-      hasMore: merged.hasMore,
-      pageToken: merged.hasMore ? next : '',
-      users,
-      total: own.total + external.total,
-    };
+    return { items, hasMore: merged.hasMore, pageToken: merged.pageToken, users, total: merged.total };
   }
 
   /** The third-party rows of a topic (tasks, CCs or initiated instances of shown instances), with their definitions. */
@@ -233,24 +204,24 @@ export class TaskService {
     let listed: { instance: ExternalInstance; part?: ExternalPart; cursor: object; time: number; kind: 'task' | 'cc' | 'instance' }[];
     let total: number;
     if (topic === '3') {
-      const filter = { userIds: [userId], states: SHOWN_EXTERNAL };
+      const filter = { userIds: [userId], states: SHOWN_EXTERNAL_STATUSES };
       const rows = await externals.listInstances(tenantKey, filter, after, limit);
       listed = rows.map((r) => ({ ...r, time: r.instance.startTime, kind: 'instance' }));
       total = await externals.countInstances(tenantKey, filter);
     } else {
       const ccStatus = TOPIC_CC_STATUS[topic];
-      const filter = { userIds: [userId], states: ccStatus ? [ccStatus] : (TOPIC_STATUSES[topic] ?? []), instanceStatuses: SHOWN_EXTERNAL };
+      const filter = { userIds: [userId], states: ccStatus ? [ccStatus] : (TOPIC_STATUSES[topic] ?? []), instanceStatuses: SHOWN_EXTERNAL_STATUSES };
       const rows = await (ccStatus ? externals.listCcs : externals.listTasks)(tenantKey, filter, after, limit);
       listed = rows.map((r) => ({ ...r, time: r.part.createTime, kind: ccStatus ? 'cc' : 'task' }));
       total = await (ccStatus ? externals.countCcs : externals.countTasks)(tenantKey, filter);
     }
-    const definitions = await externals.findDefinitions(tenantKey, listed.map((r) => r.instance.approvalCode));
-    const groups = await externals.findGroups(tenantKey, definitions.map((d) => d.groupCode));
-    const rows = listed.map(({ instance, part, cursor, time, kind }): ExternalTopicRow => {
-      const definition = definitions.find((d) => d.code === instance.approvalCode);
-      const group = groups.find((g) => g.code === definition?.groupCode);
-      return { part: true, time, cursor, item: { instance, definition, group, ...(part ? { [kind]: part } : {}) } };
-    });
+    const ownerOf = await externalOwners(this.store, tenantKey, listed.map((r) => r.instance));
+    const rows = listed.map(({ instance, part, cursor, time, kind }): ExternalTopicRow => ({
+      part: true,
+      time,
+      cursor,
+      item: { ...ownerOf(instance), ...(part ? { [kind]: part } : {}) },
+    }));
     return { rows, total };
   }
 

@@ -2,7 +2,7 @@
 import { sql, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { ExternalDefinition } from '../domain/approval/external-definition.js';
 import type { ExternalInstance, ExternalPart, ExternalState } from '../domain/approval/external-instance.js';
-import type { ExternalCursor, ExternalFilter, ExternalPartListing, ExternalRepository } from '../services/ports.js';
+import type { ExternalCursor, ExternalFilter, ExternalOrder, ExternalPartListing, ExternalRepository } from '../services/ports.js';
 import type { Database, ExternalApprovalsTable, ExternalInstancesTable, ExternalPartsTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -122,23 +122,33 @@ export function externalRepository(db: Executor): ExternalRepository {
     return new Map(rows.map((row) => [row.instance_id, toInstance(row)]));
   };
 
-  const listParts = async (table: PartTable, tenantKey: string, filter: ExternalFilter, after: ExternalCursor | undefined, limit: number) => {
+  const listParts = async (
+    table: PartTable,
+    tenantKey: string,
+    filter: ExternalFilter,
+    after: ExternalCursor | undefined,
+    limit: number,
+    order: ExternalOrder = { by: 'createTime', descending: false },
+  ) => {
+    const time = order.by === 'createTime' ? 'create_time' : 'update_time';
+    const beyond = order.descending ? '<' : '>';
+    const direction = order.descending ? 'desc' : 'asc';
     let q = partWhere(table, tenantKey, filter).selectAll();
     if (after) {
       q = q.where((eb) =>
         eb.or([
-          eb('create_time', '>', after.time),
-          eb.and([eb('create_time', '=', after.time), eb('instance_id', '>', after.instanceId)]),
-          eb.and([eb('create_time', '=', after.time), eb('instance_id', '=', after.instanceId), eb('part_id', '>', after.id)]),
+          eb(time, beyond, after.time),
+          eb.and([eb(time, '=', after.time), eb('instance_id', beyond, after.instanceId)]),
+          eb.and([eb(time, '=', after.time), eb('instance_id', '=', after.instanceId), eb('part_id', beyond, after.id)]),
         ]),
       );
     }
-    const rows = await q.orderBy('create_time').orderBy('instance_id').orderBy('part_id').limit(limit).execute();
+    const rows = await q.orderBy(time, direction).orderBy('instance_id', direction).orderBy('part_id', direction).limit(limit).execute();
     const instances = await instancesByIds(tenantKey, rows.map((r) => r.instance_id));
     return rows.flatMap((row): ExternalPartListing[] => {
       const instance = instances.get(row.instance_id);
       if (!instance) return [];
-      return [{ instance, part: toPart(row), cursor: { time: row.create_time, instanceId: row.instance_id, id: row.part_id } }];
+      return [{ instance, part: toPart(row), cursor: { time: row[time], instanceId: row.instance_id, id: row.part_id } }];
     });
   };
 
@@ -277,9 +287,17 @@ export function externalRepository(db: Executor): ExternalRepository {
       await writeParts('external_ccs', tenantKey, instance.instanceId, ccs);
       return true;
     },
-    listTasks: (tenantKey, filter, after, limit) => listParts('external_tasks', tenantKey, filter, after, limit),
+    async findInstanceByCode(tenantKey, code) {
+      const row = await db.selectFrom('external_instances').selectAll().where('tenant_key', '=', tenantKey).where('instance_code', '=', code).executeTakeFirst();
+      return row && toInstance(row);
+    },
+    async definitionCodesOfGroup(tenantKey, groupCode) {
+      const rows = await db.selectFrom('external_approvals').select('approval_code').where('tenant_key', '=', tenantKey).where('group_code', '=', groupCode).execute();
+      return rows.map((row) => row.approval_code);
+    },
+    listTasks: (tenantKey, filter, after, limit, order) => listParts('external_tasks', tenantKey, filter, after, limit, order),
     countTasks: (tenantKey, filter) => countOf(partWhere('external_tasks', tenantKey, filter)),
-    listCcs: (tenantKey, filter, after, limit) => listParts('external_ccs', tenantKey, filter, after, limit),
+    listCcs: (tenantKey, filter, after, limit, order) => listParts('external_ccs', tenantKey, filter, after, limit, order),
     countCcs: (tenantKey, filter) => countOf(partWhere('external_ccs', tenantKey, filter)),
     async listInstances(tenantKey, filter, after, limit) {
       let q = instanceWhere(tenantKey, filter).selectAll();

@@ -97,9 +97,13 @@ export const instanceBody = (
   start_time: String(AT),
   end_time: '0',
   update_time: String(AT),
-  i18n_resources: [texts({ '@i18n@title': `Expense ${id}`, '@i18n@amount': 'Amount', '@i18n@alice': 'Alice', '@i18n@eng': 'Engineering' })],
+  i18n_resources: [instanceTexts(id)],
   ...extra,
 });
+
+/** The texts `instanceBody` uses, and `more` (titles of its tasks and CCs). */
+export const instanceTexts = (id: string, more: Record<string, string> = {}) =>
+  texts({ '@i18n@title': `Expense ${id}`, '@i18n@amount': 'Amount', '@i18n@alice': 'Alice', '@i18n@eng': 'Engineering', ...more });
 
 export const syncInstance = (ctx: Served, body: Record<string, unknown>, token = ctx.token) =>
   call(ctx.url, `${V4}/external_instances`, { token, json: body });

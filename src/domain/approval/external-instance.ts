@@ -8,6 +8,11 @@ import { resolveText, type I18nResource } from './definition.js';
 
 export const EXTERNAL_INSTANCE_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELED', 'DELETED', 'HIDDEN', 'TERMINATED'] as const;
 export type ExternalInstanceStatus = (typeof EXTERNAL_INSTANCE_STATUSES)[number];
+/**
+ * The statuses in which a third-party instance and its tasks and CCs show in the approval centre's lists
+ * (tasks/query, the searches): HIDDEN ones are hidden by definition, DELETED ones gone from it.
+ */
+export const SHOWN_EXTERNAL_STATUSES: readonly ExternalInstanceStatus[] = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELED', 'TERMINATED'];
 export const EXTERNAL_TASK_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'TRANSFERRED', 'DONE'] as const;
 export type ExternalTaskStatus = (typeof EXTERNAL_TASK_STATUSES)[number];
 

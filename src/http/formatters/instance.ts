@@ -4,8 +4,9 @@ import type { FormValue } from '../../domain/approval/form.js';
 import type { Instance, TimelineEntry } from '../../domain/approval/instance.js';
 import type { UserIdType } from '../../domain/directory.js';
 import type { UserDirectory } from '../../services/directory-lookup.js';
-import type { InstanceSummary, InstanceView, RoutePreview } from '../../services/instance-service.js';
+import type { InstanceSummary, InstanceView, ListedSummary, RoutePreview } from '../../services/instance-service.js';
 import { formatInstanceComment } from './comment.js';
+import { formatExternalListItem } from './external.js';
 import { ms } from './time.js';
 
 const ids = (users: UserDirectory, list: readonly string[], type: UserIdType) => list.map((id) => users.idOf(id, type));
@@ -154,6 +155,10 @@ export function formatInstanceListItem({ instance, definition, users }: Instance
     },
   };
 }
+
+/** An item of instances/query, of either kind. */
+export const formatListedInstance = (item: ListedSummary, type: UserIdType, locale?: string) =>
+  'external' in item ? formatExternalListItem(item.external, type, locale).item : formatInstanceListItem(item, type, locale);
 
 /** An instance's own title (plain, or a key of its own texts, then the definition's), in `locale`; '' when it has none. */
 export const instanceTitle = (instance: Instance, definition: ApprovalDefinition | undefined, locale?: string): string =>

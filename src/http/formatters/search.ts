@@ -1,7 +1,9 @@
 /** Search results → the items of `POST /tasks/search` and `POST /instances/search_cc`; statuses are lower case there. */
+import type { ExternalTaskStatus } from '../../domain/approval/external-instance.js';
 import { taskUpdateTime } from '../../domain/approval/task.js';
 import type { UserIdType } from '../../domain/directory.js';
 import type { CcSearchItem, TaskSearchItem } from '../../services/search-service.js';
+import { formatExternalListItem } from './external.js';
 import { formatInstanceListItem } from './instance.js';
 import { ms } from './time.js';
 
@@ -9,6 +11,22 @@ import { ms } from './time.js';
 const NOT_EXTERNAL = { title: '', extra: '', link: { pc_link: '', mobile_link: '' } };
 
 export function formatTaskSearchItem(item: TaskSearchItem, type: UserIdType, locale?: string) {
+  if ('external' in item) {
+    const { task } = item.external;
+    const { item: listed, part } = formatExternalListItem(item.external, type, locale);
+    return {
+      ...listed,
+      task: {
+        ...part(task),
+        start_time: ms(task.createTime),
+        end_time: ms(Number(task.body.end_time)),
+        status: task.state.toLowerCase() as Lowercase<ExternalTaskStatus>,
+        task_id: task.id,
+        update_time: ms(task.updateTime),
+        task_external_id: task.id,
+      },
+    };
+  }
   const { task, users } = item;
   return {
     ...formatInstanceListItem(item, type, locale),
@@ -26,6 +44,14 @@ export function formatTaskSearchItem(item: TaskSearchItem, type: UserIdType, loc
 }
 
 export function formatCcSearchItem(item: CcSearchItem, type: UserIdType, locale?: string) {
+  if ('external' in item) {
+    const { cc } = item.external;
+    const { item: listed, part } = formatExternalListItem(item.external, type, locale);
+    return {
+      ...listed,
+      cc: { ...part(cc), create_time: ms(cc.createTime), read_status: cc.state.toLowerCase() as 'read' | 'unread' },
+    };
+  }
   const { cc, users } = item;
   return {
     ...formatInstanceListItem(item, type, locale),

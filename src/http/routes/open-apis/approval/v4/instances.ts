@@ -26,7 +26,7 @@ import {
 } from '../../../../../wire/approval-responses.js';
 import { acknowledges, answers, Empty } from '../../../../../wire/responses.js';
 import { acknowledged, success } from '../../../../feishu-envelope.js';
-import { formatInstance, formatInstanceListItem, formatPreview } from '../../../../formatters/instance.js';
+import { formatInstance, formatListedInstance, formatPreview } from '../../../../formatters/instance.js';
 import { formatCcSearchItem } from '../../../../formatters/search.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
@@ -145,7 +145,7 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       });
       return success({
         count: page.count,
-        instance_list: page.items.map((item) => formatInstanceListItem(item, userIdType, request.body.locale)),
+        instance_list: page.items.map((item) => formatListedInstance(item, userIdType, request.body.locale)),
         page_token: page.pageToken,
         has_more: page.hasMore,
       });
