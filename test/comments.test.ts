@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as lark from '@larksuiteoapi/node-sdk';
-import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import {
   advanceClock,
   approveAs,
@@ -25,6 +24,7 @@ import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { rows } from './helpers/db-snapshot.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
+import { sdkClient } from './helpers/sdk.js';
 
 const text = (value: string, files: unknown[] = []) => JSON.stringify({ text: value, files });
 
@@ -443,17 +443,9 @@ test('comments stay open on a finished instance', async (t) => {
 // ---- the official SDK ----
 
 test('the official SDK creates, lists (also by iterator), deletes and removes comments', async (t) => {
-  // The only SDK client of this file: the SDK caches the tenant token per app for the whole process.
   const server = await startTestServer();
   t.after(() => server.close());
-  const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-  const client = new lark.Client({
-    appId: DEMO_APP.app_id,
-    appSecret: DEMO_APP.app_secret,
-    domain: server.url,
-    loggerLevel: lark.LoggerLevel.error,
-    logger: quiet,
-  });
+  const client = sdkClient(server.url);
   const created = await client.approval.v4.instance.create({
     data: { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'sdk' }]) },
   });

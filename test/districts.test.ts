@@ -6,13 +6,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import * as lark from '@larksuiteoapi/node-sdk';
-import { DEMO_APP } from '../src/fixtures/demo.js';
 import { encodeCursor } from '../src/services/paging.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { admin, call, tenantToken, type Answer } from './helpers/http.js';
 import { assertFeishuError } from './helpers/open-api.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sdkClient } from './helpers/sdk.js';
 
 const LIST = '/open-apis/approval/v4/districts';
 const SEARCH = '/open-apis/approval/v4/districts/search';
@@ -218,10 +217,7 @@ test('with rate limits on, the 11th list request of an app within one second ans
   assert.equal((await call(limited.url, LIST, { token: own })).body.code, 0);
 });
 
-/** The SDK logs every failed call at error level; none is expected here, but the output stays clean. */
-const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-const sdk = () =>
-  new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: server.url, logger: quiet, loggerLevel: lark.LoggerLevel.error });
+const sdk = () => sdkClient(server.url);
 
 test('the Node SDK lists districts with district.list', async () => {
   const res = await sdk().approval.v4.district.list({ params: { root_district_id: '330100', locale: 'zh-CN', page_size: 100 } });

@@ -7,26 +7,17 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { DEMO_APP } from '../src/fixtures/demo.js';
 import { customDefinition, reasonForm, type Served } from './helpers/approval.js';
 import { tenantToken } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sdkClient } from './helpers/sdk.js';
 
 let server: TestServer;
 let client: lark.Client;
 
-/** The SDK logs every failed call at error level; the failures here are expected, so they are dropped. */
-const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-
 before(async () => {
   server = await startTestServer();
-  client = new lark.Client({
-    appId: DEMO_APP.app_id,
-    appSecret: DEMO_APP.app_secret,
-    domain: server.url,
-    loggerLevel: lark.LoggerLevel.error,
-    logger: quiet,
-  });
+  client = sdkClient(server.url);
 });
 
 after(() => server.close());

@@ -8,21 +8,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { RESYNC_WINDOW_MS } from '../src/domain/approval/external-instance.js';
-import { DEMO_APP } from '../src/fixtures/demo.js';
 import { AT, externalApprovalBody, externalTask, instanceBody } from './helpers/external.js';
 import { admin } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { sdkClient } from './helpers/sdk.js';
 
 let server: TestServer;
 let client: lark.Client;
 
-/** The SDK logs every failed call at error level; the failures here are expected, so they are dropped. */
-const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-
 before(async () => {
   server = await startTestServer();
   assert.equal((await admin(server.url, '/clock', { json: { now: AT, frozen: true } })).status, 200);
-  client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: server.url, logger: quiet });
+  client = sdkClient(server.url);
 });
 
 after(() => server.close());

@@ -5,7 +5,7 @@ import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_APP } from '../src/fixtures/demo.js';
 import { call, tenantToken } from './helpers/http.js';
 import { AUTH_CODES, assertTokenAccepted, PROTECTED_PATH } from './helpers/open-api.js';
-import { freshCache } from './helpers/sdk-cache.js';
+import { freshCache } from './helpers/sdk.js';
 import { startTestServer } from './helpers/server.js';
 
 const APPROVAL_CODE = PROTECTED_PATH.split('/').pop()!;

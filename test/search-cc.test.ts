@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as lark from '@larksuiteoapi/node-sdk';
-import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import {
   advanceClock,
   aliceCancels,
@@ -26,6 +25,7 @@ import {
 import { AT, externalApproval, externalApprovalBody, externalCc, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
+import { sdkClient } from './helpers/sdk.js';
 
 const searchCc = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
   call(ctx.url, `${V4}/instances/search_cc?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
@@ -277,8 +277,7 @@ test('the Node SDK searches CCs with client.approval.v4.instance.searchCc', asyn
   const code = await createLeave(ctx);
   await cc(ctx, code, ['ou_carol', 'ou_dave']);
   await readAs(ctx, code, 'ou_dave');
-  const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet });
+  const client = sdkClient(ctx.url);
   const res = await client.approval.v4.instance.searchCc({
     params: { page_size: 5, user_id_type: 'union_id' },
     data: { instance_code: code, read_status: 'UNREAD', locale: 'en-US', with_revoked_instance: false },

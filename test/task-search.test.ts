@@ -4,8 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import * as lark from '@larksuiteoapi/node-sdk';
-import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import {
   advanceClock,
   aliceCancels,
@@ -27,8 +26,8 @@ import {
 } from './helpers/approval.js';
 import { AT, externalApproval, externalTask, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
-import { freshCache } from './helpers/sdk-cache.js';
 import { call, tenantToken } from './helpers/http.js';
+import { sdkClient } from './helpers/sdk.js';
 
 const search = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
   call(ctx.url, `${V4}/tasks/search?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
@@ -417,8 +416,7 @@ test('the Node SDK searches tasks with client.approval.v4.task.search, paging by
   const approvalCode = await bobOnly(ctx);
   const codes = [];
   for (let i = 0; i < 6; i++) codes.push(await createLeave(ctx, { approvalCode }));
-  const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
-  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet });
+  const client = sdkClient(ctx.url);
   const first = await client.approval.v4.task.search({
     params: { page_size: 5, user_id_type: 'user_id' },
     data: { approval_code: approvalCode, user_id: 'u_bob', task_status: 'PENDING', order: 3, locale: 'en-US' },
@@ -611,9 +609,8 @@ test("another tenant finds none of acme's third-party tasks, by its external ids
 
 test('the Node SDK finds third-party tasks with client.approval.v4.task.search', async (t) => {
   const { ctx, external } = await withExternal(t);
-  const quiet: lark.Logger = { error() {}, warn() {}, info() {}, debug() {}, trace() {} };
   // This file's second SDK client, on another server: a token cache of its own.
-  const client = new lark.Client({ appId: DEMO_APP.app_id, appSecret: DEMO_APP.app_secret, domain: ctx.url, logger: quiet, cache: freshCache() });
+  const client = sdkClient(ctx.url);
   const answer = await client.approval.v4.task.search({
     params: { page_size: 5, user_id_type: 'user_id' },
     data: { group_external_id: 'hr', user_id: 'u_bob', task_title: 'receipts' },
