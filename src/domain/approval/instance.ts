@@ -226,10 +226,10 @@ export function transferTask(
 
 // ---- helpers ----
 
-/** Where a request returned to its submitter waits: the submitter's task sits at START (node_list[0]). */
-export const START_NODE: NodeDefinition = {
-  nodeId: 'START',
-  customNodeId: 'START',
+/** A node shenpi adds beside a definition's own: no name, no approver rules, nothing to sign. */
+export const systemNode = (nodeId: string, customNodeId: string): NodeDefinition => ({
+  nodeId,
+  customNodeId,
   name: '',
   nodeType: 'AND',
   approvers: [],
@@ -237,7 +237,10 @@ export const START_NODE: NodeDefinition = {
   requireSignature: false,
   approverChosenMulti: false,
   needApprover: false,
-};
+});
+
+/** Where a request returned to its submitter waits: the submitter's task sits at START (node_list[0]). */
+export const START_NODE = systemNode('START', 'START');
 
 /** The checks every task action shares, in rules.md's order: a pending task of a pending instance, and its assignee. */
 export function pendingTaskOf(instance: Instance, tasks: readonly Task[], args: Pick<TaskActionArgs, 'taskId' | 'by'>): Result<Task> {

@@ -5,7 +5,6 @@
  * gives O back exactly as it was. Pure: the services store each Transition in one transaction.
  */
 import { ok, type Result } from '../errors.js';
-import type { NodeDefinition } from './definition.js';
 import { taskEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import {
@@ -14,6 +13,7 @@ import {
   nodeOf,
   startInstance,
   START_NODE,
+  systemNode,
   type Instance,
   type RouteDefinition,
   type Task,
@@ -23,17 +23,7 @@ import type { RevokeSettings } from './definition.js';
 import { checkRevocable } from './revoke.js';
 
 /** The one node of a revoke request: not a node of the definition, so it is described here. */
-export const REVOKE_NODE: NodeDefinition = {
-  nodeId: 'REVOKE',
-  customNodeId: '',
-  name: '',
-  nodeType: 'AND',
-  approvers: [],
-  ccers: [],
-  requireSignature: false,
-  approverChosenMulti: false,
-  needApprover: false,
-};
+export const REVOKE_NODE = systemNode('REVOKE', '');
 
 export interface WithdrawArgs {
   by: string;
