@@ -10,7 +10,7 @@ import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { customDefinition, reasonForm, type Served } from './helpers/approval.js';
 import { tenantToken } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { sdkClient } from './helpers/sdk.js';
+import { refusedWith, sdkClient } from './helpers/sdk.js';
 
 let server: TestServer;
 let client: lark.Client;
@@ -86,7 +86,7 @@ test('a withdrawal of an unknown instance throws with code 1390003', async () =>
       params: { user_id_type: 'open_id' },
       data: { approval_code: DEMO_LEAVE_CODE, instance_code: '81D31358-93AF-92D6-7425-01A5D67C4E71', user_id: 'ou_alice' },
     }),
-    (err: any) => err.response?.status === 400 && err.response.data.code === 1390003,
+    refusedWith(1390003),
   );
 });
 

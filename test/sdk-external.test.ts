@@ -11,7 +11,7 @@ import { RESYNC_WINDOW_MS } from '../src/domain/approval/external-instance.js';
 import { AT, externalApprovalBody, externalTask, instanceBody } from './helpers/external.js';
 import { admin } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { sdkClient } from './helpers/sdk.js';
+import { refusedWith, sdkClient } from './helpers/sdk.js';
 
 let server: TestServer;
 let client: lark.Client;
@@ -40,11 +40,7 @@ test('externalApproval.create answers a code; externalApproval.get reads the def
   assert.equal(read.code, 0);
   assert.equal(read.data?.approval_code, 'sdk_expense');
   assert.deepEqual(read.data?.managers, ['ou_dave']);
-  await assert.rejects(client.approval.v4.externalApproval.get({ path: { approval_code: 'sdk_nope' } }), (err: any) => {
-    assert.equal(err.response?.status, 400);
-    assert.equal(err.response?.data?.code, 1390002);
-    return true;
-  });
+  await assert.rejects(client.approval.v4.externalApproval.get({ path: { approval_code: 'sdk_nope' } }), refusedWith(1390002));
 });
 
 test('externalInstance.create syncs, a quick second sync throws 1390014, and check reports the differences', async () => {
@@ -54,7 +50,7 @@ test('externalInstance.create syncs, a quick second sync throws 1390014, and che
   assert.equal(synced.code, 0, JSON.stringify(synced));
   assert.deepEqual(synced.data?.process_record?.task, { insert_num: 1, update_num: 0, delete_num: 0 });
   assert.equal(synced.data?.data?.instance_id, 'sdk-1');
-  await assert.rejects(client.approval.v4.externalInstance.create({ data: body }), (err: any) => err.response?.data?.code === 1390014);
+  await assert.rejects(client.approval.v4.externalInstance.create({ data: body }), refusedWith(1390014));
   await pastWindow();
   const updated = await client.approval.v4.externalInstance.create({ data: { ...body, update_mode: 'UPDATE', update_time: String(AT + 1) } });
   assert.deepEqual(updated.data?.process_record?.instance, { insert_num: 0, update_num: 1, delete_num: 0 });

@@ -10,7 +10,7 @@ import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { customDefinition, reasonForm, type Served } from './helpers/approval.js';
 import { tenantToken } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
-import { sdkClient } from './helpers/sdk.js';
+import { refusedWith, sdkClient } from './helpers/sdk.js';
 
 let server: TestServer;
 let client: lark.Client;
@@ -80,7 +80,7 @@ test('a refused SDK addSign throws an AxiosError with status 400 and the Feishu 
         add_sign_type: 1,
       },
     }),
-    (err: any) => err.response?.status === 400 && err.response.data.code === 1390001,
+    refusedWith(1390001),
   );
 });
 
@@ -133,6 +133,6 @@ test('a specifiedRollback to a node not passed yet throws with code 1390001', as
       params: { user_id_type: 'user_id' },
       data: { user_id: 'u_bob', task_id: await pendingOf(code, 'u_bob'), task_def_key_list: ['manager'] },
     }),
-    (err: any) => err.response?.status === 400 && err.response.data.code === 1390001,
+    refusedWith(1390001),
   );
 });

@@ -27,7 +27,7 @@ import {
 import { AT, externalApproval, externalTask, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
-import { sdkClient } from './helpers/sdk.js';
+import { refusedWith, sdkClient } from './helpers/sdk.js';
 
 const search = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
   call(ctx.url, `${V4}/tasks/search?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
@@ -434,11 +434,7 @@ test('the Node SDK searches tasks with client.approval.v4.task.search, paging by
   });
   assert.deepEqual(second.data?.task_list?.map((item) => item.instance?.code), [codes[5]]);
   assert.equal(second.data?.has_more, false);
-  await assert.rejects(client.approval.v4.task.search({ data: { approval_code: 'NO-SUCH-CODE' } }), (err: any) => {
-    assert.equal(err.response?.status, 400);
-    assert.equal(err.response?.data?.code, 1390002);
-    return true;
-  });
+  await assert.rejects(client.approval.v4.task.search({ data: { approval_code: 'NO-SUCH-CODE' } }), refusedWith(1390002));
 });
 
 // ---- third-party (external) tasks ----

@@ -1,4 +1,5 @@
 /** The official Node SDK pointed at a shenpi, with only the base URL changed, as an integrator would use it. */
+import assert from 'node:assert/strict';
 import * as lark from '@larksuiteoapi/node-sdk';
 import { DEMO_APP } from '../../src/fixtures/demo.js';
 
@@ -31,3 +32,12 @@ export function sdkClient(url: string, app: { app_id: string; app_secret: string
     cache: freshCache(),
   });
 }
+
+/** For `assert.rejects`: the SDK threw for an answer of HTTP 400 carrying Feishu code `code`. */
+export const refusedWith =
+  (code: number) =>
+  (err: any): true => {
+    assert.equal(err.response?.status, 400);
+    assert.equal(err.response?.data?.code, code);
+    return true;
+  };
