@@ -24,11 +24,11 @@ import {
 } from './helpers/approval.js';
 import { AT, externalApproval, externalApprovalBody, externalCc, freezeClock, instanceBody, instanceTexts, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
-import { call, tenantToken } from './helpers/http.js';
+import { call, queryString, tenantToken } from './helpers/http.js';
 import { refusedWith, sdkClient } from './helpers/sdk.js';
 
 const searchCc = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}, token = ctx.token) =>
-  call(ctx.url, `${V4}/instances/search_cc?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
+  call(ctx.url, `${V4}/instances/search_cc?${queryString(query)}`, {
     token,
     json: body,
   });

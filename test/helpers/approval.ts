@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { DEMO_LEAVE_CODE } from '../../src/fixtures/demo.js';
 import { rows } from './db-snapshot.js';
-import { admin, call, tenantToken, type Answer } from './http.js';
+import { admin, call, queryString, tenantToken, type Answer } from './http.js';
 import { startTestServer, type TestServer } from './server.js';
 
 export const V4 = '/open-apis/approval/v4';
@@ -198,7 +198,7 @@ export const resubmit = (ctx: Served, body: Record<string, unknown>, userIdType?
 
 /** GET /tasks/query with the given query parameters. */
 export const tasksQuery = (ctx: Served, query: Record<string, string | number>) =>
-  call(ctx.url, `${V4}/tasks/query?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`, {
+  call(ctx.url, `${V4}/tasks/query?${queryString(query)}`, {
     token: ctx.token,
   });
 

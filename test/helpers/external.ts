@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { RESYNC_WINDOW_MS } from '../../src/domain/approval/external-instance.js';
 import { advanceClock, assertSuccess, V4, type Served, type UserIdType } from './approval.js';
-import { admin, call, tenantToken, type Answer } from './http.js';
+import { admin, call, queryString, tenantToken, type Answer } from './http.js';
 
 /** A fixed instant for the clock to stand at, so that sync windows never depend on the machine's speed. */
 export const AT = Date.UTC(2030, 0, 1);
@@ -146,7 +146,7 @@ function requestWithBody(url: string, method: string, token: string, json: unkno
 /** GET /external_tasks with its filters in a JSON body, as the Node SDK sends them. */
 export const externalTasks = (ctx: Served, body: Record<string, unknown>, query: Record<string, string | number> = {}) =>
   requestWithBody(
-    `${ctx.url}${V4}/external_tasks?${new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]))}`,
+    `${ctx.url}${V4}/external_tasks?${queryString(query)}`,
     'GET',
     ctx.token,
     body,

@@ -10,6 +10,10 @@ export interface Answer<T = any> {
   text: string;
 }
 
+/** Query parameters, numbers written as their digits. */
+export const queryString = (query: Record<string, string | number>): string =>
+  new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString();
+
 export interface CallOptions {
   method?: string;
   token?: string;
