@@ -40,6 +40,8 @@ const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Bool
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
 /** Issue 10: the server's resident memory stays under this throughout. */
 const RSS_LIMIT_MB = 200;
+/** /proc counts CPU time in USER_HZ ticks, 100 a second on Linux whatever the kernel's own HZ. */
+const CLOCK_TICKS = 100;
 
 const V4 = '/open-apis/approval/v4';
 const CANCEL = `${V4}/instances/cancel`;
@@ -118,6 +120,16 @@ interface Measured {
   /** Highest VmRSS sampled during warm-up and measurement, and VmHWM at the end, in MB (the highest over the processes). */
   rssMaxMb: number;
   rssHwmMb: number;
+  /** The servers' CPU time (user + system, all processes) over the measured window, per answer: µs. */
+  cpuPerRequestUs: number;
+}
+
+/** The process's CPU time so far (user + system), in µs: /proc/PID/stat, fields 14 and 15, in clock ticks. */
+function cpuMicros(pid: number): number {
+  // The command name (field 2) is in parentheses and may hold spaces: count the fields after its end.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
 }
 
 function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -175,7 +187,9 @@ async function measure(servers: NodeProcess[], load: Load, requests?: number): P
   await drive(urls, load, warmup, undefined);
   const exhaustedBefore = load.pool?.exhausted ?? 0;
   const check = new AnswerCheck(load.expected);
+  const cpuBefore = pids.map(cpuMicros);
   const result = await drive(urls, load, requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS }, check);
+  const cpuUsed = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
   const rssMaxMb = rss();
   return {
     // autocannon's average is per whole second of its run: a run of a number of requests ends within one.
@@ -190,6 +204,7 @@ async function measure(servers: NodeProcess[], load: Load, requests?: number): P
     poolExhausted: (load.pool?.exhausted ?? 0) - exhaustedBefore,
     rssMaxMb,
     rssHwmMb: Math.max(...pids.map((pid) => memoryMb(pid, 'VmHWM'))),
+    cpuPerRequestUs: cpuUsed / Math.max(1, check.checked),
   };
 }
 
@@ -386,8 +401,8 @@ function judge(results: Map<string, Measured>): Row[] {
 
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | target | met | RSS max / peak MB | notes |',
-    '|---|---:|---:|---:|---:|---:|---|---|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | target | met | CPU µs / request | RSS max / peak MB | notes |',
+    '|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|',
   ];
   for (const r of rows) {
     // A fast wrong answer is not a result: no ratio for a scenario with errors.
@@ -395,7 +410,7 @@ function table(rows: Row[]): string {
     const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
     lines.push(
       `| ${r.title} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio} | ${r.target} | ${met} | ` +
-        `${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
+        `${r.cpuPerRequestUs.toFixed(0)} | ${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
     );
   }
   return lines.join('\n');
@@ -436,7 +451,8 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       const { wrong, timeouts, errors } = measured;
       const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
       process.stdout.write(
-        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
+        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ` +
+          `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
       );
       for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
       if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
