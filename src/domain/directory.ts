@@ -22,13 +22,13 @@ export interface App {
 }
 
 export interface User {
-  tenantKey: string;
-  userId: string;
-  openId: string;
-  unionId: string;
-  name: string;
-  leaderUserId: string | null;
-  departmentIds: string[];
+  readonly tenantKey: string;
+  readonly userId: string;
+  readonly openId: string;
+  readonly unionId: string;
+  readonly name: string;
+  readonly leaderUserId: string | null;
+  readonly departmentIds: readonly string[];
 }
 
 export interface Department {

@@ -6,6 +6,7 @@ import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import type { AccessToken, TokenKind } from '../domain/access-token.js';
 import type { App, Department, Tenant, User, UserIdType } from '../domain/directory.js';
 import type {
+  ApprovalRepository,
   DirectoryRepository,
   RateWindowRepository,
   StateRepository,
@@ -30,6 +31,7 @@ import { GroupCommit } from './group-commit.js';
 import { migrationProvider, TABLES_CHILD_FIRST } from './migrations/index.js';
 import { toApp, toUser } from './rows.js';
 import { prepared, preparedIn } from './prepared.js';
+import { RowCache, type TableChanges } from './row-cache.js';
 import type { AccessTokensTable, Database, UsersTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -295,6 +297,36 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
   };
 }
 
+/**
+ * Definitions and users read outside a transaction come from `cache` while the database has not changed
+ * (row-cache.ts). The cached objects are shared by every request, so they are frozen: nothing may change them.
+ */
+function cachedReads(directory: DirectoryRepository, approvals: ApprovalRepository, cache: RowCache) {
+  const userKey = (tenantKey: string, type: UserIdType, id: string) => `u\0${tenantKey}\0${type}\0${id}`;
+  const frozen = (user: User | undefined) => user && Object.freeze({ ...user, departmentIds: Object.freeze([...user.departmentIds]) });
+  return {
+    directory: {
+      ...directory,
+      findUser: (tenantKey, type, id) => cache.get(userKey(tenantKey, type, id), async () => frozen(await directory.findUser(tenantKey, type, id))),
+      async findUsers(tenantKey, userIds) {
+        const ids = [...new Set(userIds)];
+        const users = await cache.getMany(
+          ids.map((id) => userKey(tenantKey, 'user_id', id)),
+          async () => {
+            const found = new Map((await directory.findUsers(tenantKey, ids)).map((u) => [u.userId, u]));
+            return ids.map((id) => frozen(found.get(id)));
+          },
+        );
+        return users.filter((u): u is User => u !== undefined);
+      },
+    } satisfies DirectoryRepository,
+    approvals: {
+      ...approvals,
+      find: (tenantKey, approvalCode) => cache.get(`a\0${tenantKey}\0${approvalCode}`, () => approvals.find(tenantKey, approvalCode)),
+    } satisfies ApprovalRepository,
+  };
+}
+
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
 type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
@@ -306,17 +338,22 @@ interface Shared {
   transact: Transact;
   tokens: TokenCache;
   definitions: ParsedDefinitions;
+  /** SQLite's definitions and users in memory; none on PostgreSQL, where other nodes write unseen. */
+  rows: RowCache | undefined;
 }
 
 function storeOver(db: Executor, common: Shared): Store {
   const { root, shared, transact, tokens } = common;
   const inTransaction = db.isTransaction;
+  const directory = directoryRepository(db);
+  const approvals = approvalRepository(db, common.definitions);
+  // In a transaction the reads see its own writes, which the cache must never hold.
+  const reads = common.rows && !inTransaction ? cachedReads(directory, approvals, common.rows) : { directory, approvals };
   const store: Store = {
     shared,
-    directory: directoryRepository(db),
+    ...reads,
     tokens: tokenRepository(db, inTransaction ? undefined : tokens),
     state: stateRepository(db),
-    approvals: approvalRepository(db, common.definitions),
     instances: instanceRepository(db),
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
@@ -351,10 +388,11 @@ function storeOver(db: Executor, common: Shared): Store {
 }
 
 /** `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts). */
-export function kyselyStore(db: Kysely<Database>, options: { shared: boolean; groupCommit?: boolean }): Store {
+export function kyselyStore(db: Kysely<Database>, options: { shared: boolean; groupCommit?: boolean; changes?: TableChanges }): Store {
   const group = options.groupCommit ? new GroupCommit(db) : undefined;
   const transact: Transact = group ? (work) => group.run(work) : (work) => db.transaction().execute(work);
-  return storeOver(db, { root: db, shared: options.shared, transact, tokens: new TokenCache(), definitions: new ParsedDefinitions() });
+  const rows = options.changes && new RowCache(options.changes);
+  return storeOver(db, { root: db, shared: options.shared, transact, tokens: new TokenCache(), definitions: new ParsedDefinitions(), rows });
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */

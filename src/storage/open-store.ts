@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
 import { kyselyStore, migrateToLatest } from './kysely-store.js';
+import type { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from './sqlite.js';
 
@@ -31,18 +32,24 @@ export function describeDatabase(url: string): string {
 const unreachable = (url: string, err: unknown) =>
   new DatabaseUnreachableError(`cannot ${isPostgresUrl(url) ? 'connect to' : 'open'} ${describeDatabase(url)}: ${(err as Error).message}`);
 
+interface Opened {
+  db: Kysely<Database>;
+  /** SQLite's: when the rows the store keeps in memory may have changed. */
+  changes?: TableChanges;
+}
+
 /**
  * `sqlite:PATH`, `sqlite::memory:` or `postgres://...`. Each driver is loaded only for its own URLs: on Node 20
  * loading pg costs a SQLite start a tenth of its time.
  */
-async function openDatabase(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+async function openDatabase(url: string, options: StoreOptions = {}): Promise<Opened> {
   if (url.startsWith('sqlite:')) {
     const { openSqlite } = await import('./sqlite.js');
     return openSqlite({ path: url.slice('sqlite:'.length), synchronous: options.sqliteSynchronous ?? 'FULL' });
   }
   if (isPostgresUrl(url)) {
     const { openPostgres } = await import('./postgres.js');
-    return openPostgres({ url, poolSize: options.poolSize ?? 10 });
+    return { db: openPostgres({ url, poolSize: options.poolSize ?? 10 }) };
   }
   throw new DatabaseUrlError(`unsupported DATABASE_URL "${url}": use sqlite:PATH, sqlite::memory: or postgres://...`);
 }
@@ -53,26 +60,30 @@ export async function migrate(db: Kysely<Database>, url: string): Promise<string
   return migrateToLatest(db);
 }
 
-/** Opens the database named by the URL and checks that it answers; else DatabaseUnreachableError, naming it. */
-export async function connect(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
-  let db: Kysely<Database>;
+async function openAnswering(url: string, options: StoreOptions): Promise<Opened> {
+  let opened: Opened;
   try {
-    db = await openDatabase(url, options);
+    opened = await openDatabase(url, options);
   } catch (err) {
     throw err instanceof DatabaseUrlError ? err : unreachable(url, err);
   }
   try {
-    await sql`select 1`.execute(db);
+    await sql`select 1`.execute(opened.db);
   } catch (err) {
-    await db.destroy();
+    await opened.db.destroy();
     throw unreachable(url, err);
   }
-  return db;
+  return opened;
+}
+
+/** Opens the database named by the URL and checks that it answers; else DatabaseUnreachableError, naming it. */
+export async function connect(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
+  return (await openAnswering(url, options)).db;
 }
 
 /** Connects to the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const db = await connect(url, options);
+  const { db, changes } = await openAnswering(url, options);
   try {
     await migrate(db, url);
   } catch (err) {
@@ -80,5 +91,5 @@ export async function openStore(url: string, options: StoreOptions = {}): Promis
     throw err;
   }
   const postgres = isPostgresUrl(url);
-  return kyselyStore(db, { shared: postgres, groupCommit: !postgres });
+  return kyselyStore(db, { shared: postgres, groupCommit: !postgres, ...(changes ? { changes } : {}) });
 }

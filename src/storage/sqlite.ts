@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
+import { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 
 export type SqliteSynchronous = 'FULL' | 'NORMAL';
@@ -16,12 +17,35 @@ export interface SqliteOptions {
 /** Distinct SQL texts kept prepared; the queries are a fixed set, so this bound is only reached by IN lists. */
 const STATEMENT_CACHE_SIZE = 500;
 
+/** The tables whose rows the server keeps in memory (row-cache.ts): definitions and users. */
+const CACHED_TABLES = /\b(approvals|users)\b/i;
+
+/** A statement that counts as a change of the cached tables each time it runs. */
+function counted(statement: BetterSqlite3.Statement, changes: TableChanges): SqliteStatement {
+  return {
+    reader: statement.reader,
+    all(parameters) {
+      changes.touch();
+      return statement.all(parameters);
+    },
+    run(parameters) {
+      changes.touch();
+      return statement.run(parameters);
+    },
+    iterate(parameters) {
+      changes.touch();
+      return statement.iterate(parameters);
+    },
+  };
+}
+
 /**
  * kysely asks for a new prepared statement at every query; preparing costs SQLite more than running most of
  * ours. The same SQL text gets the same statement (better-sqlite3 statements are reusable; nothing here
- * iterates one while another call uses it, as every call runs to completion synchronously).
+ * iterates one while another call uses it, as every call runs to completion synchronously). Statements that
+ * change the cached tables tell `changes` as they run.
  */
-export function withStatementCache(connection: BetterSqlite3.Database, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function withStatementCache(connection: BetterSqlite3.Database, changes?: TableChanges, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
   const statements = new Map<string, SqliteStatement>();
   return {
     prepare(sql) {
@@ -29,7 +53,8 @@ export function withStatementCache(connection: BetterSqlite3.Database, size = ST
       if (!statement) {
         // Clearing everything is simpler than LRU, and with ~100 SQL texts in use it practically never happens.
         if (statements.size >= size) statements.clear();
-        statement = connection.prepare(sql);
+        const prepared = connection.prepare(sql);
+        statement = changes?.changes(sql, prepared.readonly) ? counted(prepared, changes) : prepared;
         statements.set(sql, statement);
       }
       return statement;
@@ -87,7 +112,13 @@ class QueuedSqliteDialect extends SqliteDialect {
   }
 }
 
-export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Database> {
+export interface OpenedSqlite {
+  db: Kysely<Database>;
+  /** When the cached tables may have changed, for the store's row cache. */
+  changes: TableChanges;
+}
+
+export function openSqlite({ path, synchronous }: SqliteOptions): OpenedSqlite {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
@@ -95,5 +126,7 @@ export function openSqlite({ path, synchronous }: SqliteOptions): Kysely<Databas
   connection.pragma('foreign_keys = ON');
   // Another process (e.g. `shenpi load` beside a running server) may hold the write lock briefly.
   connection.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(connection) }) });
+  const dataVersion = connection.prepare('pragma data_version').pluck();
+  const changes = new TableChanges(CACHED_TABLES, () => dataVersion.get() as number);
+  return { db: new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(connection, changes) }) }), changes };
 }
