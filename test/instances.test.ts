@@ -610,6 +610,15 @@ test('instances/query selects third-party instances by submitter per user_id_typ
   }
 });
 
+test('instances/query: instance_title finds third-party instances by part of their title, in any letter case; shenpi instances have none', async (t) => {
+  const { ctx, codes } = await withExternal(t);
+  assert.deepEqual(await codes({ group_external_id: 'hr', instance_title: 'INST-2' }), ['inst-2']);
+  assert.deepEqual(await codes({ approval_code: DEMO_LEAVE_CODE, group_external_id: 'hr', instance_title: 'expense' }), ['inst-1', 'inst-2']);
+  assert.deepEqual(await codes({ user_id: 'ou_alice', instance_title: 'Expense' }), ['inst-1']);
+  const leaves = assertSuccess(await query(ctx, { approval_code: DEMO_LEAVE_CODE, instance_title: 'Leave' }));
+  assert.deepEqual([leaves.count, leaves.instance_list], [0, []]);
+});
+
 test('instances/query pages shenpi and third-party instances together by start time, count both', async (t) => {
   const { ctx, leave, codes } = await withExternal(t);
   const later: string[] = [];

@@ -252,7 +252,8 @@ export class InstanceService {
     const submitter = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
     const scope = await resolveScope(this.store, tenantKey, body, false);
     const status = body.instance_status ?? 'ALL';
-    const own: InstanceFilter | undefined = scope.native && {
+    // Only third-party instances have a title to search (Feishu): a title leaves shenpi's own out.
+    const own: InstanceFilter | undefined = scope.native && !body.instance_title && {
       ...scope.native,
       ...(submitter ? { submitter: submitter.userId } : {}),
       ...(range ? { startFrom: range.from, startTo: range.to } : {}),
@@ -264,6 +265,7 @@ export class InstanceService {
       ...scope.external,
       states: EXTERNAL_QUERY_STATUS[status] ?? [],
       ...(submitter ? { userIds: [submitter.userId] } : {}),
+      ...(body.instance_title ? { title: body.instance_title } : {}),
       ...(range ? { from: range.from, to: range.to } : {}),
     };
     const { store } = this;
