@@ -253,14 +253,17 @@ export class InstanceService {
     const scope = await resolveScope(this.store, tenantKey, body, false);
     const status = body.instance_status ?? 'ALL';
     // Only third-party instances have a title to search (Feishu): a title leaves shenpi's own out.
-    const own: InstanceFilter | undefined = scope.native && !body.instance_title && {
-      ...scope.native,
-      ...(submitter ? { submitter: submitter.userId } : {}),
-      ...(range ? { startFrom: range.from, startTo: range.to } : {}),
-      statuses: QUERY_STATUS[status] ?? [],
-      // Completed revoke rounds are left out unless asked for (Feishu: with_revoked_instance).
-      withoutRevoked: body.with_revoked_instance !== true,
-    };
+    const own: InstanceFilter | undefined =
+      scope.native && !body.instance_title
+        ? {
+            ...scope.native,
+            ...(submitter ? { submitter: submitter.userId } : {}),
+            ...(range ? { startFrom: range.from, startTo: range.to } : {}),
+            statuses: QUERY_STATUS[status] ?? [],
+            // Completed revoke rounds are left out unless asked for (Feishu: with_revoked_instance).
+            withoutRevoked: body.with_revoked_instance !== true,
+          }
+        : undefined;
     const external: ExternalFilter | undefined = scope.external && {
       ...scope.external,
       states: EXTERNAL_QUERY_STATUS[status] ?? [],
