@@ -4,7 +4,8 @@
  * user, then the domain's revoke rules, on a read; the change lands in one transaction, guarded by the version
  * read, with its timeline and events, together with a revoke request it opens or the original it gives back.
  */
-import { withdraw } from '../domain/approval/revoke-round.js';
+import { checkRevocable } from '../domain/approval/revoke.js';
+import { withdrawal } from '../domain/approval/revoke-round.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { unwrap } from '../domain/errors.js';
@@ -38,22 +39,22 @@ export class WithdrawalService {
       const definition = await requireDefinition(read, tenantKey, request.approvalCode);
       const instance = await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode);
       const user = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
-      const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();
-      const withdrawal = unwrap(
-        withdraw(instance, tasks, definition.settings, {
-          by: user.userId,
-          now,
-          ids: this.ids.decimals(now),
-          revokeRequest: { code: this.ids.code(), serialNumber: this.ids.serialNumber(now) },
-          definition,
-        }),
-      );
+      // The rules first: a refusal reads no tasks.
+      const kind = unwrap(checkRevocable(instance, definition.settings, user.userId, now));
+      const tasks = await read.tasks.listByInstance(instance.code);
+      const { transition, revokeRequest } = withdrawal(kind, instance, tasks, {
+        by: user.userId,
+        now,
+        ids: this.ids.decimals(now),
+        revokeRequest: { code: this.ids.code(), serialNumber: this.ids.serialNumber(now) },
+        definition,
+      });
       return {
         write: async (tx) => {
           // Withdrawing a revoke request gives its original back: that happens with it.
-          await applyWithRevokeRound(tx, tenantKey, definition, instance, withdrawal.transition, now, this.ids);
-          if (withdrawal.revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, withdrawal.revokeRequest, now, this.ids);
+          await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids);
+          if (revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, revokeRequest, now, this.ids);
         },
       };
     });

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RevokeSettings } from './definition.js';
 import { approveTask, rejectTask, type Instance, type Task } from './instance.js';
-import { REVOKE_NODE, settleRevokeRound, withdraw, type WithdrawArgs } from './revoke-round.js';
-import { accepted, counterIds, node, snapshot, testInstance } from './test-support.js';
+import { REVOKE_NODE, settleRevokeRound, type WithdrawArgs } from './revoke-round.js';
+import { accepted, counterIds, node, snapshot, testInstance, withdraw } from './test-support.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400;

@@ -4,7 +4,6 @@
  * R, its revoke request, asks everyone who approved O; R approved revokes O, R rejected or withdrawn
  * gives O back exactly as it was. Pure: the services store each Transition in one transaction.
  */
-import { ok, type Result } from '../errors.js';
 import { taskEvent } from './events.js';
 import type { IdSource } from './ids.js';
 import {
@@ -19,8 +18,6 @@ import {
   type Task,
   type Transition,
 } from './instance.js';
-import type { RevokeSettings } from './definition.js';
-import { checkRevocable } from './revoke.js';
 
 /** The one node of a revoke request: not a node of the definition, so it is described here. */
 export const REVOKE_NODE = systemNode('REVOKE', '');
@@ -43,18 +40,13 @@ export interface Withdrawal {
 }
 
 /**
- * Checks 5-7 (revoke.ts), then: a PENDING instance is CANCELED and its open tasks DONE; an APPROVED one
- * goes back to PENDING and its revoke request is opened (or, when nobody approved it, it is revoked at once).
+ * The withdrawal that checks 5-7 (`checkRevocable`, revoke.ts) allowed, of the `kind` they answered: a PENDING
+ * instance is CANCELED and its open tasks DONE; an APPROVED one goes back to PENDING and its revoke request is
+ * opened (or, when nobody approved it, it is revoked at once). Separate from the checks so that a refusal
+ * needs no tasks.
  */
-export function withdraw(
-  instance: Instance,
-  tasks: readonly Task[],
-  settings: RevokeSettings,
-  args: WithdrawArgs,
-): Result<Withdrawal> {
-  const allowed = checkRevocable(instance, settings, args.by, args.now);
-  if (!allowed.ok) return allowed;
-  return ok(allowed.value === 'APPROVED' ? openRevokeRound(instance, tasks, args) : { transition: cancel(instance, tasks, args) });
+export function withdrawal(kind: 'PENDING' | 'APPROVED', instance: Instance, tasks: readonly Task[], args: WithdrawArgs): Withdrawal {
+  return kind === 'APPROVED' ? openRevokeRound(instance, tasks, args) : { transition: cancel(instance, tasks, args) };
 }
 
 /**

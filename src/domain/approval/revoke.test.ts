@@ -3,8 +3,8 @@ import { describe, test } from 'node:test';
 import type { RevokeSettings } from './definition.js';
 import type { Instance, Task } from './instance.js';
 import { checkRevocable } from './revoke.js';
-import { withdraw, type WithdrawArgs } from './revoke-round.js';
-import { accepted, assertRefused, counterIds, testInstance } from './test-support.js';
+import type { WithdrawArgs } from './revoke-round.js';
+import { accepted, assertRefused, counterIds, testInstance, withdraw } from './test-support.js';
 
 const T0 = 1_700_000_000_000;
 const DAY = 86_400;

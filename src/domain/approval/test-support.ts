@@ -3,11 +3,19 @@
  * Not used by production code.
  */
 import assert from 'node:assert/strict';
-import type { Result } from '../errors.js';
+import { ok, type Result } from '../errors.js';
 import type { PlannedNode } from './approvers.js';
-import type { DefinitionInput, DefinitionSettings, NodeDefinition } from './definition.js';
+import type { DefinitionInput, DefinitionSettings, NodeDefinition, RevokeSettings } from './definition.js';
 import type { IdSource } from './ids.js';
 import { approveTask, startInstance, type Instance, type Task, type TaskActionArgs, type Transition } from './instance.js';
+import { checkRevocable } from './revoke.js';
+import { withdrawal, type WithdrawArgs, type Withdrawal } from './revoke-round.js';
+
+/** A whole withdrawal as the withdrawal service makes it: checks 5-7, then the withdrawal they allow. */
+export function withdraw(instance: Instance, tasks: readonly Task[], settings: RevokeSettings, args: WithdrawArgs): Result<Withdrawal> {
+  const allowed = checkRevocable(instance, settings, args.by, args.now);
+  return allowed.ok ? ok(withdrawal(allowed.value, instance, tasks, args)) : allowed;
+}
 
 /** Ids "1001", "1002", ... in order, remembering what it handed out. */
 export function counterIds(start = 1000): IdSource & { issued: string[] } {
