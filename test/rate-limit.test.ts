@@ -26,6 +26,25 @@ test('the 101st withdrawal request of an app within a minute answers HTTP 429 99
   assert.ok(reset >= 1 && reset <= 60, `seconds to the next minute window, got ${reset}`);
 });
 
+test("GET instance is in Feishu's 1000-a-minute, 50-a-second tier: the 51st request within one second answers 429, the next second serves again", async (t) => {
+  const server = await startTestServer({ rateLimit: true });
+  t.after(() => server.close());
+  // A frozen clock at the start of a minute: every request falls into one second window, however slowly they run.
+  const now = Date.now();
+  await admin(server.url, '/clock', { json: { now: now - (now % 60_000) + 60_000, frozen: true } });
+  const token = await tenantToken(server.url);
+  const get = () => call(server.url, '/open-apis/approval/v4/instances/NO-SUCH-INSTANCE', { token });
+  for (let i = 0; i < 50; i++) assert.equal((await get()).body.code, 1390003);
+  const limited = await get();
+  assert.equal(limited.status, 429);
+  assert.equal(limited.body.code, 99991400);
+  assert.equal(limited.headers.get('x-ogw-ratelimit-limit'), '50');
+  assert.equal(limited.headers.get('x-ogw-ratelimit-reset'), '1');
+  assert.match(limited.body.error.details[0].value, /more than 50 requests a second/);
+  await admin(server.url, '/clock', { json: { advance_ms: 1000 } });
+  assert.equal((await get()).body.code, 1390003);
+});
+
 test('rate limits are off by default in emulator mode', async (t) => {
   const server = await startTestServer();
   t.after(() => server.close());

@@ -1,38 +1,47 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, FixedWindowCounter, limitFor, windowFor } from './rate-limits.js';
+import { decide, FixedWindowCounter, limitsFor } from './rate-limits.js';
 
-test('withdrawal is limited to 100 requests a minute, GET instance to 1000', () => {
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/cancel'), 100);
-  assert.equal(limitFor('GET', '/open-apis/approval/v4/instances/:instance_id'), 1000);
+const V4 = '/open-apis/approval/v4';
+const perMinute = (limit: number) => [{ limit, window: 'minute' }];
+/** Feishu's "1000/min, 50/s" tier. */
+const THOUSAND = [
+  { limit: 1000, window: 'minute' },
+  { limit: 50, window: 'second' },
+];
+
+test('withdrawal is limited to 100 requests a minute; GET instance to 1000 a minute and 50 a second', () => {
+  assert.deepEqual(limitsFor('POST', `${V4}/instances/cancel`), perMinute(100));
+  assert.deepEqual(limitsFor('GET', `${V4}/instances/:instance_id`), THOUSAND);
+  assert.deepEqual(limitsFor('POST', `${V4}/approvals`), THOUSAND);
 });
 
-test('listing instance comments is limited to 1000 requests a minute, writing them to the default 100', () => {
-  assert.equal(limitFor('GET', '/open-apis/approval/v4/instances/:instance_id/comments'), 1000);
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/:instance_id/comments'), 100);
+test('listing instance comments is in the 1000-a-minute tier, writing them has the default 100', () => {
+  assert.deepEqual(limitsFor('GET', `${V4}/instances/:instance_id/comments`), THOUSAND);
+  assert.deepEqual(limitsFor('POST', `${V4}/instances/:instance_id/comments`), perMinute(100));
 });
 
-test('third-party definitions and instance syncs are limited to 1000 a minute; check and external_tasks to the default 100', () => {
+test('third-party definitions and instance syncs are in the 1000-a-minute tier; check and external_tasks have the default 100', () => {
   for (const [method, route] of [
-    ['POST', '/open-apis/approval/v4/external_approvals'],
-    ['GET', '/open-apis/approval/v4/external_approvals/:approval_code'],
-    ['POST', '/open-apis/approval/v4/external_instances'],
+    ['POST', `${V4}/external_approvals`],
+    ['GET', `${V4}/external_approvals/:approval_code`],
+    ['POST', `${V4}/external_instances`],
   ] as const) {
-    assert.equal(limitFor(method, route), 1000, route);
+    assert.deepEqual(limitsFor(method, route), THOUSAND, route);
   }
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/external_instances/check'), 100);
-  assert.equal(limitFor('GET', '/open-apis/approval/v4/external_tasks'), 100);
+  assert.deepEqual(limitsFor('POST', `${V4}/external_instances/check`), perMinute(100));
+  assert.deepEqual(limitsFor('GET', `${V4}/external_tasks`), perMinute(100));
 });
 
-test('searching tasks and CCs is limited to 1000 requests a minute', () => {
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/tasks/search'), 1000);
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/search_cc'), 1000);
+test('searching tasks and CCs is in the 1000-a-minute tier', () => {
+  assert.deepEqual(limitsFor('POST', `${V4}/tasks/search`), THOUSAND);
+  assert.deepEqual(limitsFor('POST', `${V4}/instances/search_cc`), THOUSAND);
 });
 
-test('specified_rollback is limited to 1000 requests a minute, resubmit to 100, add_sign (undocumented) to the default 100', () => {
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/specified_rollback'), 1000);
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/instances/add_sign'), 100);
-  assert.equal(limitFor('POST', '/open-apis/approval/v4/tasks/resubmit'), 100);
+test('specified_rollback is in the 1000-a-minute tier, resubmit has 100, add_sign (undocumented) the default 100', () => {
+  assert.deepEqual(limitsFor('POST', `${V4}/instances/specified_rollback`), THOUSAND);
+  assert.deepEqual(limitsFor('POST', `${V4}/instances/add_sign`), perMinute(100));
+  assert.deepEqual(limitsFor('POST', `${V4}/tasks/resubmit`), perMinute(100));
 });
 
 test('the request over the limit in one minute window is refused, and the next window starts afresh', () => {
@@ -54,9 +63,8 @@ test('apps and endpoints are counted apart', () => {
 });
 
 test('the district list and search are limited to 10 requests a second, counted in one-second windows', () => {
-  assert.equal(limitFor('GET', '/open-apis/approval/v4/districts'), 10);
-  assert.equal(windowFor('POST', '/open-apis/approval/v4/districts/search'), 'second');
-  assert.equal(windowFor('POST', '/open-apis/approval/v4/instances/cancel'), 'minute');
+  assert.deepEqual(limitsFor('GET', `${V4}/districts`), [{ limit: 10, window: 'second' }]);
+  assert.deepEqual(limitsFor('POST', `${V4}/districts/search`), [{ limit: 10, window: 'second' }]);
   const counter = new FixedWindowCounter();
   const second = 60_000 * 1000 + 1000;
   for (let i = 0; i < 10; i++) assert.equal(decide(counter.hit('app|districts', second + i, 'second'), 10, second + i, 'second').allowed, true);

@@ -1,38 +1,47 @@
 /**
  * Feishu's per-app, per-endpoint request limits (approval-v4.md §8), and a fixed-window counter: one-minute
- * windows, one-second ones for the endpoints Feishu limits per second. Endpoints the documentation leaves
- * open get 100 per minute.
+ * windows, and one-second ones for the limits Feishu states per second. An endpoint may have both (Feishu's
+ * "1000/min, 50/s" tier): a request counts in each, and is refused when either is full. Endpoints the
+ * documentation leaves open get 100 per minute.
  */
+export type RateWindow = 'minute' | 'second';
+
+export interface RateLimit {
+  limit: number;
+  window: RateWindow;
+}
+
 export const DEFAULT_LIMIT_PER_MINUTE = 100;
 
-const LIMITS_PER_MINUTE: Record<string, number> = {
-  'POST /open-apis/approval/v4/approvals': 1000,
-  'GET /open-apis/approval/v4/instances/:instance_id': 1000,
-  // Feishu's list-comments page states 1000/min; the other comment endpoints keep the default.
-  'GET /open-apis/approval/v4/instances/:instance_id/comments': 1000,
-  // The third-party definition and instance-sync pages state 1000/min.
-  'POST /open-apis/approval/v4/external_approvals': 1000,
-  'GET /open-apis/approval/v4/external_approvals/:approval_code': 1000,
-  'POST /open-apis/approval/v4/external_instances': 1000,
-  // Feishu's two search pages state 1000/min; their 50/s, like that of the other 1000/min endpoints, is not applied.
-  'POST /open-apis/approval/v4/tasks/search': 1000,
-  'POST /open-apis/approval/v4/instances/search_cc': 1000,
-  // Feishu's specified_rollback page states 1000/min (and 50/s, not applied either).
-  'POST /open-apis/approval/v4/instances/specified_rollback': 1000,
+const DEFAULT_LIMITS: readonly RateLimit[] = [{ limit: DEFAULT_LIMIT_PER_MINUTE, window: 'minute' }];
+
+/** Feishu's "1000 次/分钟、50 次/秒" tier: both apply. */
+const THOUSAND_A_MINUTE: readonly RateLimit[] = [
+  { limit: 1000, window: 'minute' },
+  { limit: 50, window: 'second' },
+];
+
+const LIMITS: Record<string, readonly RateLimit[]> = {
+  'POST /open-apis/approval/v4/approvals': THOUSAND_A_MINUTE,
+  'GET /open-apis/approval/v4/instances/:instance_id': THOUSAND_A_MINUTE,
+  // Feishu's list-comments page states this tier; the other comment endpoints keep the default.
+  'GET /open-apis/approval/v4/instances/:instance_id/comments': THOUSAND_A_MINUTE,
+  // The third-party definition and instance-sync pages state it.
+  'POST /open-apis/approval/v4/external_approvals': THOUSAND_A_MINUTE,
+  'GET /open-apis/approval/v4/external_approvals/:approval_code': THOUSAND_A_MINUTE,
+  'POST /open-apis/approval/v4/external_instances': THOUSAND_A_MINUTE,
+  'POST /open-apis/approval/v4/tasks/search': THOUSAND_A_MINUTE,
+  'POST /open-apis/approval/v4/instances/search_cc': THOUSAND_A_MINUTE,
+  'POST /open-apis/approval/v4/instances/specified_rollback': THOUSAND_A_MINUTE,
+  // 10 a second for the district list; the search, whose page is not found, is taken to share it.
+  'GET /open-apis/approval/v4/districts': [{ limit: 10, window: 'second' }],
+  'POST /open-apis/approval/v4/districts/search': [{ limit: 10, window: 'second' }],
 };
 
-/**
- * Limits Feishu states per second: 10 for the district list; the search, whose page is not found, is taken
- * to share it.
- */
-const LIMITS_PER_SECOND: Record<string, number> = {
-  'GET /open-apis/approval/v4/districts': 10,
-  'POST /open-apis/approval/v4/districts/search': 10,
-};
+/** The limits an endpoint's requests count against, minute first. */
+export const limitsFor = (method: string, route: string): readonly RateLimit[] => LIMITS[`${method} ${route}`] ?? DEFAULT_LIMITS;
 
 export const WINDOW_MS = 60_000;
-
-export type RateWindow = 'minute' | 'second';
 
 const WINDOW_LENGTH_MS: Record<RateWindow, number> = { minute: WINDOW_MS, second: 1000 };
 
@@ -43,13 +52,6 @@ const WINDOW_LENGTH_MS: Record<RateWindow, number> = { minute: WINDOW_MS, second
  */
 export const FAILED_TOKEN_REQUESTS_PER_APP = 30;
 export const FAILED_TOKEN_REQUESTS_PER_ADDRESS = 60;
-
-export const limitFor = (method: string, route: string): number =>
-  LIMITS_PER_SECOND[`${method} ${route}`] ?? LIMITS_PER_MINUTE[`${method} ${route}`] ?? DEFAULT_LIMIT_PER_MINUTE;
-
-/** The window an endpoint's requests are counted in. */
-export const windowFor = (method: string, route: string): RateWindow =>
-  `${method} ${route}` in LIMITS_PER_SECOND ? 'second' : 'minute';
 
 export interface RateDecision {
   allowed: boolean;

@@ -8,9 +8,8 @@ import {
   FAILED_TOKEN_REQUESTS_PER_ADDRESS,
   FAILED_TOKEN_REQUESTS_PER_APP,
   FixedWindowCounter,
-  limitFor,
+  limitsFor,
   WINDOW_MS,
-  windowFor,
   windowStart,
   type RateDecision,
   type RateWindow,
@@ -26,10 +25,15 @@ export class RateLimitService {
     private readonly clock: Clock,
   ) {}
 
-  async hit(appId: string, method: string, route: string): Promise<RateDecision> {
+  /** Counts the request in each of its endpoint's windows; the refusal of the first that is full, if any. */
+  async hit(appId: string, method: string, route: string): Promise<RateDecision | undefined> {
     const now = this.clock.now();
-    const window = windowFor(method, route);
-    return decide(await this.count(`${appId} ${method} ${route}`, now, true, window), limitFor(method, route), now, window);
+    let refusal: RateDecision | undefined;
+    for (const { limit, window } of limitsFor(method, route)) {
+      const decision = decide(await this.count(`${appId} ${method} ${route} per ${window}`, now, true, window), limit, now, window);
+      if (!decision.allowed) refusal ??= decision;
+    }
+    return refusal;
   }
 
   /**

@@ -30,10 +30,10 @@ const tokenRoutes: FastifyPluginAsyncTypebox<ApprovalV4Options> = async (app, { 
     request.caller = await services.auth.authenticate(request.headers.authorization);
     if (!rateLimit) return;
     const route = request.routeOptions.url ?? request.url;
-    const decision = await services.rateLimits.hit(request.caller.appId, request.method, route);
-    if (!decision.allowed) {
-      reply.header('x-ogw-ratelimit-limit', decision.limit).header('x-ogw-ratelimit-reset', decision.resetSeconds);
-      throw new FeishuError(99991400, `more than ${decision.limit} requests a ${decision.window} to ${request.method} ${route} from this app`);
+    const refusal = await services.rateLimits.hit(request.caller.appId, request.method, route);
+    if (refusal) {
+      reply.header('x-ogw-ratelimit-limit', refusal.limit).header('x-ogw-ratelimit-reset', refusal.resetSeconds);
+      throw new FeishuError(99991400, `more than ${refusal.limit} requests a ${refusal.window} to ${request.method} ${route} from this app`);
     }
   });
   await app.register(approvalRoutes, { services });
