@@ -2,7 +2,7 @@
 import pino from 'pino';
 import { resolveServeConfig, type ServeConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
-import { createTestDatabase, type TestStore } from './stores.js';
+import { createServerTestDatabase, type TestStore } from './stores.js';
 
 export interface TestServer extends RunningServer {
   databaseUrl: string;
@@ -20,7 +20,7 @@ export async function startTestServer(
   overrides: Partial<ServeConfig> = {},
   options: { logger?: pino.Logger; store?: TestStore } = {},
 ): Promise<TestServer> {
-  const database = await createTestDatabase(options.store);
+  const database = await createServerTestDatabase(options.store);
   const config: ServeConfig = {
     ...resolveServeConfig({}, {}),
     port: 0,
@@ -37,7 +37,7 @@ export async function startTestServer(
       databaseUrl: cfg.databaseUrl,
       async close() {
         await server.close();
-        await database.drop();
+        await database.release();
       },
       async restart() {
         await server.close();

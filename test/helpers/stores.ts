@@ -1,12 +1,13 @@
 /**
  * Which store the behaviour suite runs against: SQLite (a temp file per server) or PostgreSQL (a schema
- * of its own per server, dropped afterwards), chosen by SHENPI_TEST_STORE. The same tests run on both.
+ * of its own per server, emptied or dropped afterwards), chosen by SHENPI_TEST_STORE. The same tests run on both.
  */
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { TABLES_CHILD_FIRST } from '../../src/storage/migrations/index.js';
 import { connect, migrate } from '../../src/storage/open-store.js';
 
 export type TestStore = 'sqlite' | 'postgres';
@@ -45,6 +46,61 @@ function migratedSqliteTemplate(): Promise<string> {
   return migratedSqlite;
 }
 
+async function onPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const newSchema = () => `shenpi_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+
+/** `?schema=NAME` appended to the suite's PostgreSQL URL. */
+const schemaUrl = (schema: string) => `${POSTGRES_URL}${POSTGRES_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+
+async function dropSchemas(schemas: string[]): Promise<void> {
+  await onPostgres((client) => client.query(`drop schema if exists ${schemas.join(', ')} cascade`));
+}
+
+/**
+ * PostgreSQL schemas of this process that a test server came up on (so every migration is applied) and that
+ * were emptied when it closed: as a freshly migrated schema is (the schema has no sequences), without creating
+ * its tables and indexes anew, which is most of a PostgreSQL test server's start. Dropped when the process ends.
+ */
+const emptiedSchemas: string[] = [];
+
+process.on('beforeExit', () => {
+  // beforeExit comes again once the drop is done, with nothing left to drop.
+  const schemas = emptiedSchemas.splice(0);
+  if (schemas.length) void dropSchemas(schemas);
+});
+
+export interface ServerTestDatabase extends TestDatabase {
+  /** After a server came up on it and closed: empties it for the next server of this process (SQLite: drops it). */
+  release(): Promise<void>;
+}
+
+/** The database of startTestServer: on PostgreSQL an emptied schema when this process has one, else a new one. */
+export async function createServerTestDatabase(store: TestStore = TEST_STORE): Promise<ServerTestDatabase> {
+  if (store !== 'postgres') {
+    const database = await createTestDatabase(store);
+    return { ...database, release: database.drop };
+  }
+  const schema = emptiedSchemas.pop() ?? newSchema();
+  return {
+    url: schemaUrl(schema),
+    drop: () => dropSchemas([schema]),
+    async release() {
+      // One query, so one transaction: children first, as the foreign keys want.
+      await onPostgres((client) => client.query(TABLES_CHILD_FIRST.map((table) => `delete from ${schema}.${table}`).join('; ')));
+      emptiedSchemas.push(schema);
+    },
+  };
+}
+
 export async function createTestDatabase(store: TestStore = TEST_STORE): Promise<TestDatabase> {
   if (store === 'sqlite') {
     const folder = mkdtempSync(join(tmpdir(), 'shenpi-test-'));
@@ -54,18 +110,6 @@ export async function createTestDatabase(store: TestStore = TEST_STORE): Promise
       drop: async () => rmSync(folder, { recursive: true, force: true }),
     };
   }
-  const schema = `shenpi_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  return {
-    url: `${POSTGRES_URL}${separator}schema=${schema}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const schema = newSchema();
+  return { url: schemaUrl(schema), drop: () => dropSchemas([schema]) };
 }
