@@ -110,6 +110,25 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
+/**
+ * The suite creates and drops PostgreSQL schemas by the hundred, and each leaves dead rows in the system
+ * catalogue; where autovacuum is off, as on the project's machines, they pile up run after run and every
+ * catalogue read slows down (the migration check of a server start took 180 ms instead of 13). VACUUM FULL
+ * rewrites the tables that DDL touches without them, in about a second; a role not allowed to is only warned.
+ */
+async function vacuumCatalogue(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(
+      'vacuum full pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_attrdef, pg_catalog.pg_constraint, ' +
+        'pg_catalog.pg_depend, pg_catalog.pg_index, pg_catalog.pg_type, pg_catalog.pg_namespace',
+    );
+  } finally {
+    await client.end();
+  }
+}
+
 /** What the count line must also say: a half of the suite that did not run. */
 const skipped: string[] = [];
 
@@ -144,12 +163,14 @@ if (only === RELIABILITY) {
     counts.failed += 1;
     finish(false);
   }
+  await vacuumCatalogue();
   finish(run('reliability suite', testFiles('test', { reliability: true }), {}));
 }
 if (!only || only === 'unit') results.push(run('unit tests', testFiles('src'), {}));
 if (!only || only === 'sqlite') results.push(run('behaviour suite on SQLite', testFiles('test'), { SHENPI_TEST_STORE: 'sqlite' }));
 if (!only || only === 'postgres') {
   if (await postgresAnswers()) {
+    await vacuumCatalogue();
     results.push(run('behaviour suite on PostgreSQL', testFiles('test'), { SHENPI_TEST_STORE: 'postgres' }));
   } else if (process.env.CI || process.env.SHENPI_REQUIRE_PG === '1') {
     process.stderr.write(`PostgreSQL does not answer at ${POSTGRES_URL}; CI requires it.\n`);
