@@ -67,8 +67,9 @@ async function dropSchemas(schemas: string[]): Promise<void> {
 
 /**
  * PostgreSQL schemas of this process that a test server came up on (so every migration is applied) and that
- * were emptied when it closed: as a freshly migrated schema is (the schema has no sequences), without creating
- * its tables and indexes anew, which is most of a PostgreSQL test server's start. Dropped when the process ends.
+ * were emptied when it closed: as a freshly migrated schema is (the schema has no sequences). The next server
+ * takes one rather than creating every table and index anew and dropping them after, which costs a start about
+ * a tenth of a second and leaves dead rows in the system catalogue. Dropped when the process ends.
  */
 const emptiedSchemas: string[] = [];
 
