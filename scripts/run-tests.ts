@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { POSTGRES_URL } from '../test/helpers/stores.js';
+import { onPostgres, POSTGRES_URL } from '../test/helpers/stores.js';
 
 /** The reliability suite (test/reliability/) is a run of its own: `npm run test:reliability`. */
 const RELIABILITY = 'reliability';
@@ -117,16 +117,12 @@ async function postgresAnswers(): Promise<boolean> {
  * rewrites the tables that DDL touches without them, in about a second; a role not allowed to is only warned.
  */
 async function vacuumCatalogue(): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(
+  await onPostgres((client) =>
+    client.query(
       'vacuum full pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_attrdef, pg_catalog.pg_constraint, ' +
         'pg_catalog.pg_depend, pg_catalog.pg_index, pg_catalog.pg_type, pg_catalog.pg_namespace',
-    );
-  } finally {
-    await client.end();
-  }
+    ),
+  );
 }
 
 /** What the count line must also say: a half of the suite that did not run. */

@@ -46,7 +46,8 @@ function migratedSqliteTemplate(): Promise<string> {
   return migratedSqlite;
 }
 
-async function onPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection of its own to the suite's PostgreSQL, closed afterwards. */
+export async function onPostgres<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
