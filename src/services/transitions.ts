@@ -95,17 +95,12 @@ export async function applyTransition(
   ids: Ids,
 ): Promise<void> {
   const { instance } = transition;
-  if (before) {
-    if (!(await tx.instances.update(tenantKey, instance, before.version, now))) throw new VersionConflict();
-  } else {
-    await tx.instances.insert(tenantKey, instance, now, ids.decimal(now));
-  }
-  await tx.tasks.update(transition.changedTasks);
-  await tx.tasks.insert(tenantKey, transition.newTasks);
-  await tx.ccs.insert(tenantKey, transition.newCcs ?? []);
-  await tx.ccs.markRead(transition.readCcs ?? []);
+  // Issued together, not one after another: on PostgreSQL they travel in one pipeline. They run in the order
+  // issued, the instance first, so that its row lock is always the first one taken.
+  const stored = before
+    ? tx.instances.update(tenantKey, instance, before.version, now)
+    : tx.instances.insert(tenantKey, instance, now, ids.decimal(now)).then(() => true);
   const firstSeq = instance.version * SEQ_STRIDE;
-  await tx.timeline.append(instance.code, firstSeq, transition.timeline);
   const events: OutboxEvent[] = transition.events.map((event, i) => ({
     eventId: ids.decimal(now),
     tenantKey,
@@ -116,9 +111,23 @@ export async function applyTransition(
     payload: eventPayload(event, instance, definition),
     createdAt: now,
   }));
-  await tx.outbox.append(events);
+  const rest = Promise.all([
+    tx.tasks.update(transition.changedTasks),
+    tx.tasks.insert(tenantKey, transition.newTasks),
+    tx.ccs.insert(tenantKey, transition.newCcs ?? []),
+    tx.ccs.markRead(transition.readCcs ?? []),
+    tx.timeline.append(instance.code, firstSeq, transition.timeline),
+    tx.outbox.append(events),
+  ]);
   // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
-  await tx.deliveries.enqueue(events, await tx.subscriptions.receivers(instance.approvalCode), now);
+  const receivers = tx.subscriptions.receivers(instance.approvalCode);
+  const [guard, written, subscribed] = await Promise.allSettled([stored, rest, receivers]);
+  // A lost race shows first as the guard's miss; what failed after it (the winner's timeline seq, say) is its echo.
+  if (guard.status === 'rejected') throw guard.reason;
+  if (!guard.value) throw new VersionConflict();
+  if (written.status === 'rejected') throw written.reason;
+  if (subscribed.status === 'rejected') throw subscribed.reason;
+  await tx.deliveries.enqueue(events, subscribed.value, now);
 }
 
 /**

@@ -350,7 +350,7 @@ export function taskRepository(db: Executor): TaskRepository {
       );
     },
     async update(tasks) {
-      for (const t of tasks) await updateTask(db, { id: t.id, status: t.status, endTime: t.endTime, userId: t.userId });
+      await Promise.all(tasks.map((t) => updateTask(db, { id: t.id, status: t.status, endTime: t.endTime, userId: t.userId })));
     },
     async countByUser(tenantKey, userId, statuses) {
       if (statuses.length === 0) return 0;

@@ -50,13 +50,9 @@ export function ccRepository(db: Executor): CcRepository {
         .execute();
     },
     async markRead(ccs) {
-      for (const cc of ccs) {
-        await db
-          .updateTable('instance_ccs')
-          .set({ status: cc.status, read_time: cc.readTime })
-          .where('cc_id', '=', cc.id)
-          .execute();
-      }
+      await Promise.all(
+        ccs.map((cc) => db.updateTable('instance_ccs').set({ status: cc.status, read_time: cc.readTime }).where('cc_id', '=', cc.id).execute()),
+      );
     },
     async listByInstance(instanceCode) {
       return (await ccsOf(db, { instanceCode })).rows.map(toCc);

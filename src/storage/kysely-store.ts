@@ -328,7 +328,7 @@ function cachedReads(directory: DirectoryRepository, approvals: ApprovalReposito
 }
 
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
-type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
+export type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
 /** What every store of one database shares, transactions included. */
 interface Shared {
@@ -387,10 +387,16 @@ function storeOver(db: Executor, common: Shared): Store {
   return store;
 }
 
-/** `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts). */
-export function kyselyStore(db: Kysely<Database>, options: { shared: boolean; groupCommit?: boolean; changes?: TableChanges }): Store {
+/**
+ * `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts);
+ * `transact`: how transactions run otherwise (kysely's own when absent).
+ */
+export function kyselyStore(
+  db: Kysely<Database>,
+  options: { shared: boolean; groupCommit?: boolean; transact?: Transact; changes?: TableChanges },
+): Store {
   const group = options.groupCommit ? new GroupCommit(db) : undefined;
-  const transact: Transact = group ? (work) => group.run(work) : (work) => db.transaction().execute(work);
+  const transact: Transact = group ? (work) => group.run(work) : (options.transact ?? ((work) => db.transaction().execute(work)));
   const rows = options.changes && new RowCache(options.changes);
   return storeOver(db, { root: db, shared: options.shared, transact, tokens: new TokenCache(), definitions: new ParsedDefinitions(), rows });
 }

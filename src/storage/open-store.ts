@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
-import { kyselyStore, migrateToLatest } from './kysely-store.js';
+import { kyselyStore, migrateToLatest, type Transact } from './kysely-store.js';
 import type { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from './sqlite.js';
@@ -36,6 +36,8 @@ interface Opened {
   db: Kysely<Database>;
   /** SQLite's: when the rows the store keeps in memory may have changed. */
   changes?: TableChanges;
+  /** PostgreSQL's: transactions whose statements are pipelined. */
+  transact?: Transact;
 }
 
 /**
@@ -49,7 +51,7 @@ async function openDatabase(url: string, options: StoreOptions = {}): Promise<Op
   }
   if (isPostgresUrl(url)) {
     const { openPostgres } = await import('./postgres.js');
-    return { db: openPostgres({ url, poolSize: options.poolSize ?? 10 }) };
+    return openPostgres({ url, poolSize: options.poolSize ?? 10 });
   }
   throw new DatabaseUrlError(`unsupported DATABASE_URL "${url}": use sqlite:PATH, sqlite::memory: or postgres://...`);
 }
@@ -83,13 +85,13 @@ export async function connect(url: string, options: StoreOptions = {}): Promise<
 
 /** Connects to the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const { db, changes } = await openAnswering(url, options);
+  const { db, changes, transact } = await openAnswering(url, options);
   try {
     await migrate(db, url);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  const postgres = isPostgresUrl(url);
-  return kyselyStore(db, { shared: postgres, groupCommit: !postgres, ...(changes ? { changes } : {}) });
+  if (transact) return kyselyStore(db, { shared: true, transact });
+  return kyselyStore(db, { shared: false, groupCommit: true, ...(changes ? { changes } : {}) });
 }
