@@ -62,6 +62,11 @@ export interface StoreDump {
 export interface Store {
   /** True when several nodes may share the database (PostgreSQL): shared state must then live in it. */
   readonly shared: boolean;
+  /**
+   * True when `reading`'s reads issued together share one round trip (PostgreSQL): a read that a refusal
+   * would not need then costs less issued early than awaited later. On SQLite each read costs its own work.
+   */
+  readonly batchesReads: boolean;
   readonly directory: DirectoryRepository;
   readonly tokens: TokenRepository;
   readonly state: StateRepository;
@@ -79,6 +84,11 @@ export interface Store {
   readonly externals: ExternalRepository;
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work`'s reads on one connection, where those issued together travel together (PostgreSQL: one
+   * round trip for the lot). No transaction: each read sees what is committed when it runs.
+   */
+  reading<T>(work: (read: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
   /** Deletes every row of every table (emulator reset). */

@@ -23,14 +23,15 @@ const MAX_ATTEMPTS = 5;
 export type Decision<T> = { write: (tx: Store) => Promise<T> } | { done: T };
 
 /**
- * Decides on a read of the current state, then makes the decision's writes in one transaction, where each
+ * Decides on a read of the current state (its reads issued together share a round trip: Store.reading),
+ * then makes the decision's writes in one transaction, where each
  * instance update is guarded by the version read (applyTransition). A refusal costs no transaction. A decision
  * overtaken by another writer is made again from a new read, which then sees the winner's state and answers
  * accordingly; a race lost every time answers 1395001, never a 5xx.
  */
 export async function withRetry<T>(store: Store, decide: (read: Store) => Promise<Decision<T>>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const decision = await decide(store);
+    const decision = await store.reading(decide);
     if ('done' in decision) return decision.done;
     try {
       return await store.transaction(decision.write);

@@ -10,6 +10,7 @@ import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
 import { unwrap } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
+import { allInOrder } from '../util/in-order.js';
 import { requireDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser } from './directory-lookup.js';
@@ -36,13 +37,17 @@ export class WithdrawalService {
   async cancel(caller: Caller, request: WithdrawalRequest): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (read) => {
-      const definition = await requireDefinition(read, tenantKey, request.approvalCode);
-      const instance = await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode);
-      const user = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
+      const [definition, instance, user, early] = await allInOrder([
+        requireDefinition(read, tenantKey, request.approvalCode),
+        this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+        requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
+        // The instance's tasks (by its code: used only once the instance is found to be this tenant's).
+        read.batchesReads ? read.tasks.listByInstance(request.instanceCode) : undefined,
+      ] as const);
       const now = this.clock.now();
-      // The rules first: a refusal reads no tasks.
+      // The rules first: where reads cost their own work, a refusal reads no tasks.
       const kind = unwrap(checkRevocable(instance, definition.settings, user.userId, now));
-      const tasks = await read.tasks.listByInstance(instance.code);
+      const tasks = early ?? (await read.tasks.listByInstance(instance.code));
       const { transition, revokeRequest } = withdrawal(kind, instance, tasks, {
         by: user.userId,
         now,

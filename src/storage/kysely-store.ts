@@ -330,12 +330,17 @@ function cachedReads(directory: DirectoryRepository, approvals: ApprovalReposito
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
 export type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
+/** Lends one connection to `work` (PostgreSQL's pool); statements issued together are sent together. */
+export type Pin = <T>(work: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
+
 /** What every store of one database shares, transactions included. */
 interface Shared {
   root: Kysely<Database>;
   /** True when several nodes may use the database. */
   shared: boolean;
   transact: Transact;
+  /** Absent where a store has one connection anyway (SQLite). */
+  pin: Pin | undefined;
   tokens: TokenCache;
   definitions: ParsedDefinitions;
   /** SQLite's definitions and users in memory; none on PostgreSQL, where other nodes write unseen. */
@@ -351,6 +356,7 @@ function storeOver(db: Executor, common: Shared): Store {
   const reads = common.rows && !inTransaction ? cachedReads(directory, approvals, common.rows) : { directory, approvals };
   const store: Store = {
     shared,
+    batchesReads: common.pin !== undefined,
     ...reads,
     tokens: tokenRepository(db, inTransaction ? undefined : tokens),
     state: stateRepository(db),
@@ -367,6 +373,7 @@ function storeOver(db: Executor, common: Shared): Store {
     externals: externalRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : transact((trx) => work(storeOver(trx, common))),
+    reading: (work) => (inTransaction || !common.pin ? work(store) : common.pin((pinned) => work(storeOver(pinned, common)))),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -389,16 +396,24 @@ function storeOver(db: Executor, common: Shared): Store {
 
 /**
  * `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts);
- * `transact`: how transactions run otherwise (kysely's own when absent).
+ * `transact`: how transactions run otherwise (kysely's own when absent); `pin`: how `reading` holds a connection.
  */
 export function kyselyStore(
   db: Kysely<Database>,
-  options: { shared: boolean; groupCommit?: boolean; transact?: Transact; changes?: TableChanges },
+  options: { shared: boolean; groupCommit?: boolean; transact?: Transact; pin?: Pin; changes?: TableChanges },
 ): Store {
   const group = options.groupCommit ? new GroupCommit(db) : undefined;
   const transact: Transact = group ? (work) => group.run(work) : (options.transact ?? ((work) => db.transaction().execute(work)));
   const rows = options.changes && new RowCache(options.changes);
-  return storeOver(db, { root: db, shared: options.shared, transact, tokens: new TokenCache(), definitions: new ParsedDefinitions(), rows });
+  return storeOver(db, {
+    root: db,
+    shared: options.shared,
+    transact,
+    pin: options.pin,
+    tokens: new TokenCache(),
+    definitions: new ParsedDefinitions(),
+    rows,
+  });
 }
 
 /** Brings the schema up to date; safe to run at every start and from several nodes in turn. */

@@ -1,15 +1,18 @@
 import {
+  CompiledQuery,
   Kysely,
   PostgresDialect,
   sql,
   Transaction,
+  type DatabaseConnection,
   type DatabaseIntrospector,
   type DatabaseMetadata,
   type SchemaMetadata,
+  type QueryExecutor,
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
-import type { Transact } from './kysely-store.js';
+import type { Pin, Transact } from './kysely-store.js';
 import type { Database } from './schema.js';
 
 export interface PostgresOptions {
@@ -72,9 +75,27 @@ const CACHED_PLAN_INVALID = '0A000';
 function preparingClient(names: Map<string, string>): typeof pg.Client {
   return class PreparingClient extends pg.Client {
     private named = true;
+    private corked = false;
+
+    /**
+     * Holds this tick's messages back and sends them in one write when it ends. pg writes each statement on
+     * its own; statements issued together (a pipeline) would cost a system call each, which on loopback TCP
+     * costs more CPU than the rest of the statement's handling.
+     */
+    private coalesce(): void {
+      if (this.corked) return;
+      const { stream } = this.connection;
+      stream.cork();
+      this.corked = true;
+      process.nextTick(() => {
+        this.corked = false;
+        stream.uncork();
+      });
+    }
 
     // pg's query() has many overloads; kysely calls only (text, values), the form named here.
     override query(...args: unknown[]): any {
+      this.coalesce();
       const [text, values] = args;
       if (!this.named || args.length !== 2 || typeof text !== 'string' || !Array.isArray(values) || values.length === 0) {
         return (super.query as (...a: unknown[]) => unknown)(...args);
@@ -82,9 +103,16 @@ function preparingClient(names: Map<string, string>): typeof pg.Client {
       let name = names.get(text);
       if (name === undefined && names.size < MAX_NAMED_STATEMENTS) names.set(text, (name = `shenpi_${names.size}`));
       if (name === undefined) return super.query(text, values);
-      return super.query({ name, text, values }).catch((err: { code?: string }) => {
-        if (err.code === CACHED_PLAN_INVALID) this.named = false;
-        throw err;
+      // A Query built from the text and named afterwards: pg copies every config object it is given,
+      // property descriptors and all, which costs more than the rest of the call.
+      return new Promise((resolve, reject) => {
+        const query = new pg.Query(text, values, (err: (Error & { code?: string }) | undefined, result: unknown) => {
+          if (!err) return resolve(result);
+          if (err.code === CACHED_PLAN_INVALID) this.named = false;
+          reject(err);
+        });
+        (query as { name?: string }).name = name;
+        super.query(query);
       });
     }
   };
@@ -100,7 +128,13 @@ export interface OpenedPostgres {
   db: Kysely<Database>;
   /** Runs `work` in a transaction whose statements issued together reach PostgreSQL together. */
   transact: Transact;
+  /** Lends `work` one connection that takes statements as they are issued. */
+  pin: Pin;
 }
+
+const BEGIN = CompiledQuery.raw('begin');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
 
 export function openPostgres({ url, poolSize }: PostgresOptions): OpenedPostgres {
   const schema = schemaOf(url);
@@ -112,7 +146,7 @@ export function openPostgres({ url, poolSize }: PostgresOptions): OpenedPostgres
     max: poolSize,
     // A node whose database went away answers 1395001 quickly instead of hanging the request.
     connectionTimeoutMillis: 5_000,
-    // Statements issued without waiting for the one before go out at once (see transact below).
+    // Statements issued without waiting for the one before go out at once (see onOneConnection below).
     pipeline: true,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
@@ -122,22 +156,40 @@ export function openPostgres({ url, poolSize }: PostgresOptions): OpenedPostgres
   pool.on('connect', (client) => client.on('error', () => undefined));
   const dialect = new ShenpiPostgresDialect({ pool });
   const db = new Kysely<Database>({ dialect });
-  // A Transaction's props must name a driver; the transaction below never uses it (kysely's begins and ends it).
+  // Kysely's props must name a driver; the executors below never use it (the pool lends and takes back).
   const driver = dialect.createDriver();
+
   /**
-   * kysely runs a transaction's statements one after another, each waiting for the previous answer. Here its
-   * transaction's connection takes every statement as it is issued: the writes of a transition, issued
-   * together, travel in one pipeline and cost one round trip instead of one each. PostgreSQL still runs them
-   * in the order they were issued, on that one connection, inside that transaction.
+   * kysely runs the statements of a connection it holds one after another, each waiting for the previous
+   * answer. Here the connection takes every statement as it is issued: statements issued together travel in
+   * one pipeline and cost one round trip instead of one each. PostgreSQL still runs them in the order
+   * issued, on that one connection.
    */
-  const transact: Transact = (work) =>
-    db.transaction().execute((trx) =>
-      trx.getExecutor().provideConnection((connection) => {
-        const executor = trx.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) });
-        return work(new Transaction<Database>({ config: { dialect }, dialect, driver, executor }));
-      }),
+  const onOneConnection = <T>(work: (connection: DatabaseConnection, executor: QueryExecutor) => Promise<T>): Promise<T> =>
+    db.getExecutor().provideConnection((connection) =>
+      work(connection, db.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) })),
     );
-  return { db, transact };
+
+  const pin: Pin = (work) =>
+    onOneConnection((_, executor) => work(new Kysely<Database>({ config: { dialect }, dialect, driver, executor })));
+
+  /** Its begin travels with the first statements of `work`: a transaction costs the round trip of its commit alone. */
+  const transact: Transact = (work) =>
+    onOneConnection(async (connection, executor) => {
+      const begun = connection.executeQuery(BEGIN);
+      // Awaited below; a failed begin also fails every statement after it, which `work` reports first.
+      begun.catch(() => undefined);
+      try {
+        const result = await work(new Transaction<Database>({ config: { dialect }, dialect, driver, executor }));
+        await begun;
+        await connection.executeQuery(COMMIT);
+        return result;
+      } catch (err) {
+        await connection.executeQuery(ROLLBACK).catch(() => undefined);
+        throw err;
+      }
+    });
+  return { db, transact, pin };
 }
 
 /** Creates the `?schema=` schema if it is missing, so migrations can run into it. */

@@ -1,0 +1,86 @@
+/**
+ * How the PostgreSQL adapter uses its connections (src/storage/postgres.ts): statements issued together
+ * travel together, a transaction's begin goes with its first statements, and a named statement whose plan a
+ * newer migration made stale costs one failure, not a broken node. Counted at the socket: each write to
+ * PostgreSQL is a system call and a round trip's worth of waiting.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { Store } from '../src/services/ports.js';
+import { openStore } from '../src/storage/open-store.js';
+import { createTestDatabase, onPostgres, POSTGRES_URL, TEST_STORE, type TestDatabase } from './helpers/stores.js';
+
+const PG_PORT = Number(new URL(POSTGRES_URL).port || 5432);
+
+/** Counts the writes made to PostgreSQL's port while `work` runs. */
+async function writesDuring(work: () => Promise<unknown>): Promise<number> {
+  const socket = net.Socket.prototype as unknown as Record<'_write' | '_writev', (...args: unknown[]) => unknown>;
+  const originals = { _write: socket._write, _writev: socket._writev };
+  let writes = 0;
+  for (const method of ['_write', '_writev'] as const) {
+    socket[method] = function (this: net.Socket, ...args: unknown[]) {
+      if (this.remotePort === PG_PORT) writes++;
+      return originals[method].apply(this, args);
+    };
+  }
+  try {
+    await work();
+  } finally {
+    Object.assign(socket, originals);
+  }
+  return writes;
+}
+
+describe('PostgreSQL connections', { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' }, () => {
+  let database: TestDatabase;
+  let store: Store;
+
+  before(async () => {
+    database = await createTestDatabase('postgres');
+    // One connection: every statement below shares it, as a busy node's requests share theirs.
+    store = await openStore(database.url, { poolSize: 1 });
+  });
+
+  after(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  const threeReads = (read: Store) =>
+    Promise.all([read.state.get('k'), read.approvals.find('acme', 'NO-SUCH-APPROVAL'), read.instances.find('acme', 'NO-SUCH-INSTANCE')]);
+
+  test('reads issued together in one reading reach PostgreSQL in one write', async () => {
+    // The first run prepares the statements (and opens the connection); the count is of a later one.
+    await store.reading(threeReads);
+    assert.equal(await writesDuring(() => store.reading(threeReads)), 1);
+    assert.equal(store.batchesReads, true);
+  });
+
+  test("a transaction's begin travels with its first statements, its commit after them", async () => {
+    const writes = await writesDuring(() => store.transaction((tx) => Promise.all([tx.state.set('a', '1'), tx.state.set('b', '2')])));
+    assert.equal(writes, 2);
+    assert.deepEqual(await Promise.all([store.state.get('a'), store.state.get('b')]), ['1', '2']);
+  });
+
+  test('a transaction that fails after its statements were sent keeps none of them', async () => {
+    await assert.rejects(
+      store.transaction(async (tx) => {
+        await Promise.all([tx.state.set('c', '1'), tx.state.set('d', '1')]);
+        throw new Error('refused after writing');
+      }),
+      /refused after writing/,
+    );
+    assert.deepEqual(await Promise.all([store.state.get('c'), store.state.get('d')]), [undefined, undefined]);
+  });
+
+  test('a statement made stale by a newer migration fails once on a connection, which then runs unnamed', async () => {
+    await store.approvals.find('acme', 'NO-SUCH-APPROVAL');
+    // What a newer node's migration may do: the prepared `select *` now has a different result type.
+    const schema = new URL(database.url).searchParams.get('schema')!;
+    await onPostgres((client) => client.query(`alter table ${schema}.approvals add column added_later text`));
+    await assert.rejects(store.approvals.find('acme', 'NO-SUCH-APPROVAL'), { code: '0A000' });
+    assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
+    assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
+  });
+});
