@@ -2,6 +2,7 @@
 import type { SubmitterContext } from '../domain/approval/approvers.js';
 import { userIdOf, type User, type UserIdType } from '../domain/directory.js';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
+import { allInOrder } from '../util/in-order.js';
 import type { Store } from './ports.js';
 
 /** Far deeper than any real org chart; only guards against a leader loop in bad data. */
@@ -64,20 +65,34 @@ export async function submitterContext(
   departmentId: string,
   candidates: readonly string[],
 ): Promise<SubmitterContext> {
-  const leaderChain: string[] = [];
-  for (let id = submitter.leaderUserId; id && leaderChain.length < MAX_CHAIN && !leaderChain.includes(id); ) {
-    leaderChain.push(id);
+  // Three walks that do not depend on each other, issued together.
+  const [leaderChain, departmentLeaderChain, found] = await allInOrder([
+    leaderChainOf(store, tenantKey, submitter),
+    departmentLeaderChainOf(store, tenantKey, departmentId),
+    store.directory.findUsers(tenantKey, candidates),
+  ] as const);
+  const known = new Set(found.map((u) => u.userId));
+  return { userId: submitter.userId, leaderChain, departmentLeaderChain, isUser: (id) => known.has(id) };
+}
+
+async function leaderChainOf(store: Store, tenantKey: string, submitter: User): Promise<string[]> {
+  const chain: string[] = [];
+  for (let id = submitter.leaderUserId; id && chain.length < MAX_CHAIN && !chain.includes(id); ) {
+    chain.push(id);
     id = (await store.directory.findUser(tenantKey, 'user_id', id))?.leaderUserId ?? null;
   }
-  const departmentLeaderChain: string[] = [];
+  return chain;
+}
+
+async function departmentLeaderChainOf(store: Store, tenantKey: string, departmentId: string): Promise<string[]> {
+  const chain: string[] = [];
   const seen = new Set<string>();
   for (let id = departmentId; id && id !== '0' && !seen.has(id) && seen.size < MAX_CHAIN; ) {
     seen.add(id);
     const department = await store.directory.findDepartment(tenantKey, id);
     if (!department) break;
-    if (department.leaderUserId) departmentLeaderChain.push(department.leaderUserId);
+    if (department.leaderUserId) chain.push(department.leaderUserId);
     id = department.parentDepartmentId;
   }
-  const known = new Set((await store.directory.findUsers(tenantKey, candidates)).map((u) => u.userId));
-  return { userId: submitter.userId, leaderChain, departmentLeaderChain, isUser: (id) => known.has(id) };
+  return chain;
 }

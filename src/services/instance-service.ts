@@ -10,6 +10,7 @@ import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
+import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { definitionsOf, externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
@@ -94,21 +95,39 @@ export class InstanceService {
   /** `POST /instances`. */
   async create(caller: Caller, body: CreateInstanceInput): Promise<{ instanceCode: string }> {
     const { tenantKey } = caller;
-    if (body.uuid) await this.refuseUsedUuid(tenantKey, body.uuid);
-    const definition = await requireDefinition(this.store, tenantKey, body.approval_code);
-    if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
+    const { definition, transition, now } = await this.store.reading((read) => this.started(read, tenantKey, body));
+    try {
+      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
+    } catch (err) {
+      // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
+      if (body.uuid) await this.refuseUsedUuid(this.store, tenantKey, body.uuid);
+      throw err;
+    }
+    return { instanceCode: transition.instance.code };
+  }
 
-    const submitter = await this.submitterOf(tenantKey, body);
+  /** The checks of a create in rules.md's order, on reads issued together where they do not depend on each other. */
+  private async started(read: Store, tenantKey: string, body: CreateInstanceInput) {
+    const [, definition, submitter] = await allInOrder([
+      body.uuid ? this.refuseUsedUuid(read, tenantKey, body.uuid) : undefined,
+      requireDefinition(read, tenantKey, body.approval_code).then((definition) => {
+        if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
+        return definition;
+      }),
+      this.submitterOf(read, tenantKey, body),
+    ] as const);
     const departmentId = this.departmentOf(submitter, body.department_id);
     const form = unwrap(validateForm(definition.form, body.form));
-    const chosen = await this.chosenUsers(tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list);
-    const chosenCc = await this.chosenUsers(tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list);
+    const [chosen, chosenCc] = await allInOrder([
+      this.chosenUsers(read, tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list),
+      this.chosenUsers(read, tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list),
+    ] as const);
     const candidates = [
       ...Object.values(chosen).flat(),
       ...Object.values(chosenCc).flat(),
       ...definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : []))),
     ];
-    const context = await submitterContext(this.store, tenantKey, submitter, departmentId, candidates);
+    const context = await submitterContext(read, tenantKey, submitter, departmentId, candidates);
     const autoPass = unwrap(autoApprovedNodes(definition.nodes, body.node_auto_approval_list ?? []));
     const route = unwrap(resolveRoute(definition.nodes, context, chosen, chosenCc, autoPass));
     const i18n = body.i18n_resources?.length ? unwrap(parseI18n(body.i18n_resources)) : [];
@@ -129,14 +148,7 @@ export class InstanceService {
       now,
       ids: this.ids.decimals(now),
     });
-    try {
-      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
-    } catch (err) {
-      // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
-      if (body.uuid) await this.refuseUsedUuid(tenantKey, body.uuid);
-      throw err;
-    }
-    return { instanceCode: transition.instance.code };
+    return { definition, transition, now };
   }
 
   /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or 1390003. */
@@ -193,11 +205,19 @@ export class InstanceService {
       const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.userId);
       if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
     }
-    const definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
-    const tasks = await this.store.tasks.listByInstance(instance.code);
-    const timeline = await this.store.timeline.list(instance.code);
-    const comments = (await this.store.comments.listByInstance(instance.code)).filter((c) => !c.deleted);
-    const users = await UserDirectory.load(this.store, tenantKey, [
+    return this.store.reading((read) => this.view(read, tenantKey, instance));
+  }
+
+  /** The instance with everything its answer shows; the reads that need only the instance go together. */
+  private async view(read: Store, tenantKey: string, instance: Instance): Promise<InstanceView> {
+    const [definition, tasks, timeline, all] = await allInOrder([
+      requireDefinition(read, tenantKey, instance.approvalCode),
+      read.tasks.listByInstance(instance.code),
+      read.timeline.list(instance.code),
+      read.comments.listByInstance(instance.code),
+    ] as const);
+    const comments = all.filter((c) => !c.deleted);
+    const users = await UserDirectory.load(read, tenantKey, [
       instance.submitter,
       ...tasks.map((t) => t.userId),
       ...timeline.flatMap((e) => [e.userId ?? '', ...(e.userIdList ?? [])]),
@@ -344,15 +364,15 @@ export class InstanceService {
   }
 
   /** Feishu: a uuid creates one instance; any later create with it, even the same request again, answers 60012. */
-  private async refuseUsedUuid(tenantKey: string, uuid: string): Promise<void> {
-    const earlier = await this.store.instances.findByUuid(tenantKey, uuid);
+  private async refuseUsedUuid(store: Store, tenantKey: string, uuid: string): Promise<void> {
+    const earlier = await store.instances.findByUuid(tenantKey, uuid);
     if (earlier) throw new FeishuError(60012, `uuid "${uuid}" was already used by instance ${earlier.code}`);
   }
 
   /** `user_id` wins over `open_id` when both are given (Feishu). */
-  private async submitterOf(tenantKey: string, body: CreateInstanceInput): Promise<User> {
-    if (body.user_id) return requireUser(this.store, tenantKey, 'user_id', body.user_id, 'user_id');
-    if (body.open_id) return requireUser(this.store, tenantKey, 'open_id', body.open_id, 'open_id');
+  private async submitterOf(store: Store, tenantKey: string, body: CreateInstanceInput): Promise<User> {
+    if (body.user_id) return requireUser(store, tenantKey, 'user_id', body.user_id, 'user_id');
+    if (body.open_id) return requireUser(store, tenantKey, 'open_id', body.open_id, 'open_id');
     throw new FeishuError(1390001, 'user_id or open_id (the submitter) is required');
   }
 
@@ -366,6 +386,7 @@ export class InstanceService {
 
   /** `<prefix>_user_id_list` ∪ `<prefix>_open_id_list` (the submitter's picks), as user_ids keyed by node. */
   private async chosenUsers(
+    store: Store,
     tenantKey: string,
     prefix: 'node_approver' | 'node_cc',
     byUserId: CreateInstanceInput['node_approver_user_id_list'],
@@ -378,7 +399,7 @@ export class InstanceService {
     ] as const;
     for (const [type, field, list] of lists) {
       for (const [i, entry] of (list ?? []).entries()) {
-        const ids = await toUserIds(this.store, tenantKey, type, entry.value, `${field}[${i}].value`);
+        const ids = await toUserIds(store, tenantKey, type, entry.value, `${field}[${i}].value`);
         chosen[entry.key] = [...(chosen[entry.key] ?? []), ...ids];
       }
     }

@@ -10,6 +10,7 @@ import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
 import { FeishuError, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
+import { allInOrder } from '../util/in-order.js';
 import { externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
@@ -283,10 +284,13 @@ export class TaskService {
     return this.actOn(
       caller,
       request,
-      async (read) => ({
-        definition: await requireDefinition(read, tenantKey, request.approvalCode),
-        instance: await this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
-      }),
+      async (read) => {
+        const [definition, instance] = await allInOrder([
+          requireDefinition(read, tenantKey, request.approvalCode),
+          this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+        ] as const);
+        return { definition, instance };
+      },
       action,
     );
   }
@@ -300,8 +304,11 @@ export class TaskService {
   ): Promise<void> {
     const { tenantKey } = caller;
     await withRetry(this.store, async (read) => {
-      const { definition, instance } = await locate(read);
-      const by = await requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id');
+      // The user is read with the instance; a refusal of the instance still comes first.
+      const [{ definition, instance }, by] = await allInOrder([
+        locate(read),
+        requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
+      ] as const);
       const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();
       const transition = unwrap(await action(read, instance, tasks, definition, by, now));
