@@ -9,6 +9,9 @@ import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Store } from '../src/services/ports.js';
 import { openStore } from '../src/storage/open-store.js';
+import { aliceCancels, approveAs, assertSuccess, createLeave, getInstance } from './helpers/approval.js';
+import { tenantToken } from './helpers/http.js';
+import { startTestServer } from './helpers/server.js';
 import { createTestDatabase, onPostgres, POSTGRES_URL, TEST_STORE, type TestDatabase } from './helpers/stores.js';
 
 const PG_PORT = Number(new URL(POSTGRES_URL).port || 5432);
@@ -82,5 +85,21 @@ describe('PostgreSQL connections', { skip: TEST_STORE !== 'postgres' && 'needs S
     await assert.rejects(store.approvals.find('acme', 'NO-SUCH-APPROVAL'), { code: '0A000' });
     assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
     assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
+  });
+
+  test('a node of one connection serves concurrent actions: no request holds a connection while it waits for another', async (t) => {
+    const server = await startTestServer({ poolSize: 1 }, { store: 'postgres' });
+    t.after(() => server.close());
+    const ctx = { server, url: server.url, token: await tenantToken(server.url) };
+    const codes = await Promise.all(Array.from({ length: 8 }, () => createLeave(ctx)));
+    // Each kind of request, many at once: one that held its connection while asking for a second would wait
+    // for itself until the pool's time-out, and answer 1395001.
+    await Promise.all([
+      ...codes.slice(0, 4).map(async (code) => assertSuccess(await aliceCancels(ctx, code))),
+      ...codes.slice(4).map((code) => approveAs(ctx, code, 'ou_bob')),
+      ...codes.map((code) => getInstance(ctx, code)),
+    ]);
+    const statuses = await Promise.all(codes.map(async (code) => (await getInstance(ctx, code)).status));
+    assert.deepEqual(statuses, ['CANCELED', 'CANCELED', 'CANCELED', 'CANCELED', 'APPROVED', 'APPROVED', 'APPROVED', 'APPROVED']);
   });
 });
