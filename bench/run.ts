@@ -9,11 +9,11 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
-import { createTestDatabase, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
+import { createTestDatabase, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, type Filled } from './fill.js';
 
 const setting = (name: string, fallback: number) => {
@@ -122,6 +122,8 @@ interface Measured {
   rssHwmMb: number;
   /** The servers' CPU time (user + system, all processes) over the measured window, per answer: µs. */
   cpuPerRequestUs: number;
+  /** The same for PostgreSQL's own processes, when it runs on this machine. */
+  databaseCpuPerRequestUs: number | undefined;
 }
 
 /** The process's CPU time so far (user + system), in µs: /proc/PID/stat, fields 14 and 15, in clock ticks. */
@@ -130,6 +132,30 @@ function cpuMicros(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+}
+
+/**
+ * The CPU time of PostgreSQL's processes on this machine (backends, WAL writer, checkpointer...), by pid: the
+ * database's share of a request, which runs on the same cores as the nodes and the load.
+ */
+function postgresCpu(): Map<number, number> {
+  const cpu = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'postgres') cpu.set(Number(entry), cpuMicros(Number(entry)));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return cpu;
+}
+
+/** CPU used since `before` by the processes still there (a backend that started since counts from nothing). */
+function cpuSince(before: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, micros] of postgresCpu()) used += micros - (before.get(pid) ?? 0);
+  return used;
 }
 
 function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -179,7 +205,7 @@ function drive(urls: string[], load: Load, span: Span, check: AnswerCheck | unde
  * `requests`: a fixed number of requests instead of the times (a tenth of them warm-up), for a store whose
  * instances would not last the window.
  */
-async function measure(servers: NodeProcess[], load: Load, requests?: number): Promise<Measured> {
+async function measure(servers: NodeProcess[], load: Load, requests: number | undefined, localPostgres: boolean): Promise<Measured> {
   const urls = servers.map((s) => s.url);
   const pids = servers.map((s) => s.child.pid!);
   const rss = sampleRss(pids);
@@ -188,8 +214,10 @@ async function measure(servers: NodeProcess[], load: Load, requests?: number): P
   const exhaustedBefore = load.pool?.exhausted ?? 0;
   const check = new AnswerCheck(load.expected);
   const cpuBefore = pids.map(cpuMicros);
+  const databaseBefore = localPostgres ? postgresCpu() : undefined;
   const result = await drive(urls, load, requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS }, check);
   const cpuUsed = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
+  const databaseUsed = databaseBefore && cpuSince(databaseBefore);
   const rssMaxMb = rss();
   return {
     // autocannon's average is per whole second of its run: a run of a number of requests ends within one.
@@ -205,6 +233,7 @@ async function measure(servers: NodeProcess[], load: Load, requests?: number): P
     rssMaxMb,
     rssHwmMb: Math.max(...pids.map((pid) => memoryMb(pid, 'VmHWM'))),
     cpuPerRequestUs: cpuUsed / Math.max(1, check.checked),
+    databaseCpuPerRequestUs: databaseUsed === undefined ? undefined : databaseUsed / Math.max(1, check.checked),
   };
 }
 
@@ -392,7 +421,12 @@ function judge(results: Map<string, Measured>): Row[] {
       met = failures.length === 0;
     } else if (failures.length > 0) met = false;
     // The ratio column is to the baseline; a target against another scenario gets its ratio here.
-    const note = target?.of && reference ? `${(m.perSecond / reference.perSecond).toFixed(2)}× ${target.of}` : '';
+    const note = [
+      target?.of && reference ? `${(m.perSecond / reference.perSecond).toFixed(2)}× ${target.of}` : '',
+      m.databaseCpuPerRequestUs === undefined ? '' : `PostgreSQL's processes: ${m.databaseCpuPerRequestUs.toFixed(0)} µs CPU / request`,
+    ]
+      .filter(Boolean)
+      .join('; ');
     const ratio = m.perSecond / baseline.perSecond;
     rows.push({ ...m, name: scenario.name, title: scenario.title, ratio, target: targetText(target), met, note: [note, ...failures].filter(Boolean).join('; ') });
   }
@@ -433,6 +467,8 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
   try {
     let filled: Filled = { instances: 0, pool: [], seconds: 0 };
     if (setup) {
+      // Dead catalogue rows of earlier runs' schemas (where autovacuum is off) would slow PostgreSQL's every plan.
+      if (setup.store === 'postgres') await vacuumCatalogue();
       database = await createTestDatabase(setup.store);
       filled = await fillInstances(database.url, setup.instances(pool));
       fills.push({ setup: setup.name, instances: filled.instances, seconds: Number(filled.seconds.toFixed(1)) });
@@ -445,14 +481,18 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       servers.push(await startBaseline());
     }
     const token = setup ? await tenantToken(servers[0]!.url) : '';
+    // PostgreSQL on this machine shares its cores with the nodes: its CPU is measured too.
+    const localPostgres = !!database && setup?.store === 'postgres' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
     for (const scenario of scenarios) {
-      const measured = await measure(servers, scenario.load(token, filled), scenario.requests);
+      const measured = await measure(servers, scenario.load(token, filled), scenario.requests, localPostgres);
       results.set(scenario.name, measured);
       const { wrong, timeouts, errors } = measured;
       const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
       process.stdout.write(
         `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ` +
-          `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
+          `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request` +
+          (measured.databaseCpuPerRequestUs === undefined ? '' : ` (and ${measured.databaseCpuPerRequestUs.toFixed(0)} µs of PostgreSQL's)`) +
+          `, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
       );
       for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
       if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import pg from 'pg';
-import { onPostgres, POSTGRES_URL } from '../test/helpers/stores.js';
+import { POSTGRES_URL, vacuumCatalogue } from '../test/helpers/stores.js';
 
 /** The reliability suite (test/reliability/) is a run of its own: `npm run test:reliability`. */
 const RELIABILITY = 'reliability';
@@ -108,21 +108,6 @@ async function postgresAnswers(): Promise<boolean> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-/**
- * The suite creates and drops PostgreSQL schemas by the hundred, and each leaves dead rows in the system
- * catalogue; where autovacuum is off, as on the project's machines, they pile up run after run and every
- * catalogue read slows down (the migration check of a server start took 180 ms instead of 13). VACUUM FULL
- * rewrites the tables that DDL touches without them, in about a second; a role not allowed to is only warned.
- */
-async function vacuumCatalogue(): Promise<void> {
-  await onPostgres((client) =>
-    client.query(
-      'vacuum full pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_attrdef, pg_catalog.pg_constraint, ' +
-        'pg_catalog.pg_depend, pg_catalog.pg_index, pg_catalog.pg_type, pg_catalog.pg_namespace',
-    ),
-  );
 }
 
 /** What the count line must also say: a half of the suite that did not run. */
