@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { Store } from '../src/services/ports.js';
 import { openStore } from '../src/storage/open-store.js';
+import { openPostgres } from '../src/storage/postgres.js';
 import { aliceCancels, approveAs, assertSuccess, createLeave, getInstance } from './helpers/approval.js';
 import { tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
@@ -85,6 +87,21 @@ describe('PostgreSQL connections', { skip: TEST_STORE !== 'postgres' && 'needs S
     await assert.rejects(store.approvals.find('acme', 'NO-SUCH-APPROVAL'), { code: '0A000' });
     assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
     assert.equal(await store.approvals.find('acme', 'NO-SUCH-APPROVAL'), undefined);
+  });
+
+  test('a statement missing from the server (a pooler moved the session) fails once on a connection, which then runs unnamed', async () => {
+    const { db } = openPostgres({ url: database.url, poolSize: 1 });
+    try {
+      const read = () => sql<{ value: string }>`select ${'x'}::text as value`.execute(db);
+      await read();
+      // What a transaction-mode pooler without prepared-statement support looks like: the next server session
+      // has none of the statements this connection prepared.
+      await sql`deallocate all`.execute(db);
+      await assert.rejects(read(), { code: '26000' });
+      assert.deepEqual((await read()).rows, [{ value: 'x' }]);
+    } finally {
+      await db.destroy();
+    }
   });
 
   test('a node of one connection serves concurrent actions: no request holds a connection while it waits for another', async (t) => {

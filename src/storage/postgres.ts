@@ -62,15 +62,18 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
 /** Past this many distinct texts (IN lists of many lengths), queries run unnamed: each connection keeps what it parsed. */
 const MAX_NAMED_STATEMENTS = 500;
 
-/** feature_not_supported: what "cached plan must not change result type" is raised as. */
-const CACHED_PLAN_INVALID = '0A000';
+/**
+ * Errors after which a connection stops naming statements: 0A000, "cached plan must not change result type" (a
+ * newer node's migration changed a table under a prepared statement); 26000 and 42P05, a statement missing or
+ * already there (a pooler in transaction mode without prepared-statement support moved the session).
+ */
+const NAMED_STATEMENT_FAILURES = new Set(['0A000', '26000', '42P05']);
 
 /**
  * A client that runs each parameterised query as a named prepared statement, so that PostgreSQL parses and
  * plans a text once per connection rather than at every run: shenpi's queries are a fixed set of shapes (see
- * prepared.ts), and an action runs a dozen of them. A statement whose plan PostgreSQL can no longer use (a
- * table's columns changed under it, by a newer node's migration) fails once; the connection then runs
- * everything unnamed.
+ * prepared.ts), and an action runs a dozen of them. A statement that the server can no longer run by its name
+ * fails once; the connection then runs everything unnamed.
  */
 function preparingClient(names: Map<string, string>): typeof pg.Client {
   return class PreparingClient extends pg.Client {
@@ -108,7 +111,7 @@ function preparingClient(names: Map<string, string>): typeof pg.Client {
       return new Promise((resolve, reject) => {
         const query = new pg.Query(text, values, (err: (Error & { code?: string }) | undefined, result: unknown) => {
           if (!err) return resolve(result);
-          if (err.code === CACHED_PLAN_INVALID) this.named = false;
+          if (err.code !== undefined && NAMED_STATEMENT_FAILURES.has(err.code)) this.named = false;
           reject(err);
         });
         (query as { name?: string }).name = name;
