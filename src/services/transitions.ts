@@ -112,21 +112,24 @@ export async function applyTransition(
     payload: eventPayload(event, instance, definition),
     createdAt: now,
   }));
-  const rest = Promise.all([
+  const writes = [
     tx.tasks.update(transition.changedTasks),
     tx.tasks.insert(tenantKey, transition.newTasks),
     tx.ccs.insert(tenantKey, transition.newCcs ?? []),
     tx.ccs.markRead(transition.readCcs ?? []),
     tx.timeline.append(instance.code, firstSeq, transition.timeline),
     tx.outbox.append(events),
-  ]);
+  ];
   // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
   const receivers = tx.subscriptions.receivers(instance.approvalCode);
-  const [guard, written, subscribed] = await Promise.allSettled([stored, rest, receivers]);
+  // Every statement settles before the outcome is judged: the rollback a failure leads to must come after all
+  // of them, or one still in flight would land outside it.
+  const [guard, subscribed, ...written] = await Promise.allSettled([stored, receivers, ...writes]);
   // A lost race shows first as the guard's miss; what failed after it (the winner's timeline seq, say) is its echo.
   if (guard.status === 'rejected') throw guard.reason;
   if (!guard.value) throw new VersionConflict();
-  if (written.status === 'rejected') throw written.reason;
+  const failed = written.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
   if (subscribed.status === 'rejected') throw subscribed.reason;
   await tx.deliveries.enqueue(events, subscribed.value, now);
 }

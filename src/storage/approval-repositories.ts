@@ -10,6 +10,7 @@ import type {
   TaskRepository,
   TimelineRepository,
 } from '../services/ports.js';
+import { allInOrder } from '../util/in-order.js';
 import { prepared, preparedInsert } from './prepared.js';
 import { toOutboxEvent } from './rows.js';
 import type { ApprovalsTable, Database, InstancesTable, TasksTable } from './schema.js';
@@ -350,7 +351,8 @@ export function taskRepository(db: Executor): TaskRepository {
       );
     },
     async update(tasks) {
-      await Promise.all(tasks.map((t) => updateTask(db, { id: t.id, status: t.status, endTime: t.endTime, userId: t.userId })));
+      // Every update settles before a failure is reported: the rollback that follows must come after all of them.
+      await allInOrder(tasks.map((t) => updateTask(db, { id: t.id, status: t.status, endTime: t.endTime, userId: t.userId })));
     },
     async countByUser(tenantKey, userId, statuses) {
       if (statuses.length === 0) return 0;

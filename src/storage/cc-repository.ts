@@ -2,6 +2,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CcEntry } from '../domain/approval/cc.js';
 import type { CcRepository } from '../services/ports.js';
+import { allInOrder } from '../util/in-order.js';
 import { prepared } from './prepared.js';
 import type { Database, InstanceCcsTable } from './schema.js';
 
@@ -50,7 +51,8 @@ export function ccRepository(db: Executor): CcRepository {
         .execute();
     },
     async markRead(ccs) {
-      await Promise.all(
+      // Every update settles before a failure is reported: the rollback that follows must come after all of them.
+      await allInOrder(
         ccs.map((cc) => db.updateTable('instance_ccs').set({ status: cc.status, read_time: cc.readTime }).where('cc_id', '=', cc.id).execute()),
       );
     },
