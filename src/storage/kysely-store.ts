@@ -9,8 +9,10 @@ import type {
   ApprovalRepository,
   DirectoryRepository,
   RateWindowRepository,
+  Receiver,
   StateRepository,
   Store,
+  SubscriptionRepository,
   TokenRepository,
 } from '../services/ports.js';
 import {
@@ -327,6 +329,21 @@ function cachedReads(directory: DirectoryRepository, approvals: ApprovalReposito
   };
 }
 
+/**
+ * The apps that receive an approval's events, from `cache` on SQLite: every transition reads them in its
+ * transaction, and almost nothing writes them. Unlike the rows above they are cached inside transactions too,
+ * which is safe on SQLite's one connection: a write to the subscriptions or the apps through it, or a rollback,
+ * moves the cache's generation as it runs, so a transaction never reads a list from before its own change, and
+ * no other writer can commit while it holds the write lock.
+ */
+function cachedReceivers(subscriptions: SubscriptionRepository, cache: RowCache): SubscriptionRepository {
+  const frozen = (receivers: Receiver[]) => Object.freeze(receivers.map((r) => Object.freeze({ ...r }))) as Receiver[];
+  return {
+    ...subscriptions,
+    receivers: (approvalCode) => cache.get(`r\0${approvalCode}`, async () => frozen(await subscriptions.receivers(approvalCode))),
+  };
+}
+
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
 export type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
@@ -343,7 +360,7 @@ interface Shared {
   pin: Pin | undefined;
   tokens: TokenCache;
   definitions: ParsedDefinitions;
-  /** SQLite's definitions and users in memory; none on PostgreSQL, where other nodes write unseen. */
+  /** SQLite's definitions, users and event receivers in memory; none on PostgreSQL, where other nodes write unseen. */
   rows: RowCache | undefined;
 }
 
@@ -354,6 +371,7 @@ function storeOver(db: Executor, common: Shared): Store {
   const approvals = approvalRepository(db, common.definitions);
   // In a transaction the reads see its own writes, which the cache must never hold.
   const reads = common.rows && !inTransaction ? cachedReads(directory, approvals, common.rows) : { directory, approvals };
+  const subscriptions = common.rows ? cachedReceivers(subscriptionRepository(db), common.rows) : subscriptionRepository(db);
   const store: Store = {
     shared,
     batchesReads: common.pin !== undefined,
@@ -368,7 +386,7 @@ function storeOver(db: Executor, common: Shared): Store {
     search: searchRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
-    subscriptions: subscriptionRepository(db),
+    subscriptions,
     deliveries: deliveryRepository(db),
     externals: externalRepository(db),
     transaction: (work) =>

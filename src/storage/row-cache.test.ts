@@ -1,5 +1,5 @@
 /**
- * Definitions and users kept in memory on SQLite: served from memory while nothing changed, read again the
+ * Definitions, users and event receivers kept in memory on SQLite: served from memory while nothing changed, read again the
  * moment this connection, a rollback or another connection (another process) may have changed them.
  */
 import assert from 'node:assert/strict';
@@ -133,4 +133,31 @@ test('SQLite: the users served from memory are frozen, so no request can change 
     (alice as { name: string }).name = 'Mallory';
   }, TypeError);
   assert.throws(() => (alice.departmentIds as string[]).push('fin'), TypeError);
+});
+
+test("SQLite: an approval's event receivers, read in transactions, follow every change at once", async (t) => {
+  const { store, path } = await sqliteStore(t);
+  const receivers = () => store.transaction((tx) => tx.subscriptions.receivers(DEMO_LEAVE_CODE));
+  const app = (await store.directory.findApp('cli_acme_demo'))!;
+  await store.directory.upsertApp({ ...app, event: { url: 'http://127.0.0.1:9/events', encryptKey: null, verificationToken: null, types: null } });
+  assert.deepEqual(await receivers(), []);
+  // Subscribed in a transaction that is rolled back: its own reads see it, nobody else ever does.
+  await assert.rejects(
+    store.transaction(async (tx) => {
+      await tx.subscriptions.subscribe('cli_acme_demo', DEMO_LEAVE_CODE, 1);
+      assert.deepEqual((await tx.subscriptions.receivers(DEMO_LEAVE_CODE)).map((r) => r.appId), ['cli_acme_demo']);
+      throw new Error('undo');
+    }),
+    /undo/,
+  );
+  assert.deepEqual(await receivers(), []);
+  await store.subscriptions.subscribe('cli_acme_demo', DEMO_LEAVE_CODE, 1);
+  assert.deepEqual((await receivers()).map((r) => r.appId), ['cli_acme_demo']);
+  // The app's event types changed by another process.
+  const other = new BetterSqlite3(path);
+  other.prepare(`update apps set event_types = '["approval_instance"]' where app_id = 'cli_acme_demo'`).run();
+  other.close();
+  assert.deepEqual((await receivers()).map((r) => r.eventTypes), [['approval_instance']]);
+  await store.subscriptions.unsubscribe('cli_acme_demo', DEMO_LEAVE_CODE);
+  assert.deepEqual(await receivers(), []);
 });
