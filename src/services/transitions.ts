@@ -8,6 +8,7 @@ import type { DomainEvent, Instance, Transition } from '../domain/approval/insta
 import { settleRevokeRound } from '../domain/approval/revoke-round.js';
 import { FeishuError } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
+import { allInOrder } from '../util/in-order.js';
 import type { OutboxEvent, Store } from './ports.js';
 
 /** Another writer changed the instance between our read and our write. */
@@ -99,8 +100,10 @@ export async function applyTransition(
   // Issued together, not one after another: on PostgreSQL they travel in one pipeline. They run in the order
   // issued, the instance first, so that its row lock is always the first one taken.
   const stored = before
-    ? tx.instances.update(tenantKey, instance, before.version, now)
-    : tx.instances.insert(tenantKey, instance, now, ids.decimal(now)).then(() => true);
+    ? tx.instances.update(tenantKey, instance, before.version, now).then((landed) => {
+        if (!landed) throw new VersionConflict();
+      })
+    : tx.instances.insert(tenantKey, instance, now, ids.decimal(now));
   const firstSeq = instance.version * SEQ_STRIDE;
   const events: OutboxEvent[] = transition.events.map((event, i) => ({
     eventId: ids.decimal(now),
@@ -123,15 +126,10 @@ export async function applyTransition(
   // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
   const receivers = tx.subscriptions.receivers(instance.approvalCode);
   // Every statement settles before the outcome is judged: the rollback a failure leads to must come after all
-  // of them, or one still in flight would land outside it.
-  const [guard, subscribed, ...written] = await Promise.allSettled([stored, receivers, ...writes]);
-  // A lost race shows first as the guard's miss; what failed after it (the winner's timeline seq, say) is its echo.
-  if (guard.status === 'rejected') throw guard.reason;
-  if (!guard.value) throw new VersionConflict();
-  const failed = written.find((outcome) => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  if (subscribed.status === 'rejected') throw subscribed.reason;
-  await tx.deliveries.enqueue(events, subscribed.value, now);
+  // of them, or one still in flight would land outside it. A lost race shows first as the guard's miss; what
+  // failed after it (the winner's timeline seq, say) is its echo.
+  const [, , subscribed] = await allInOrder([stored, allInOrder(writes), receivers] as const);
+  await tx.deliveries.enqueue(events, subscribed, now);
 }
 
 /**
