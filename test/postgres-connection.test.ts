@@ -62,6 +62,13 @@ describe('PostgreSQL connections', { skip: TEST_STORE !== 'postgres' && 'needs S
     assert.equal(store.batchesReads, true);
   });
 
+  test('a reading inside a reading shares its connection rather than waiting for a second one', async () => {
+    // One connection in the pool: a nested reading that asked for another would wait for the pool's time-out.
+    const found = await store.reading((outer) => outer.reading((inner) => inner.state.get('nested')));
+    assert.equal(found, undefined);
+    assert.equal(await writesDuring(() => store.reading((outer) => outer.reading(threeReads))), 1);
+  });
+
   test("a transaction's begin travels with its first statements, its commit after them", async () => {
     const writes = await writesDuring(() => store.transaction((tx) => Promise.all([tx.state.set('a', '1'), tx.state.set('b', '2')])));
     assert.equal(writes, 2);

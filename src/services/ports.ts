@@ -86,7 +86,8 @@ export interface Store {
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /**
    * Runs `work`'s reads on one connection, where those issued together travel together (PostgreSQL: one
-   * round trip for the lot). No transaction: each read sees what is committed when it runs.
+   * round trip for the lot). No transaction: each read sees what is committed when it runs. Nested calls, and
+   * calls in a transaction, use the connection they are on.
    */
   reading<T>(work: (read: Store) => Promise<T>): Promise<T>;
   /** Throws when the database does not answer. */

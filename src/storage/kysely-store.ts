@@ -364,7 +364,8 @@ interface Shared {
   rows: RowCache | undefined;
 }
 
-function storeOver(db: Executor, common: Shared): Store {
+/** `pinned`: `db` is a connection lent to a `reading`, which nested readings share. */
+function storeOver(db: Executor, common: Shared, pinned = false): Store {
   const { root, shared, transact, tokens } = common;
   const inTransaction = db.isTransaction;
   const directory = directoryRepository(db);
@@ -391,7 +392,8 @@ function storeOver(db: Executor, common: Shared): Store {
     externals: externalRepository(db),
     transaction: (work) =>
       inTransaction ? work(store) : transact((trx) => work(storeOver(trx, common))),
-    reading: (work) => (inTransaction || !common.pin ? work(store) : common.pin((pinned) => work(storeOver(pinned, common)))),
+    reading: (work) =>
+      inTransaction || pinned || !common.pin ? work(store) : common.pin((connection) => work(storeOver(connection, common, true))),
     async ping() {
       await sql`select 1`.execute(db);
     },
