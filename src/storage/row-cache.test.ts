@@ -66,6 +66,31 @@ test('a list is served from memory only when every key is there; otherwise read 
   assert.deepEqual(lists, [['a', 'none'], ['a', 'b']]);
 });
 
+test('reads issued together share one data_version read; a read issued later reads it again', async () => {
+  const state = { dataVersion: 1, reads: 0 };
+  const changes = new TableChanges(/\bwatched\b/, () => {
+    state.reads++;
+    return state.dataVersion;
+  });
+  const cache = new RowCache(changes);
+  const read = (value: string) => async () => value;
+  await cache.get('a', read('A'));
+  await cache.getMany(['b'], async () => ['B']);
+  state.reads = 0;
+  // Served from memory, all three issued in one run of code: one pragma.
+  assert.deepEqual(await Promise.all([cache.get('a', read('X')), cache.getMany(['b'], async () => ['X']), cache.get('a', read('X'))]), ['A', ['B'], 'A']);
+  assert.equal(state.reads, 1);
+  // Another connection commits: the next read, issued after, sees it.
+  state.dataVersion++;
+  assert.equal(await cache.get('a', read('A2')), 'A2');
+  assert.ok(state.reads >= 2);
+  // This connection's own change counts at once, in the same run of code too.
+  await cache.get('b', read('B2'));
+  const first = cache.get('b', read('X'));
+  changes.touch();
+  assert.deepEqual(await Promise.all([first, cache.get('b', read('B3'))]), ['B2', 'B3']);
+});
+
 test('writes to the watched tables and rollbacks count as changes; other statements do not', () => {
   const { changes } = changesByHand();
   assert.equal(changes.changes('update "watched" set x = ?', false), true);

@@ -13,6 +13,8 @@
 export class TableChanges {
   private generation = 0;
   private dataVersion: number | undefined;
+  /** Whether data_version was read in the code running now (until its microtasks run; see current). */
+  private versionRead = false;
 
   /** `watched` names the tables in SQL text; `dataVersion` reads `PRAGMA data_version` of the connection. */
   constructor(
@@ -31,10 +33,19 @@ export class TableChanges {
   }
 
   current(): number {
-    const version = this.readDataVersion();
-    if (version !== this.dataVersion) {
-      this.dataVersion = version;
-      this.generation++;
+    // One pragma serves every read issued in the same run of code (a request's checks are issued together): a
+    // commit elsewhere between two of them could as well have come after both. Each costs SQLite a read lock,
+    // two fcntl calls and an fstat. This connection's own writes still count at once (touch).
+    if (!this.versionRead) {
+      this.versionRead = true;
+      queueMicrotask(() => {
+        this.versionRead = false;
+      });
+      const version = this.readDataVersion();
+      if (version !== this.dataVersion) {
+        this.dataVersion = version;
+        this.generation++;
+      }
     }
     return this.generation;
   }
