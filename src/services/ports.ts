@@ -303,7 +303,6 @@ export interface OutboxEvent {
 
 export interface OutboxRepository {
   append(events: readonly OutboxEvent[]): Promise<void>;
-  listByInstance(instanceCode: string): Promise<OutboxEvent[]>;
 }
 
 /** An app that may receive a definition's events, and the event types it takes (null: the default ones). */

@@ -12,7 +12,6 @@ import type {
 } from '../services/ports.js';
 import { allInOrder } from '../util/in-order.js';
 import { prepared, preparedInsert } from './prepared.js';
-import { toOutboxEvent } from './rows.js';
 import type { ApprovalsTable, Database, InstancesTable, TasksTable } from './schema.js';
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -446,15 +445,6 @@ export function outboxRepository(db: Executor): OutboxRepository {
           created_at: e.createdAt,
         })),
       );
-    },
-    async listByInstance(instanceCode) {
-      const rows = await db
-        .selectFrom('outbox')
-        .selectAll()
-        .where('instance_code', '=', instanceCode)
-        .orderBy('seq')
-        .execute();
-      return rows.map(toOutboxEvent);
     },
   };
 }

@@ -11,6 +11,7 @@ import { instanceCcs } from './0009-instance-ccs.js';
 import { instanceI18n } from './0010-instance-i18n.js';
 import { taskGroups } from './0011-task-groups.js';
 import { externalApprovals } from './0012-external-approvals.js';
+import { outboxWithoutOrder } from './0013-outbox-without-order.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-instance-i18n': instanceI18n,
   '0011-task-groups': taskGroups,
   '0012-external-approvals': externalApprovals,
+  '0013-outbox-without-order': outboxWithoutOrder,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
