@@ -300,7 +300,7 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
 }
 
 /**
- * Definitions and users read outside a transaction come from `cache` while the database has not changed
+ * Definitions, users and departments read outside a transaction come from `cache` while the database has not changed
  * (row-cache.ts). The cached objects are shared by every request, so they are frozen: nothing may change them.
  */
 function cachedReads(directory: DirectoryRepository, approvals: ApprovalRepository, cache: RowCache) {
@@ -321,6 +321,11 @@ function cachedReads(directory: DirectoryRepository, approvals: ApprovalReposito
         );
         return users.filter((u): u is User => u !== undefined);
       },
+      findDepartment: (tenantKey, departmentId) =>
+        cache.get(`d\0${tenantKey}\0${departmentId}`, async () => {
+          const department = await directory.findDepartment(tenantKey, departmentId);
+          return department && Object.freeze(department);
+        }),
     } satisfies DirectoryRepository,
     approvals: {
       ...approvals,

@@ -114,27 +114,34 @@ async function sqliteStore(t: TestContext) {
   return { store, path };
 }
 
-test('SQLite: a user changed through the store is read anew at once', async (t) => {
+test('SQLite: a user or a department changed through the store is read anew at once', async (t) => {
   const { store } = await sqliteStore(t);
   const alice = await store.directory.findUser('acme', 'open_id', 'ou_alice');
   assert.equal(alice?.name, 'Alice');
   await store.directory.upsertUser({ ...alice!, name: 'Alice B.' });
   assert.equal((await store.directory.findUser('acme', 'open_id', 'ou_alice'))?.name, 'Alice B.');
   assert.deepEqual((await store.directory.findUsers('acme', ['u_alice'])).map((u) => u.name), ['Alice B.']);
+  const eng = (await store.directory.findDepartment('acme', 'eng'))!;
+  assert.equal(eng.leaderUserId, 'u_carol');
+  await store.directory.upsertDepartment({ ...eng, leaderUserId: 'u_dave' });
+  assert.equal((await store.directory.findDepartment('acme', 'eng'))?.leaderUserId, 'u_dave');
 });
 
-test('SQLite: users and definitions changed by another connection are read anew at once', async (t) => {
+test('SQLite: users, definitions and departments changed by another connection are read anew at once', async (t) => {
   const { store, path } = await sqliteStore(t);
   assert.equal((await store.directory.findUser('acme', 'user_id', 'u_bob'))?.name, 'Bob');
   assert.deepEqual((await store.directory.findUsers('acme', ['u_bob', 'u_carol'])).map((u) => u.name).sort(), ['Bob', 'Carol']);
   assert.equal((await store.approvals.find('acme', DEMO_LEAVE_CODE))?.status, 'ACTIVE');
+  assert.equal((await store.directory.findDepartment('acme', 'eng'))?.name, 'Engineering');
   const other = new BetterSqlite3(path);
   other.prepare("update users set name = 'Robert' where user_id = 'u_bob'").run();
   other.prepare("update approvals set status = 'INACTIVE' where approval_code = ?").run(DEMO_LEAVE_CODE);
+  other.prepare("update departments set name = 'R&D' where department_id = 'eng'").run();
   other.close();
   assert.equal((await store.directory.findUser('acme', 'user_id', 'u_bob'))?.name, 'Robert');
   assert.deepEqual((await store.directory.findUsers('acme', ['u_bob', 'u_carol'])).map((u) => u.name).sort(), ['Carol', 'Robert']);
   assert.equal((await store.approvals.find('acme', DEMO_LEAVE_CODE))?.status, 'INACTIVE');
+  assert.equal((await store.directory.findDepartment('acme', 'eng'))?.name, 'R&D');
 });
 
 test('SQLite: a change rolled back is never served', async (t) => {
@@ -151,13 +158,17 @@ test('SQLite: a change rolled back is never served', async (t) => {
   assert.equal((await store.directory.findUser('acme', 'open_id', 'ou_alice'))?.name, 'Alice');
 });
 
-test('SQLite: the users served from memory are frozen, so no request can change another\'s', async (t) => {
+test('SQLite: the users and departments served from memory are frozen, so no request can change another\'s', async (t) => {
   const { store } = await sqliteStore(t);
   const alice = (await store.directory.findUser('acme', 'open_id', 'ou_alice'))!;
   assert.throws(() => {
     (alice as { name: string }).name = 'Mallory';
   }, TypeError);
   assert.throws(() => (alice.departmentIds as string[]).push('fin'), TypeError);
+  const eng = (await store.directory.findDepartment('acme', 'eng'))!;
+  assert.throws(() => {
+    (eng as { leaderUserId: string | null }).leaderUserId = null;
+  }, TypeError);
 });
 
 test("SQLite: an approval's event receivers, read in transactions, follow every change at once", async (t) => {

@@ -17,8 +17,8 @@ export interface SqliteOptions {
 /** Distinct SQL texts kept prepared; the queries are a fixed set, so this bound is only reached by IN lists. */
 const STATEMENT_CACHE_SIZE = 500;
 
-/** The tables whose rows the server keeps in memory (row-cache.ts): definitions, users, and event receivers. */
-const CACHED_TABLES = /\b(approvals|users|subscriptions|apps)\b/i;
+/** The tables whose rows the server keeps in memory (row-cache.ts): definitions, users, departments, event receivers. */
+const CACHED_TABLES = /\b(approvals|users|departments|subscriptions|apps)\b/i;
 
 /** A statement that counts as a change of the cached tables each time it runs. */
 function counted(statement: BetterSqlite3.Statement, changes: TableChanges): SqliteStatement {
