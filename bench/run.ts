@@ -81,10 +81,13 @@ class AnswerCheck {
   checked = 0;
   wrong = 0;
   samples: string[] = [];
+  /** When the last answer came (performance.now()). */
+  lastAt = 0;
   constructor(private readonly expected: Expected) {}
 
   record(status: number, body: string): void {
     this.checked++;
+    this.lastAt = performance.now();
     let code: unknown;
     try {
       code = (JSON.parse(body) as { code?: unknown }).code;
@@ -215,13 +218,15 @@ async function measure(servers: NodeProcess[], load: Load, requests: number | un
   const check = new AnswerCheck(load.expected);
   const cpuBefore = pids.map(cpuMicros);
   const databaseBefore = localPostgres ? postgresCpu() : undefined;
+  const started = performance.now();
   const result = await drive(urls, load, requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS }, check);
   const cpuUsed = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
   const databaseUsed = databaseBefore && cpuSince(databaseBefore);
   const rssMaxMb = rss();
   return {
-    // autocannon's average is per whole second of its run: a run of a number of requests ends within one.
-    perSecond: requests ? result.requests.total / ((result.finish.getTime() - result.start.getTime()) / 1000) : result.requests.average,
+    // autocannon's average is per whole second of its run, and it ends a run of a number of requests at its next
+    // one-second tick (its start and finish times then differ by whole seconds): timed here to the last answer.
+    perSecond: requests ? check.checked / ((check.lastAt - started) / 1000) : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: check.wrong + result.errors,
