@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { Migrator, sql, type Kysely } from 'kysely';
+import { CompiledQuery, Migrator, sql, type Kysely } from 'kysely';
+import { instancesMatching } from '../src/storage/approval-repositories.js';
 import { migrationProvider } from '../src/storage/migrations/index.js';
 import { connect } from '../src/storage/open-store.js';
 import { ensureSchema } from '../src/storage/postgres.js';
@@ -59,4 +60,19 @@ test('0013: the outbox keeps its events and their deliveries, takes a repeated (
     assert.deepEqual((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows, [{ foreign_keys: 1 }]);
     assert.deepEqual((await sql`pragma foreign_key_check`.execute(db)).rows, []);
   }
+});
+
+test('0014: instances are found by approval and by reverted instance through an index still, on SQLite', { skip: TEST_STORE !== 'sqlite' && 'SQLite query plans' }, async (t) => {
+  const { db, migrator } = await unmigrated(t);
+  assert.equal((await migrator.migrateToLatest()).error, undefined);
+  const plan = async (filter: Parameters<typeof instancesMatching>[2]) => {
+    const query = instancesMatching(db, 'acme', filter).selectAll().orderBy('start_time').orderBy('created_seq').compile();
+    const { rows } = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+    return rows.map((r) => r.detail).join(' | ');
+  };
+  assert.match(await plan({ approvalCode: 'A', startFrom: 1, startTo: 2 }), /USING INDEX instances_by_approval_in_order/);
+  assert.match(await plan({ revertedInstanceCode: 'I-1' }), /USING INDEX instances_by_reverted_instance/);
+  assert.match(await plan({ submitter: 'u_alice' }), /USING INDEX instances_by_submitter/);
+  const indexes = await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'instances'`.execute(db);
+  assert.ok(!indexes.rows.some((r) => r.name === 'instances_by_approval'));
 });

@@ -12,6 +12,7 @@ import { instanceI18n } from './0010-instance-i18n.js';
 import { taskGroups } from './0011-task-groups.js';
 import { externalApprovals } from './0012-external-approvals.js';
 import { outboxWithoutOrder } from './0013-outbox-without-order.js';
+import { lighterInstanceIndexes } from './0014-lighter-instance-indexes.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-task-groups': taskGroups,
   '0012-external-approvals': externalApprovals,
   '0013-outbox-without-order': outboxWithoutOrder,
+  '0014-lighter-instance-indexes': lighterInstanceIndexes,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
