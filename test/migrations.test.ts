@@ -1,4 +1,7 @@
-/** Migrations that change a table holding data: what was stored before is there after, on SQLite and PostgreSQL. */
+/**
+ * Migrations that rebuild a table holding data or change its indexes, on SQLite and PostgreSQL: what was stored
+ * stays, and the queries keep an index.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
