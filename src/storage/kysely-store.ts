@@ -300,8 +300,9 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
 }
 
 /**
- * Definitions, users and departments read outside a transaction come from `cache` while the database has not changed
- * (row-cache.ts). The cached objects are shared by every request, so they are frozen: nothing may change them.
+ * Definitions, users and departments read outside a transaction come from `cache` while the database has not
+ * changed (row-cache.ts). The cached objects are shared by every request, so they are frozen: nothing may change
+ * them.
  */
 function cachedReads(directory: DirectoryRepository, approvals: ApprovalRepository, cache: RowCache) {
   const userKey = (tenantKey: string, type: UserIdType, id: string) => `u\0${tenantKey}\0${type}\0${id}`;

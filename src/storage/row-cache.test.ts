@@ -1,6 +1,7 @@
 /**
- * Definitions, users and event receivers kept in memory on SQLite: served from memory while nothing changed, read again the
- * moment this connection, a rollback or another connection (another process) may have changed them.
+ * Definitions, users, departments and event receivers kept in memory on SQLite: served from memory while nothing
+ * changed, read again the moment this connection, a rollback or another connection (another process) may have
+ * changed them.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -1,7 +1,8 @@
 /**
  * Rows that nearly every request reads and almost nothing writes (definitions, users, departments, the apps
- * subscribed to a definition's events), kept in memory on SQLite and dropped the moment the database may hold something newer. A read costs SQLite 10 to 30 µs in a busy
- * server, as much as the rest of a refusal's checks; this costs a pragma.
+ * subscribed to a definition's events), kept in memory on SQLite and dropped the moment the database may hold
+ * something newer. A read costs SQLite 10 to 30 µs in a busy server, as much as the rest of a refusal's checks;
+ * this costs a pragma.
  */
 
 /**
