@@ -107,6 +107,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
   const store = await openStore(config.databaseUrl, {
     sqliteSynchronous: config.sqliteSynchronous,
     poolSize: config.poolSize,
+    warn: (message) => logger.warn(message),
   });
   try {
     const ids = config.seed === undefined ? Ids.random() : Ids.seeded(config.seed);

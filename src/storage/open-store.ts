@@ -9,6 +9,8 @@ export interface StoreOptions {
   sqliteSynchronous?: SqliteSynchronous;
   /** Connections per node (PostgreSQL). */
   poolSize?: number;
+  /** Hears a problem the store works around (SQLite's checkpoint thread failing). */
+  warn?: (message: string) => void;
 }
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//.test(url);
@@ -45,10 +47,15 @@ interface Opened {
  * `sqlite:PATH`, `sqlite::memory:` or `postgres://...`. Each driver is loaded only for its own URLs: on Node 20
  * loading pg costs a SQLite start a tenth of its time.
  */
-async function openDatabase(url: string, options: StoreOptions = {}): Promise<Opened> {
+async function openDatabase(url: string, options: StoreOptions, forServer: boolean): Promise<Opened> {
   if (url.startsWith('sqlite:')) {
     const { openSqlite } = await import('./sqlite.js');
-    return openSqlite({ path: url.slice('sqlite:'.length), synchronous: options.sqliteSynchronous ?? 'FULL' });
+    return openSqlite({
+      path: url.slice('sqlite:'.length),
+      synchronous: options.sqliteSynchronous ?? 'FULL',
+      backgroundCheckpoints: forServer,
+      ...(options.warn ? { warn: options.warn } : {}),
+    });
   }
   if (isPostgresUrl(url)) {
     const { openPostgres } = await import('./postgres.js');
@@ -63,10 +70,10 @@ export async function migrate(db: Kysely<Database>, url: string): Promise<string
   return migrateToLatest(db);
 }
 
-async function openAnswering(url: string, options: StoreOptions): Promise<Opened> {
+async function openAnswering(url: string, options: StoreOptions, forServer = false): Promise<Opened> {
   let opened: Opened;
   try {
-    opened = await openDatabase(url, options);
+    opened = await openDatabase(url, options, forServer);
   } catch (err) {
     throw err instanceof DatabaseUrlError ? err : unreachable(url, err);
   }
@@ -79,14 +86,17 @@ async function openAnswering(url: string, options: StoreOptions): Promise<Opened
   return opened;
 }
 
-/** Opens the database named by the URL and checks that it answers; else DatabaseUnreachableError, naming it. */
+/**
+ * Opens the database named by the URL and checks that it answers; else DatabaseUnreachableError, naming it.
+ * On SQLite without a server store's checkpoint thread, so that it may change the journal mode (the bench's fill).
+ */
 export async function connect(url: string, options: StoreOptions = {}): Promise<Kysely<Database>> {
   return (await openAnswering(url, options)).db;
 }
 
 /** Connects to the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const { db, changes, transact, pin } = await openAnswering(url, options);
+  const { db, changes, transact, pin } = await openAnswering(url, options, true);
   try {
     await migrate(db, url);
   } catch (err) {

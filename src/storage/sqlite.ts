@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
+import { BackgroundCheckpoints } from './background-checkpoints.js';
 import { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 
@@ -12,6 +13,13 @@ export interface SqliteOptions {
   path: string;
   /** FULL survives power loss; NORMAL in WAL mode survives process crashes only, and is faster. */
   synchronous: SqliteSynchronous;
+  /**
+   * WAL checkpoints on a thread of their own (background-checkpoints.ts): for a server's store. Off for a
+   * connection that may change the journal mode, which needs the file to itself.
+   */
+  backgroundCheckpoints?: boolean;
+  /** Hears a problem the connection works around (the checkpoint thread failing). */
+  warn?: (message: string) => void;
 }
 
 /** Distinct SQL texts kept prepared; the queries are a fixed set, so this bound is only reached by IN lists. */
@@ -20,32 +28,41 @@ const STATEMENT_CACHE_SIZE = 500;
 /** The tables whose rows the server keeps in memory (row-cache.ts): definitions, users, departments, event receivers. */
 const CACHED_TABLES = /\b(approvals|users|departments|subscriptions|apps)\b/i;
 
-/** A statement that counts as a change of the cached tables each time it runs. */
-function counted(statement: BetterSqlite3.Statement, changes: TableChanges): SqliteStatement {
+/** A statement that runs `noted` each time it runs (a write the row cache or the checkpoints must hear of). */
+function noting(statement: BetterSqlite3.Statement, noted: () => void): SqliteStatement {
   return {
     reader: statement.reader,
     all(parameters) {
-      changes.touch();
+      noted();
       return statement.all(parameters);
     },
     run(parameters) {
-      changes.touch();
+      noted();
       return statement.run(parameters);
     },
     iterate(parameters) {
-      changes.touch();
+      noted();
       return statement.iterate(parameters);
     },
   };
+}
+
+/** Who hears of this connection's writes as they run. */
+export interface WriteListeners {
+  /** Told of writes to the cached tables, and of rollbacks. */
+  changes?: TableChanges;
+  /** Told of every statement that is not read-only. */
+  wrote?: () => void;
 }
 
 /**
  * kysely asks for a new prepared statement at every query; preparing costs SQLite more than running most of
  * ours. The same SQL text gets the same statement (better-sqlite3 statements are reusable; nothing here
  * iterates one while another call uses it, as every call runs to completion synchronously). Statements that
- * change the cached tables tell `changes` as they run.
+ * write tell `listeners` as they run.
  */
-export function withStatementCache(connection: BetterSqlite3.Database, changes?: TableChanges, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+export function withStatementCache(connection: BetterSqlite3.Database, listeners: WriteListeners = {}, size = STATEMENT_CACHE_SIZE): SqliteDatabase {
+  const { changes, wrote } = listeners;
   const statements = new Map<string, SqliteStatement>();
   return {
     prepare(sql) {
@@ -54,7 +71,10 @@ export function withStatementCache(connection: BetterSqlite3.Database, changes?:
         // Clearing everything is simpler than LRU, and with ~100 SQL texts in use it practically never happens.
         if (statements.size >= size) statements.clear();
         const prepared = connection.prepare(sql);
-        statement = changes?.changes(sql, prepared.readonly) ? counted(prepared, changes) : prepared;
+        const touches = changes?.changes(sql, prepared.readonly) ? () => changes.touch() : undefined;
+        const writes = prepared.readonly ? undefined : wrote;
+        const noted = touches && writes ? () => (touches(), writes()) : (touches ?? writes);
+        statement = noted ? noting(prepared, noted) : prepared;
         statements.set(sql, statement);
       }
       return statement;
@@ -91,6 +111,13 @@ class FifoLock {
 class QueuedSqliteDriver extends SqliteDriver implements Driver {
   private readonly queue = new FifoLock();
 
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly beforeDestroy: () => Promise<void>,
+  ) {
+    super(config);
+  }
+
   override async acquireConnection(): Promise<DatabaseConnection> {
     await this.queue.lock();
     return super.acquireConnection();
@@ -100,15 +127,23 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
     await super.releaseConnection();
     this.queue.unlock();
   }
+
+  override async destroy(): Promise<void> {
+    await this.beforeDestroy();
+    await super.destroy();
+  }
 }
 
 class QueuedSqliteDialect extends SqliteDialect {
-  constructor(private readonly config: SqliteDialectConfig) {
+  constructor(
+    private readonly config: SqliteDialectConfig,
+    private readonly beforeDestroy: () => Promise<void>,
+  ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return new QueuedSqliteDriver(this.config);
+    return new QueuedSqliteDriver(this.config, this.beforeDestroy);
   }
 }
 
@@ -118,7 +153,7 @@ export interface OpenedSqlite {
   changes: TableChanges;
 }
 
-export function openSqlite({ path, synchronous }: SqliteOptions): OpenedSqlite {
+export function openSqlite({ path, synchronous, backgroundCheckpoints = false, warn }: SqliteOptions): OpenedSqlite {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const connection = new BetterSqlite3(path);
   connection.pragma('journal_mode = WAL');
@@ -128,5 +163,9 @@ export function openSqlite({ path, synchronous }: SqliteOptions): OpenedSqlite {
   connection.pragma('busy_timeout = 5000');
   const dataVersion = connection.prepare('pragma data_version').pluck();
   const changes = new TableChanges(CACHED_TABLES, () => dataVersion.get() as number);
-  return { db: new Kysely<Database>({ dialect: new QueuedSqliteDialect({ database: withStatementCache(connection, changes) }) }), changes };
+  // An in-memory database has no WAL.
+  const checkpoints = backgroundCheckpoints && path !== ':memory:' ? new BackgroundCheckpoints(connection, path, warn) : undefined;
+  const database = withStatementCache(connection, { changes, ...(checkpoints ? { wrote: () => checkpoints.wrote() } : {}) });
+  const dialect = new QueuedSqliteDialect({ database }, async () => checkpoints?.close());
+  return { db: new Kysely<Database>({ dialect }), changes };
 }
