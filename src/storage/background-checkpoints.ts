@@ -53,7 +53,10 @@ parentPort.on('message', (message) => {
 });
 `;
 
-/** idle: no checkpoint asked for; asked: one is on its way; again: and more was written since it was asked for. */
+/**
+ * idle: no checkpoint asked for; asked: one is on its way; again: and more was written since it was asked for;
+ * inline: the worker failed, and SQLite's own checkpoints run on the connection; closed: the store is closing.
+ */
 type State = 'idle' | 'asked' | 'again' | 'inline' | 'closed';
 
 export class BackgroundCheckpoints {
