@@ -1,15 +1,18 @@
 /**
  * WAL checkpoints on a worker thread: the pages a server's connection commits reach the database file without
  * that connection checkpointing them, the worker is closed before the connection (which, last, folds the WAL
- * away), a worker that fails hands checkpoints back to SQLite's own, and a plain connection has no worker.
+ * away), a process that never closes it still exits, a worker that fails hands checkpoints back to SQLite's own,
+ * and a plain connection has no worker.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
+import { assertFreshBuild, ROOT } from '../../test/helpers/process.js';
 import { waitFor } from '../../test/helpers/wait.js';
 import { BackgroundCheckpoints } from './background-checkpoints.js';
 import { connect, migrate, openStore } from './open-store.js';
@@ -82,6 +85,26 @@ test('close waits for the worker to close its connection, so that the last one, 
   assert.equal(existsSync(`${path}-wal`), false);
   // Closed: writes after it start no worker.
   checkpoints.wrote();
+});
+
+test('a process that writes and never closes the connection still exits: the worker does not keep it alive', (t) => {
+  assertFreshBuild();
+  const script = `
+    import BetterSqlite3 from 'better-sqlite3';
+    import { BackgroundCheckpoints } from './dist/storage/background-checkpoints.js';
+    const connection = new BetterSqlite3(process.env.DB_PATH);
+    connection.pragma('journal_mode = WAL');
+    connection.exec('create table rows (n integer primary key)');
+    new BackgroundCheckpoints(connection, process.env.DB_PATH).wrote();`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    cwd: ROOT,
+    env: { ...process.env, DB_PATH: tempFile(t) },
+    // Generous: a healthy run takes a fraction of a second; one the worker keeps alive never ends.
+    timeout: 60_000,
+    encoding: 'utf8',
+  });
+  assert.equal(child.error, undefined, 'the process exited by itself');
+  assert.equal(child.status, 0, child.stderr);
 });
 
 test("a worker that fails hands checkpoints back to SQLite's own on the connection, and says why", async (t) => {

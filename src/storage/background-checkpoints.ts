@@ -105,8 +105,6 @@ export class BackgroundCheckpoints {
       // Not the server's flags: under tsx they would load its hooks into the worker too.
       execArgv: [],
     });
-    // A server that is not closed still exits.
-    worker.unref();
     worker.on('message', (message: unknown) => {
       if (message === 'done') this.done();
       else this.fail(`the checkpoint thread failed: ${(message as { error?: string }).error}`);
@@ -115,6 +113,8 @@ export class BackgroundCheckpoints {
     worker.on('exit', (code) => {
       if (this.worker === worker) this.fail(`the checkpoint thread exited (code ${code})`);
     });
+    // A process that never closes the store still exits. After the listeners: a 'message' listener refs it again.
+    worker.unref();
     this.connection.pragma(`wal_autocheckpoint = ${CATCH_UP_PAGES}`);
     return worker;
   }
