@@ -83,7 +83,7 @@ test('close waits for the worker to close its connection, so that the last one, 
   await checkpoints.close();
   connection.close();
   assert.equal(existsSync(`${path}-wal`), false);
-  // Closed: writes after it start no worker.
+  // Closed: a write after it starts no worker (whose start would set a pragma on the closed connection, and throw).
   checkpoints.wrote();
 });
 
