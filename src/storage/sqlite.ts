@@ -29,7 +29,7 @@ const STATEMENT_CACHE_SIZE = 500;
 const CACHED_TABLES = /\b(approvals|users|departments|subscriptions|apps)\b/i;
 
 /** A statement that runs `noted` each time it runs (a write the row cache or the checkpoints must hear of). */
-function noting(statement: BetterSqlite3.Statement, noted: () => void): SqliteStatement {
+function noting(statement: SqliteStatement, noted: () => void): SqliteStatement {
   return {
     reader: statement.reader,
     all(parameters) {
@@ -43,6 +43,40 @@ function noting(statement: BetterSqlite3.Statement, noted: () => void): SqliteSt
     iterate(parameters) {
       noted();
       return statement.iterate(parameters);
+    },
+  };
+}
+
+/** Makes a row object of a statement's raw values: one object literal per column list, compiled once. */
+type RowFactory = (values: unknown[]) => Record<string, unknown>;
+const rowFactories = new Map<string, RowFactory>();
+
+function rowFactory(columns: readonly string[]): RowFactory {
+  const key = columns.join('\0');
+  let factory = rowFactories.get(key);
+  if (!factory) {
+    // Later duplicates win, as when better-sqlite3 builds the object itself.
+    const fields = columns.map((name, i) => `${JSON.stringify(name)}: values[${i}]`);
+    factory = new Function('values', `return { ${fields.join(', ')} };`) as RowFactory;
+    rowFactories.set(key, factory);
+  }
+  return factory;
+}
+
+/**
+ * A statement that returns rows, built as objects here rather than by better-sqlite3, which sets a wide row's
+ * columns one by one through V8's API (about half the cost of reading an instance row). Every row of a column
+ * list also gets the same object shape, which the code reading them handles faster.
+ */
+function objectRows(statement: BetterSqlite3.Statement): SqliteStatement {
+  statement.raw(true);
+  const toRow = rowFactory(statement.columns().map((column) => column.name));
+  return {
+    reader: true,
+    all: (parameters) => (statement.all(parameters) as unknown[][]).map(toRow),
+    run: (parameters) => statement.run(parameters),
+    *iterate(parameters) {
+      for (const values of statement.iterate(parameters) as IterableIterator<unknown[]>) yield toRow(values);
     },
   };
 }
@@ -74,7 +108,8 @@ export function withStatementCache(connection: BetterSqlite3.Database, listeners
         const touches = changes?.changes(sql, prepared.readonly) ? () => changes.touch() : undefined;
         const writes = prepared.readonly ? undefined : wrote;
         const noted = touches && writes ? () => (touches(), writes()) : (touches ?? writes);
-        statement = noted ? noting(prepared, noted) : prepared;
+        const rows = prepared.reader ? objectRows(prepared) : prepared;
+        statement = noted ? noting(rows, noted) : rows;
         statements.set(sql, statement);
       }
       return statement;
