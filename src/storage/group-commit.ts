@@ -5,7 +5,8 @@
  * alone and is answered at once, and a success is answered only after the shared commit is done, so an
  * acknowledged change is as durable as with a transaction of its own.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import { execute } from './prepared.js';
 
 interface Queued<DB> {
   work: (trx: Transaction<DB>) => Promise<unknown>;
@@ -15,6 +16,10 @@ interface Queued<DB> {
 
 /** Transactions per commit at most, so that the first of a long queue is not kept waiting for the last. */
 const MAX_BATCH = 64;
+
+const SAVEPOINT = CompiledQuery.raw('savepoint group_item');
+const RELEASE = CompiledQuery.raw('release group_item');
+const ROLLBACK = CompiledQuery.raw('rollback to group_item');
 
 export class GroupCommit<DB> {
   private readonly queue: Queued<DB>[] = [];
@@ -53,13 +58,13 @@ export class GroupCommit<DB> {
         for (let taken = 0; taken < this.maxBatch && this.queue.length > 0; taken++) {
           const item = this.queue.shift()!;
           open.set(item, undefined);
-          await sql`savepoint group_item`.execute(trx);
+          await execute(trx, SAVEPOINT);
           try {
             open.set(item, await item.work(trx));
-            await sql`release group_item`.execute(trx);
+            await execute(trx, RELEASE);
           } catch (err) {
-            await sql`rollback to group_item`.execute(trx);
-            await sql`release group_item`.execute(trx);
+            await execute(trx, ROLLBACK);
+            await execute(trx, RELEASE);
             open.delete(item);
             item.reject(err);
           }

@@ -1,8 +1,32 @@
-/** The SQLite connection under kysely. */
+/** The SQLite connection under kysely: rows as objects, and statements that need not wait run at once. */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { withStatementCache } from './sqlite.js';
+import { CompiledQuery } from 'kysely';
+import { execute } from './prepared.js';
+import { openSqlite, withStatementCache } from './sqlite.js';
+
+/** A store's connection on a new file, and a second connection to the same file, to look from outside. */
+function open(t: TestContext) {
+  const folder = mkdtempSync(join(tmpdir(), 'shenpi-sqlite-'));
+  const path = join(folder, 'db.sqlite');
+  const { db } = openSqlite({ path, synchronous: 'NORMAL' });
+  const outside = new BetterSqlite3(path);
+  outside.exec('create table server_state (key text primary key, value text not null)');
+  t.after(async () => {
+    outside.close();
+    await db.destroy().catch(() => undefined);
+    rmSync(folder, { recursive: true, force: true });
+  });
+  const stored = () => (outside.prepare('select key from server_state order by key').pluck().all() as string[]).join(',');
+  return { db, stored };
+}
+
+const insert = (key: string) => CompiledQuery.raw('insert into server_state (key, value) values (?, ?)', [key, 'v']);
+const keys = CompiledQuery.raw('select key from server_state order by key');
 
 test('rows come back as objects of their columns, in order, a later column of the same name winning', () => {
   const database = withStatementCache(new BetterSqlite3(':memory:'));
@@ -23,4 +47,48 @@ test('a write that returns rows answers objects too, and its listeners still hea
   assert.deepEqual(database.prepare('insert into t (name) values (?) returning id, name').all(['a']), [{ id: 1, name: 'a' }]);
   assert.equal(writes, 1);
   database.close();
+});
+
+test('a statement on the free connection has run when execute returns, before its promise settles', async (t) => {
+  const { db, stored } = open(t);
+  await execute(db, insert('first'));
+  const pending = execute(db, insert('second'));
+  assert.equal(stored(), 'first,second');
+  assert.equal((await pending).numAffectedRows, 1n);
+});
+
+test("a statement outside a transaction never runs inside it: it waits for the transaction's end", async (t) => {
+  const { db } = open(t);
+  let outsideRead: ReturnType<typeof execute> | undefined;
+  await assert.rejects(
+    db.transaction().execute(async (trx) => {
+      await execute(trx, insert('rolled-back'));
+      // Run at once, it would read the transaction's uncommitted row.
+      outsideRead = execute(db, keys);
+      throw new Error('roll back');
+    }),
+    /roll back/,
+  );
+  assert.deepEqual((await outsideRead!).rows, []);
+});
+
+test("a transaction's statements run at once on its connection, and land with it", async (t) => {
+  const { db, stored } = open(t);
+  await db.transaction().execute(async (trx) => {
+    const first = execute(trx, insert('a'));
+    const second = execute(trx, insert('b'));
+    assert.deepEqual((await execute(trx, keys)).rows, [{ key: 'a' }, { key: 'b' }]);
+    await Promise.all([first, second]);
+    assert.equal(stored(), '', 'not committed yet');
+  });
+  assert.equal(stored(), 'a,b');
+});
+
+test('a failing statement run at once rejects its promise instead of throwing, and a closed store refuses', async (t) => {
+  const { db } = open(t);
+  await execute(db, insert('twice'));
+  const failing = execute(db, insert('twice'));
+  await assert.rejects(failing, /UNIQUE constraint failed/);
+  await db.destroy();
+  await assert.rejects(execute(db, keys));
 });

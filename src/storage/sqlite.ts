@@ -1,8 +1,9 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
 import { BackgroundCheckpoints } from './background-checkpoints.js';
+import { registerRunNow } from './prepared.js';
 import { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 
@@ -120,12 +121,17 @@ export function withStatementCache(connection: BetterSqlite3.Database, listeners
 
 /** A lock that hands itself to the longest waiter, and to that one only. */
 class FifoLock {
-  private held = false;
+  private locked = false;
   private readonly waiters: (() => void)[] = [];
 
+  /** Whether it is held: from a lock() to the unlock() that has no waiter to hand it to. */
+  get held(): boolean {
+    return this.locked;
+  }
+
   async lock(): Promise<void> {
-    if (!this.held) {
-      this.held = true;
+    if (!this.locked) {
+      this.locked = true;
       return;
     }
     await new Promise<void>((resolve) => this.waiters.push(resolve));
@@ -134,7 +140,7 @@ class FifoLock {
   unlock(): void {
     const next = this.waiters.shift();
     if (next) next();
-    else this.held = false;
+    else this.locked = false;
   }
 }
 
@@ -145,6 +151,9 @@ class FifoLock {
  */
 class QueuedSqliteDriver extends SqliteDriver implements Driver {
   private readonly queue = new FifoLock();
+  /** kysely's connection, once lent the first time: statements that need not wait run on it at once (runNow). */
+  private connection: DatabaseConnection | undefined;
+  private destroyed = false;
 
   constructor(
     config: SqliteDialectConfig,
@@ -155,7 +164,22 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
 
   override async acquireConnection(): Promise<DatabaseConnection> {
     await this.queue.lock();
-    return super.acquireConnection();
+    return (this.connection = await super.acquireConnection());
+  }
+
+  /**
+   * Runs a statement now when nothing else can be using the connection: none holds it, or the transaction
+   * issuing the statement does (a transaction runs while it holds the connection). A statement runs to its end
+   * synchronously, so no other can start meanwhile. Else undefined: the statement waits its turn as usual.
+   */
+  runNow(query: CompiledQuery, inTransaction: boolean): Promise<QueryResult<unknown>> | undefined {
+    if (!this.connection || this.destroyed || this.queue.held !== inTransaction) return undefined;
+    try {
+      // kysely's SQLite connection runs the statement before it returns its promise.
+      return this.connection.executeQuery(query);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   override async releaseConnection(): Promise<void> {
@@ -164,12 +188,16 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
   }
 
   override async destroy(): Promise<void> {
+    this.destroyed = true;
     await this.beforeDestroy();
     await super.destroy();
   }
 }
 
 class QueuedSqliteDialect extends SqliteDialect {
+  /** The driver of the Kysely instance made with this dialect (one each). */
+  driver: QueuedSqliteDriver | undefined;
+
   constructor(
     private readonly config: SqliteDialectConfig,
     private readonly beforeDestroy: () => Promise<void>,
@@ -178,7 +206,7 @@ class QueuedSqliteDialect extends SqliteDialect {
   }
 
   override createDriver(): Driver {
-    return new QueuedSqliteDriver(this.config, this.beforeDestroy);
+    return (this.driver = new QueuedSqliteDriver(this.config, this.beforeDestroy));
   }
 }
 
@@ -202,5 +230,8 @@ export function openSqlite({ path, synchronous, backgroundCheckpoints = false, w
   const checkpoints = backgroundCheckpoints && path !== ':memory:' ? new BackgroundCheckpoints(connection, path, warn) : undefined;
   const database = withStatementCache(connection, { changes, ...(checkpoints ? { wrote: () => checkpoints.wrote() } : {}) });
   const dialect = new QueuedSqliteDialect({ database }, async () => checkpoints?.close());
-  return { db: new Kysely<Database>({ dialect }), changes };
+  const db = new Kysely<Database>({ dialect });
+  const driver = dialect.driver!;
+  registerRunNow(db, (query, inTransaction) => driver.runNow(query, inTransaction));
+  return { db, changes };
 }
