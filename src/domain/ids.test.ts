@@ -69,6 +69,24 @@ test('decimal ids of one millisecond increase with the sequence', () => {
   assert.equal(new Set(made).size, 5);
 });
 
+test('the worker processes of one server draw their decimal ids from disjoint sequences', () => {
+  // Each worker is a process of its own, with its own sequence: only the residue of the sequence digits
+  // keeps two workers' ids of one millisecond apart (the three random digits alone met within seconds).
+  for (const count of [2, 3, 7]) {
+    for (let index = 0; index < count; index++) {
+      const ids = Ids.random({ index, count });
+      for (let n = 0; n < 1200; n++) {
+        const id = ids.decimal(NOW);
+        assert.match(id, new RegExp(`^${NOW}\\d{6}$`));
+        assert.equal(Number(id.slice(13, 16)) % count, index, id);
+      }
+    }
+  }
+  for (const bad of [{ index: 2, count: 2 }, { index: -1, count: 2 }, { index: 0, count: 0 }, { index: 0.5, count: 2 }]) {
+    assert.throws(() => Ids.random(bad), RangeError);
+  }
+});
+
 test('a seed must be a whole number from 0 to 2^53-1', () => {
   for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) assert.throws(() => Ids.seeded(bad), RangeError);
   assert.doesNotThrow(() => Ids.seeded(0));
