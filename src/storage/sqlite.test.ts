@@ -1,4 +1,7 @@
-/** The SQLite connection under kysely: rows as objects, and statements that need not wait run at once. */
+/**
+ * The SQLite connection under kysely: rows as objects, statements that need not wait run at once, and
+ * transactions that take the write lock as they begin, waiting for another process's without blocking.
+ */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,8 @@ function open(t: TestContext) {
   const folder = mkdtempSync(join(tmpdir(), 'shenpi-sqlite-'));
   const path = join(folder, 'db.sqlite');
   const { db } = openSqlite({ path, synchronous: 'NORMAL' });
-  const outside = new BetterSqlite3(path);
+  // Another process's connection, which never waits for a lock: it fails at once with SQLITE_BUSY.
+  const outside = new BetterSqlite3(path, { timeout: 0 });
   outside.exec('create table server_state (key text primary key, value text not null)');
   t.after(async () => {
     outside.close();
@@ -22,7 +26,7 @@ function open(t: TestContext) {
     rmSync(folder, { recursive: true, force: true });
   });
   const stored = () => (outside.prepare('select key from server_state order by key').pluck().all() as string[]).join(',');
-  return { db, stored };
+  return { db, stored, outside };
 }
 
 const insert = (key: string) => CompiledQuery.raw('insert into server_state (key, value) values (?, ?)', [key, 'v']);
@@ -91,4 +95,35 @@ test('a failing statement run at once rejects its promise instead of throwing, a
   await assert.rejects(failing, /UNIQUE constraint failed/);
   await db.destroy();
   await assert.rejects(execute(db, keys));
+});
+
+test('a transaction holds the write lock from its begin, before its first write', async (t) => {
+  const { db, outside } = open(t);
+  await db.transaction().execute(async (trx) => {
+    await execute(trx, keys);
+    // Deferred, the transaction would take the lock only at its first write, and fail then (SQLITE_BUSY,
+    // whatever the busy timeout) had another process committed since its read.
+    assert.throws(() => outside.exec('begin immediate'), { code: 'SQLITE_BUSY' });
+    await execute(trx, insert('mine'));
+  });
+  outside.exec('begin immediate');
+  outside.exec('rollback');
+});
+
+test("while another process holds the write lock, a transaction waits without blocking and reads go on; then it lands", async (t) => {
+  const { db, stored, outside } = open(t);
+  outside.exec('begin immediate');
+  outside.prepare('insert into server_state (key, value) values (?, ?)').run('theirs', 'v');
+  let landed = false;
+  const mine = db.transaction().execute(async (trx) => {
+    await execute(trx, insert('mine'));
+    landed = true;
+  });
+  // Several turns of the event loop and a timer go by, and a read outside the transaction is answered.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.deepEqual((await execute(db, keys)).rows, []);
+  assert.equal(landed, false);
+  outside.exec('commit');
+  await mine;
+  assert.equal(stored(), 'mine,theirs');
 });

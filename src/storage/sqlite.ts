@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3, { SqliteError } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, SqliteDialect, SqliteDriver, type CompiledQuery, type DatabaseConnection, type QueryResult, type Driver, type SqliteDatabase, type SqliteDialectConfig, type SqliteStatement } from 'kysely';
@@ -119,6 +119,11 @@ export function withStatementCache(connection: BetterSqlite3.Database, listeners
   };
 }
 
+/** How long a transaction waits for another process to release SQLite's write lock, as the busy timeout. */
+const WRITE_LOCK_TIMEOUT_MS = 5000;
+/** Retries of the write lock at each turn of the event loop before retrying every millisecond. */
+const SPIN_TRIES = 20;
+
 /** A lock that hands itself to the longest waiter, and to that one only. */
 class FifoLock {
   private locked = false;
@@ -154,10 +159,13 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
   /** kysely's connection, once lent the first time: statements that need not wait run on it at once (runNow). */
   private connection: DatabaseConnection | undefined;
   private destroyed = false;
+  /** While a transaction waits for another process's write lock: it holds the connection but has not begun. */
+  private lending = false;
 
   constructor(
     config: SqliteDialectConfig,
     private readonly beforeDestroy: () => Promise<void>,
+    private readonly tryBeginWrite: () => boolean,
   ) {
     super(config);
   }
@@ -173,12 +181,33 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
    * synchronously, so no other can start meanwhile. Else undefined: the statement waits its turn as usual.
    */
   runNow(query: CompiledQuery, inTransaction: boolean): Promise<QueryResult<unknown>> | undefined {
-    if (!this.connection || this.destroyed || this.queue.held !== inTransaction) return undefined;
+    if (!this.connection || this.destroyed || (this.queue.held && !this.lending) !== inTransaction) return undefined;
     try {
       // kysely's SQLite connection runs the statement before it returns its promise.
       return this.connection.executeQuery(query);
     } catch (err) {
       return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Takes the write lock as the transaction begins, not at its first write: a transaction that read first and
+   * then found another process's commit newer than its reads would fail at once (SQLITE_BUSY), whatever the
+   * busy timeout. While another process holds the lock, this waits without blocking the thread, and lends
+   * the connection meanwhile to the statements that can run at once (runNow), so reads go on.
+   */
+  override async beginTransaction(): Promise<void> {
+    const deadline = Date.now() + WRITE_LOCK_TIMEOUT_MS;
+    for (let tries = 1; !this.tryBeginWrite(); tries++) {
+      if (Date.now() > deadline) throw new SqliteError('database is locked', 'SQLITE_BUSY');
+      this.lending = true;
+      try {
+        // The first retries at the next turn of the event loop; after that every millisecond, so that a
+        // wait for a long lock does not keep a core busy.
+        await new Promise((resolve) => (tries < SPIN_TRIES ? setImmediate(resolve) : setTimeout(resolve, 1)));
+      } finally {
+        this.lending = false;
+      }
     }
   }
 
@@ -201,13 +230,36 @@ class QueuedSqliteDialect extends SqliteDialect {
   constructor(
     private readonly config: SqliteDialectConfig,
     private readonly beforeDestroy: () => Promise<void>,
+    private readonly tryBeginWrite: () => boolean,
   ) {
     super(config);
   }
 
   override createDriver(): Driver {
-    return (this.driver = new QueuedSqliteDriver(this.config, this.beforeDestroy));
+    return (this.driver = new QueuedSqliteDriver(this.config, this.beforeDestroy, this.tryBeginWrite));
   }
+}
+
+/**
+ * `begin immediate` that answers false at once, instead of sleeping in SQLite's busy handler, while another
+ * process holds the write lock: the handler's sleeps would stop this whole server.
+ */
+function beginWrite(connection: BetterSqlite3.Database): () => boolean {
+  const begin = connection.prepare('begin immediate');
+  // Not prepared once: SQLite sets the busy timeout as it prepares the pragma, not as it runs it.
+  const waitFor = (ms: number) => connection.exec(`pragma busy_timeout = ${ms}`);
+  return () => {
+    waitFor(0);
+    try {
+      begin.run();
+      return true;
+    } catch (err) {
+      if (err instanceof SqliteError && err.code.startsWith('SQLITE_BUSY')) return false;
+      throw err;
+    } finally {
+      waitFor(WRITE_LOCK_TIMEOUT_MS);
+    }
+  };
 }
 
 export interface OpenedSqlite {
@@ -223,13 +275,13 @@ export function openSqlite({ path, synchronous, backgroundCheckpoints = false, w
   connection.pragma(`synchronous = ${synchronous}`);
   connection.pragma('foreign_keys = ON');
   // Another process (e.g. `shenpi load` beside a running server) may hold the write lock briefly.
-  connection.pragma('busy_timeout = 5000');
+  connection.pragma(`busy_timeout = ${WRITE_LOCK_TIMEOUT_MS}`);
   const dataVersion = connection.prepare('pragma data_version').pluck();
   const changes = new TableChanges(CACHED_TABLES, () => dataVersion.get() as number);
   // An in-memory database has no WAL.
   const checkpoints = backgroundCheckpoints && path !== ':memory:' ? new BackgroundCheckpoints(connection, path, warn) : undefined;
   const database = withStatementCache(connection, { changes, ...(checkpoints ? { wrote: () => checkpoints.wrote() } : {}) });
-  const dialect = new QueuedSqliteDialect({ database }, async () => checkpoints?.close());
+  const dialect = new QueuedSqliteDialect({ database }, async () => checkpoints?.close(), beginWrite(connection));
   const db = new Kysely<Database>({ dialect });
   const driver = dialect.driver!;
   registerRunNow(db, (query, inTransaction) => driver.runNow(query, inTransaction));
