@@ -35,6 +35,7 @@ program
   .option('--log-level <level>', 'pino level (env LOG_LEVEL, default info)')
   .option('--db-pool-size <n>', 'PostgreSQL connections per node (env SHENPI_DB_POOL_SIZE, default 10)')
   .option('--rate-limit <on|off>', "Feishu's per-app request limits (env SHENPI_RATE_LIMIT, default on, off with --emulator)")
+  .option('--workers <n>', 'processes serving the one port and database, or auto: one per core (env SHENPI_WORKERS, default 1)')
   .option('--sqlite-synchronous <mode>', 'FULL (durable) or NORMAL (faster) (env SHENPI_SQLITE_SYNCHRONOUS, default FULL)')
   .option(
     '--allow-private-event-urls',
@@ -42,8 +43,13 @@ program
   )
   .action(async (flags: ServeFlags) => {
     const config = resolveServeConfig(flags, process.env);
+    const print = (text: string) => process.stderr.write(`${text}\n`);
+    const cluster = config.workers > 1 ? await import('./cluster.js') : undefined;
+    const role = cluster?.workerRole(config);
+    if (cluster && !role) process.exit(await cluster.runPrimary(config));
     const { startServer } = await import('./server.js');
-    const server = await startServer(config, { print: (text) => process.stderr.write(`${text}\n`) });
+    const server = await startServer(config, { ...role, print });
+    if (role && !role.joining) cluster?.reportStarted(server.adminToken);
     let closing = false;
     const shutdown = (signal: string) => {
       if (closing) return;
@@ -57,8 +63,11 @@ program
         },
       );
     };
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // A second signal stops a lone server at once; a worker may hear each twice (from a process group's
+    // signal and from the primary), and the primary sees to it.
+    const on = role ? process.on.bind(process) : process.once.bind(process);
+    on('SIGINT', () => shutdown('SIGINT'));
+    on('SIGTERM', () => shutdown('SIGTERM'));
   });
 
 program

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ConfigError, isLoopbackHost, resolveServeConfig, type ServeConfig } from './config.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, isLoopbackHost, MAX_WORKERS, resolveServeConfig, type ServeConfig } from './config.js';
 
 /** The settings of contract.md's configuration table (plus the SQLite durability mode). */
 const CONTRACT_KEYS = [
@@ -207,5 +208,24 @@ describe('the demo data', () => {
   test('loopback addresses are told apart from the others', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1']) assert.equal(isLoopbackHost(host), true, host);
     for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com']) assert.equal(isLoopbackHost(host), false, host);
+  });
+});
+
+describe('worker processes', () => {
+  test('one by default; --workers beats SHENPI_WORKERS; auto is one per core the process may use', () => {
+    assert.equal(resolveServeConfig({}, {}).workers, 1);
+    assert.equal(resolveServeConfig({}, { SHENPI_WORKERS: '3' }).workers, 3);
+    assert.equal(resolveServeConfig({ workers: '2' }, { SHENPI_WORKERS: '3' }).workers, 2);
+    assert.equal(resolveServeConfig({ workers: 'auto' }, {}).workers, Math.min(availableParallelism(), MAX_WORKERS));
+  });
+
+  test('a count that is not a whole number from 1 to 64 is refused', () => {
+    for (const workers of ['0', '-1', '1.5', 'two', '65']) assert.throws(() => resolveServeConfig({ workers }, {}), ConfigError, workers);
+  });
+
+  test('more than one is refused in emulator mode and on an in-memory database, which live in one process', () => {
+    assert.throws(() => resolveServeConfig({ workers: '2', emulator: true }, {}), /emulator mode runs in one process/);
+    assert.throws(() => resolveServeConfig({ workers: '2', db: 'sqlite::memory:' }, {}), /in-memory database/);
+    assert.equal(resolveServeConfig({ workers: '1', emulator: true, db: 'sqlite::memory:' }, {}).workers, 1);
   });
 });

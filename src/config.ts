@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 /**
  * Server configuration: each setting from its `shenpi serve` flag, else its environment variable, else the
  * default of contract.md. Pure, so the precedence is testable.
@@ -26,6 +28,8 @@ export interface ServeConfig {
   maxConnections: number;
   /** Emulator mode: ids, tokens and log ids drawn from this seed, the same run to run; random when undefined. */
   seed: number | undefined;
+  /** Processes serving HTTP on the one port and database (node:cluster); 1 serves in this process. */
+  workers: number;
 }
 
 /** Flags as commander hands them over: strings and booleans, absent when not given. */
@@ -47,6 +51,7 @@ export interface ServeFlags {
   requestTimeoutMs?: string;
   keepAliveTimeoutMs?: string;
   maxConnections?: string;
+  workers?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -103,6 +108,20 @@ function parsePort(value: string, source: string): number {
   return port;
 }
 
+/** The most worker processes: far more than cores would only add lock waits and memory. */
+export const MAX_WORKERS = 64;
+
+/** `--workers`: a whole number, or `auto` for one per core the machine gives this process. */
+function workersOf(flags: ServeFlags, env: Env, emulator: boolean, databaseUrl: string): number {
+  const text = (flags.workers ?? env.SHENPI_WORKERS)?.trim();
+  const workers = text?.toLowerCase() === 'auto' ? Math.min(availableParallelism(), MAX_WORKERS) : wholeNumber(text, {}, 'SHENPI_WORKERS', 1, 1, MAX_WORKERS);
+  if (workers === 1) return workers;
+  // The emulator's controls (clock, snapshots, fault rules, request log, seeded ids) live in one process.
+  if (emulator) throw new ConfigError('emulator mode runs in one process: --workers must be 1 with --emulator');
+  if (/^sqlite::memory:$/i.test(databaseUrl)) throw new ConfigError('an in-memory database lives in one process: --workers must be 1 with sqlite::memory:');
+  return workers;
+}
+
 export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const logLevel = flags.logLevel ?? env.LOG_LEVEL ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`log level must be one of ${LOG_LEVELS.join(', ')}`);
@@ -122,10 +141,11 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
   const emulator = flags.emulator ?? envFlag(env, 'SHENPI_EMULATOR') ?? false;
   // Seeded tokens can be guessed by whoever knows the seed: only the emulator, a test server, takes one.
   if (seed !== undefined && !emulator) throw new ConfigError('a seed (--seed, SHENPI_SEED) needs emulator mode (--emulator)');
+  const databaseUrl = flags.db ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   return {
     port: flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT ?? '8080', 'PORT'),
     host: flags.host ?? env.HOST ?? '127.0.0.1',
-    databaseUrl: flags.db ?? env.DATABASE_URL ?? DEFAULT_DATABASE_URL,
+    databaseUrl,
     fixture: flags.fixture ?? (env.SHENPI_FIXTURE || undefined),
     adminToken: adminTokenOf(flags, env, emulator),
     emulator,
@@ -144,5 +164,6 @@ export function resolveServeConfig(flags: ServeFlags, env: Env): ServeConfig {
       flags.rateLimit !== undefined
         ? envFlag({ '--rate-limit': flags.rateLimit }, '--rate-limit')
         : envFlag(env, 'SHENPI_RATE_LIMIT'),
+    workers: workersOf(flags, env, emulator, databaseUrl),
   };
 }

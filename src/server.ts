@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { isLoopbackHost, type ServeConfig } from './config.js';
-import { Ids, newAdminToken } from './domain/ids.js';
+import { Ids, newAdminToken, type IdSlot } from './domain/ids.js';
 import { DEMO_APP, demoFixture } from './fixtures/demo.js';
 import { buildApp } from './http/app.js';
 import { EmulatorControls } from './http/emulator-controls.js';
@@ -12,6 +12,7 @@ import { EventDispatcher } from './services/event-dispatcher.js';
 import type { Fixture } from './services/fixture-schema.js';
 import type { FixtureSummary } from './services/fixture-service.js';
 import { createServices, type Services } from './services/index.js';
+import type { Store } from './services/ports.js';
 import { openStore } from './storage/open-store.js';
 import type { CreateApprovalInput } from './wire/approval-requests.js';
 
@@ -100,6 +101,69 @@ export interface StartOptions {
   fixture?: object;
   /** Emulator mode: the clock at start and after each reset, set before any data is loaded. */
   clock?: Extract<ClockChange, { now: number }>;
+  /** One of the worker processes of `--workers` (cluster.ts): its slot for the ids it makes. */
+  worker?: IdSlot;
+  /**
+   * The start data is loaded and announced already (by the first worker): this one only serves, with the
+   * first worker's admin token.
+   */
+  joining?: boolean;
+}
+
+/** What the start loaded: the banner tells of it. */
+interface StartData {
+  loaded: { document: Fixture; summary: FixtureSummary } | undefined;
+  loadDemo: boolean;
+  demoHeldBack: boolean;
+}
+
+/** Loads what a server starts with (and a reset brings back): the start clock, the demo data, the fixture. */
+function startLoader(services: Services, store: Store, config: ServeConfig, options: StartOptions) {
+  const { fixture: fixtureDocument, clock } = options;
+  const fixturePath = config.fixture;
+  const setStartClock = async () => {
+    if (clock && config.emulator) await services.clock.change(clock);
+  };
+  const loadFixture = async (): Promise<StartData['loaded']> => {
+    const document = fixtureDocument ?? (fixturePath ? await readFixtureFile(fixturePath) : undefined);
+    if (document === undefined) return undefined;
+    // load() validates the whole document against the fixture schema first: afterwards it is a Fixture.
+    return { document: document as Fixture, summary: await services.fixtures.load(document) };
+  };
+  return {
+    /** After a reset: the start clock, then the start fixture (a document, or the file read again). */
+    async reload(): Promise<void> {
+      await setStartClock();
+      await loadFixture();
+    },
+    async load(): Promise<StartData> {
+      await setStartClock();
+      const empty = (await store.directory.counts()).tenants === 0;
+      // The demo's secret is published: on an address others reach, it loads only when asked for.
+      const demoHeldBack = empty && !config.noDemo && !config.demoAsked && !isLoopbackHost(config.host);
+      const loadDemo = empty && !config.noDemo && !demoHeldBack;
+      if (loadDemo) await services.fixtures.load(demoFixture);
+      return { loaded: await loadFixture(), loadDemo, demoHeldBack };
+    },
+  };
+}
+
+/** Whether the banner shows the demo's people and secret: only when the demo is what the server holds, never with --no-demo. */
+async function holdsDemo(store: Store, config: ServeConfig, data: StartData): Promise<boolean> {
+  return !config.noDemo && (data.loadDemo || (await store.directory.findApp(DEMO_APP.app_id)) !== undefined);
+}
+
+/** The start banner's texts, once the URL is known: what was loaded, the admin token, where the console is. */
+function startBanner(config: ServeConfig, data: StartData, demo: boolean, url: string, adminToken: string): string[] {
+  const texts: string[] = [];
+  const generated = config.adminToken === undefined;
+  if (data.loaded) texts.push(fixtureBanner(config.fixture ?? 'the fixture', data.loaded, url, adminToken, generated));
+  else if (demo) texts.push(demoBanner(url, adminToken, generated));
+  else if (generated) texts.push(`admin token (generated): ${adminToken}\n`);
+  if (data.demoHeldBack) {
+    texts.push(`the demo data (published app secret) is not loaded on ${config.host}, an address others reach: --demo loads it\n`);
+  }
+  return texts;
 }
 
 export async function startServer(config: ServeConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -110,46 +174,25 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     warn: (message) => logger.warn(message),
   });
   try {
-    const ids = config.seed === undefined ? Ids.random() : Ids.seeded(config.seed);
+    const { worker } = options;
+    const ids = config.seed !== undefined ? Ids.seeded(config.seed) : Ids.random(worker);
     const services = createServices(store, {
       emulator: config.emulator,
       allowPrivateEventUrls: config.allowPrivateEventUrls,
       ids,
     });
-    // What a reset brings back: the start clock, then the start fixture (a document, or the file read again).
-    const { fixture: fixtureDocument, clock } = options;
-    const fixturePath = config.fixture;
-    const setStartClock = async () => {
-      if (clock && config.emulator) await services.clock.change(clock);
-    };
-    const loadFixture = async (): Promise<{ document: Fixture; summary: FixtureSummary } | undefined> => {
-      const document = fixtureDocument ?? (fixturePath ? await readFixtureFile(fixturePath) : undefined);
-      if (document === undefined) return undefined;
-      // load() validates the whole document against the fixture schema first: afterwards it is a Fixture.
-      return { document: document as Fixture, summary: await services.fixtures.load(document) };
-    };
-
-    await setStartClock();
-    const empty = (await store.directory.counts()).tenants === 0;
-    // The demo's secret is published: on an address others reach, it loads only when asked for.
-    const demoHeldBack = empty && !config.noDemo && !config.demoAsked && !isLoopbackHost(config.host);
-    const loadDemo = empty && !config.noDemo && !demoHeldBack;
-    if (loadDemo) await services.fixtures.load(demoFixture);
-    const loaded = await loadFixture();
+    const start = startLoader(services, store, config, options);
+    const data = options.joining ? undefined : await start.load();
 
     const adminToken = config.adminToken ?? newAdminToken();
-    const controls = config.emulator
-      ? new EmulatorControls(services.emulator, async () => {
-          await setStartClock();
-          await loadFixture();
-        })
-      : undefined;
+    const controls = config.emulator ? new EmulatorControls(services.emulator, () => start.reload()) : undefined;
     const limits = {
       requestTimeoutMs: config.requestTimeoutMs,
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       maxConnections: config.maxConnections,
     };
-    const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls, limits });
+    const aggregatedMetrics = worker ? (await import('./cluster.js')).workerMetrics : undefined;
+    const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls, limits, aggregatedMetrics });
     await app.listen({ port: config.port, host: config.host });
     const dispatcher = new EventDispatcher(store, services.clock, services.eventUrls, app.log);
     dispatcher.start();
@@ -157,20 +200,13 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host.includes(':') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
-    // Tools wait for this line, so it is written at any level but silent.
-    const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
-    announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
-    // The demo's people and secret only when the demo is what this server holds: never with --no-demo.
-    const generated = config.adminToken === undefined;
-    if (loaded) {
-      options.print?.(fixtureBanner(fixturePath ?? 'the fixture', loaded, url, adminToken, generated));
-    } else if (!config.noDemo && (loadDemo || (await store.directory.findApp(DEMO_APP.app_id)))) {
-      options.print?.(demoBanner(url, adminToken, generated));
-    } else if (generated) {
-      options.print?.(`admin token (generated): ${adminToken}\n`);
-    }
-    if (demoHeldBack) {
-      options.print?.(`the demo data (published app secret) is not loaded on ${config.host}, an address others reach: --demo loads it\n`);
+    if (data) {
+      // Tools wait for this line, so it is written at any level but silent.
+      const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
+      announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
+      for (const text of startBanner(config, data, await holdsDemo(store, config, data), url, adminToken)) options.print?.(text);
+    } else {
+      logger.info({ url, worker: worker?.index }, 'worker listening');
     }
 
     return {

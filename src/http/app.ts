@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import pino from 'pino';
+import type { Registry } from 'prom-client';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
 import { quoteLongIntegers } from '../util/long-integers.js';
 import type { Services } from '../services/index.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** How long a client may take, and how many may be connected at once; HTTP_LIMITS when absent. */
   limits?: HttpLimits;
+  /** In a worker of `--workers`: `/metrics` answers all workers' counts, gathered this way (cluster.ts). */
+  aggregatedMetrics?: (registry: Registry) => () => Promise<string>;
 }
 
 export interface HttpLimits {
@@ -209,7 +212,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   trackResponseCodes(app);
   await registerOpenApi(app);
-  registerMetrics(app, services);
+  registerMetrics(app, services, options.aggregatedMetrics);
   const controls = options.emulator ? (options.controls ?? new EmulatorControls(services.emulator)) : undefined;
   controls?.install(app, () => services.clock.clock.now());
 

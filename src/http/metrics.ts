@@ -3,7 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Services } from '../services/index.js';
 
-export function registerMetrics(app: FastifyInstance, services: Services): void {
+/**
+ * `aggregated`: in a worker of `--workers`, what makes the answer of every worker's counts added up (cluster.ts),
+ * given this worker's registry; else the answer is this process's counts.
+ */
+export function registerMetrics(app: FastifyInstance, services: Services, aggregated?: (registry: Registry) => () => Promise<string>): void {
   // One registry per app, so several servers in one process (the tests) never share or clash.
   const registry = new Registry();
   const requests = new Counter({
@@ -29,6 +33,8 @@ export function registerMetrics(app: FastifyInstance, services: Services): void 
     help: 'Approval instances by status',
     labelNames: ['status'],
     registers: [registry],
+    // Every worker reads the same database: added up, they would count each instance once per worker.
+    aggregator: 'first',
     async collect() {
       this.reset();
       for (const [status, count] of Object.entries(await services.store.instances.countByStatus())) {
@@ -48,8 +54,9 @@ export function registerMetrics(app: FastifyInstance, services: Services): void 
     done();
   });
 
+  const text = aggregated ? aggregated(registry) : () => registry.metrics();
   app.get('/metrics', async (_request, reply) => {
     reply.type(registry.contentType);
-    return registry.metrics();
+    return text();
   });
 }

@@ -29,6 +29,8 @@ export interface NodeProcess {
   child: ChildProcess;
   /** Every stdout line so far (JSON logs). */
   stdout: string[];
+  /** Everything written to stderr so far (the start banner). */
+  stderr(): string;
   /** SIGTERM, then the exit code; a child that has not exited within the patience is killed and fails. */
   stop(): Promise<number | null>;
 }
@@ -74,6 +76,7 @@ export async function startNode(args: string[], env: Record<string, string> = {}
     url,
     child,
     stdout,
+    stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
       const exited = once(child, 'exit') as Promise<[number | null]>;
