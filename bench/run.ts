@@ -38,6 +38,8 @@ const POOL_OVER_BASELINE = 1.25;
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 /** A folder to write a CPU profile of each shenpi node into (Node's `--cpu-prof`), written when the node stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
+/** `--workers` of the worker scenarios: one process per core by default. */
+const WORKERS = setting('BENCH_WORKERS', availableParallelism());
 /** Issue 10: the server's resident memory stays under this throughout. */
 const RSS_LIMIT_MB = 200;
 /** /proc counts CPU time in USER_HZ ticks, 100 a second on Linux whatever the kernel's own HZ. */
@@ -120,7 +122,10 @@ interface Measured {
   checked: number;
   wrongSamples: string[];
   poolExhausted: number;
-  /** Highest VmRSS sampled during warm-up and measurement, and VmHWM at the end, in MB (the highest over the processes). */
+  /**
+   * Highest VmRSS sampled during warm-up and measurement, and VmHWM at the end, in MB: a server's processes
+   * (its workers) added up, the highest over the servers.
+   */
   rssMaxMb: number;
   rssHwmMb: number;
   /** The servers' CPU time (user + system, all processes) over the measured window, per answer: µs. */
@@ -167,11 +172,21 @@ function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return kb / 1024;
 }
 
+/** A process and its descendants (a server's workers): /proc/PID/task/TID/children. */
+function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number),
+  );
+  return [pid, ...children.flatMap(processTree)];
+}
+
+const treeMemoryMb = (pids: number[], field: 'VmRSS' | 'VmHWM') => pids.reduce((sum, pid) => sum + memoryMb(pid, field), 0);
+
 /** Samples the servers' VmRSS every 200 ms until stopped; answers the highest seen. */
-function sampleRss(pids: number[]): () => number {
+function sampleRss(trees: number[][]): () => number {
   let highest = 0;
   const sample = () => {
-    for (const pid of pids) highest = Math.max(highest, memoryMb(pid, 'VmRSS'));
+    for (const pids of trees) highest = Math.max(highest, treeMemoryMb(pids, 'VmRSS'));
   };
   sample();
   const timer = setInterval(sample, 200);
@@ -210,8 +225,9 @@ function drive(urls: string[], load: Load, span: Span, check: AnswerCheck | unde
  */
 async function measure(servers: NodeProcess[], load: Load, requests: number | undefined, localPostgres: boolean): Promise<Measured> {
   const urls = servers.map((s) => s.url);
-  const pids = servers.map((s) => s.child.pid!);
-  const rss = sampleRss(pids);
+  const trees = servers.map((s) => processTree(s.child.pid!));
+  const pids = trees.flat();
+  const rss = sampleRss(trees);
   const warmup: Span = requests ? { requests: Math.ceil(requests / 10) } : { seconds: WARMUP_SECONDS };
   await drive(urls, load, warmup, undefined);
   const exhaustedBefore = load.pool?.exhausted ?? 0;
@@ -236,7 +252,7 @@ async function measure(servers: NodeProcess[], load: Load, requests: number | un
     wrongSamples: check.samples,
     poolExhausted: (load.pool?.exhausted ?? 0) - exhaustedBefore,
     rssMaxMb,
-    rssHwmMb: Math.max(...pids.map((pid) => memoryMb(pid, 'VmHWM'))),
+    rssHwmMb: Math.max(...trees.map((tree) => treeMemoryMb(tree, 'VmHWM'))),
     cpuPerRequestUs: cpuUsed / Math.max(1, check.checked),
     databaseCpuPerRequestUs: databaseUsed === undefined ? undefined : databaseUsed / Math.max(1, check.checked),
   };
@@ -258,6 +274,8 @@ async function startBaseline(): Promise<NodeProcess> {
     url,
     child,
     stdout: [],
+    // Its stderr is this process's.
+    stderr: () => '',
     async stop() {
       const exited = once(child, 'exit') as Promise<[number | null]>;
       child.kill('SIGTERM');
@@ -299,6 +317,8 @@ interface Setup {
   synchronous?: 'FULL' | 'NORMAL';
   /** Shenpi nodes on the one database. */
   nodes: number;
+  /** Each node's `--workers`; 1 when absent. */
+  workers?: number;
 }
 
 /** What a scenario must reach: a ratio to the baseline's req/s (or to another scenario's), and a p99 bound. */
@@ -330,7 +350,15 @@ const big: Setup = { ...normal, name: `SQLite NORMAL, ${BIG.toLocaleString('en')
 /** Half the pool: PostgreSQL fills several times slower than SQLite, and its target is 0.2× the baseline, not 1×. */
 const postgres: Setup = { name: 'PostgreSQL, two nodes', store: 'postgres', nodes: 2, instances: (pool) => Math.ceil(pool / 2) };
 
-const SCENARIOS: Scenario[] = [
+/** The same scenario on a server of `--workers` processes. */
+const onWorkers = (scenario: Scenario, setup: Setup): Scenario => ({
+  ...scenario,
+  name: `${scenario.name}-workers`,
+  title: `${scenario.title}, ${WORKERS} workers`,
+  setup,
+});
+
+const ONE_PROCESS: Scenario[] = [
   {
     name: 'baseline',
     title: 'baseline: fastify route, body schema, no storage',
@@ -387,6 +415,24 @@ const SCENARIOS: Scenario[] = [
     target: { ratio: 0.9, of: 'withdraw-10k' },
   },
   { name: 'withdraw-pg', title: 'withdrawal, PostgreSQL, two nodes, round robin', setup: postgres, load: withdrawals, target: { ratio: 0.2 } },
+];
+
+const normalWorkers: Setup = { ...normal, name: `SQLite NORMAL, ${WORKERS} workers`, workers: WORKERS };
+const fullWorkers: Setup = { ...full, name: `SQLite FULL, ${WORKERS} workers`, workers: WORKERS };
+const workerSetups = new Map([
+  [normal, normalWorkers],
+  [full, fullWorkers],
+]);
+
+/** Each scenario on one process, then the SQLite ones on `--workers` processes (not with BENCH_WORKERS=1). */
+const SCENARIOS: Scenario[] = [
+  ...ONE_PROCESS,
+  ...(WORKERS > 1
+    ? ONE_PROCESS.flatMap((scenario) => {
+        const setup = scenario.setup && workerSetups.get(scenario.setup);
+        return setup ? [onWorkers(scenario, setup)] : [];
+      })
+    : []),
 ];
 
 interface Row extends Measured {
@@ -481,6 +527,7 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
       const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
       if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
+      if (setup.workers) args.push('--workers', String(setup.workers));
       for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
     } else {
       servers.push(await startBaseline());
@@ -540,7 +587,7 @@ async function main() {
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync(`${ROOT}bench/results`, { recursive: true });
   const file = `${ROOT}bench/results/${date}.json`;
-  const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, big: BIG, pool, only: ONLY ?? null };
+  const settings = { seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, connections: CONNECTIONS, big: BIG, workers: WORKERS, pool, only: ONLY ?? null };
   const report = { date, machine: { ...host, loadAverageAtEnd: loadAtEnd }, settings, fills, rows, seconds: Number(seconds.toFixed(1)), table: table(rows) };
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   process.stdout.write(`written to ${file.slice(ROOT.length)}\n`);
