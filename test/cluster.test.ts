@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { raceFixture } from './helpers/fixtures.js';
 import { call, tenantToken, type Answer } from './helpers/http.js';
 import { startNode, type NodeProcess } from './helpers/process.js';
 import { waitFor } from './helpers/wait.js';
@@ -13,30 +14,9 @@ import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/sto
 const ADMIN = 'cluster-admin';
 const V4 = '/open-apis/approval/v4';
 
-/** revert_interval 0: an approved instance can not be withdrawn, so approve and cancel exclude each other. */
+/** Its definition (helpers/fixtures.ts): approve and cancel exclude each other. */
 const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000CAFE';
-const raceFixture = {
-  tenants: [
-    {
-      tenant_key: 'acme',
-      approvals: [
-        {
-          approval_code: RACE_CODE,
-          approval_name: 'Race',
-          viewers: [{ viewer_type: 'TENANT' }],
-          form: { form_content: JSON.stringify([{ id: 'reason', type: 'input', name: 'Reason' }]) },
-          node_list: [
-            { id: 'START' },
-            { id: 'manager', name: 'Manager', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
-            { id: 'END' },
-          ],
-          settings: { revert_option: 1, revert_interval: 0 },
-          i18n_resources: [{ locale: 'en-US', is_default: true, texts: [] }],
-        },
-      ],
-    },
-  ],
-};
+const race = raceFixture(RACE_CODE);
 
 describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' }, () => {
   let database: TestDatabase;
@@ -48,7 +28,7 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
     const args = ['--db', database.url, '--emulator', '--admin-token', ADMIN, '--log-level', 'warn'];
     a = await startNode(args);
     b = await startNode([...args, '--no-demo']);
-    const loaded = await call(a.url, '/_shenpi/fixtures', { token: ADMIN, json: raceFixture });
+    const loaded = await call(a.url, '/_shenpi/fixtures', { token: ADMIN, json: race });
     assert.equal(loaded.status, 200, loaded.text);
   });
 

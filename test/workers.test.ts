@@ -10,36 +10,16 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { raceFixture } from './helpers/fixtures.js';
 import { call, tenantToken, type Answer } from './helpers/http.js';
 import { startNode, type NodeProcess } from './helpers/process.js';
 import { createTestDatabase, type TestDatabase } from './helpers/stores.js';
 import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
-/** revert_interval 0: an approved instance can not be withdrawn, so approve and cancel exclude each other. */
+/** Its definition (helpers/fixtures.ts): approve and cancel exclude each other. */
 const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000BEEF';
-const raceFixture = {
-  tenants: [
-    {
-      tenant_key: 'acme',
-      approvals: [
-        {
-          approval_code: RACE_CODE,
-          approval_name: 'Race',
-          viewers: [{ viewer_type: 'TENANT' }],
-          form: { form_content: JSON.stringify([{ id: 'reason', type: 'input', name: 'Reason' }]) },
-          node_list: [
-            { id: 'START' },
-            { id: 'manager', name: 'Manager', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
-            { id: 'END' },
-          ],
-          settings: { revert_option: 1, revert_interval: 0 },
-          i18n_resources: [{ locale: 'en-US', is_default: true, texts: [] }],
-        },
-      ],
-    },
-  ],
-};
+const race = raceFixture(RACE_CODE);
 const form = (value: string) => JSON.stringify([{ id: 'reason', type: 'input', value }]);
 
 /** The pids of the processes whose request logs are in the server's stdout so far. */
@@ -64,7 +44,7 @@ describe('shenpi serve --workers 2', () => {
     database = await createTestDatabase();
     folder = mkdtempSync(join(tmpdir(), 'shenpi-workers-'));
     const fixture = join(folder, 'race.json');
-    writeFileSync(fixture, JSON.stringify(raceFixture));
+    writeFileSync(fixture, JSON.stringify(race));
     // No --admin-token: the one the first worker generates must be every worker's. Rate limits off: the
     // races below send more withdrawals a minute than Feishu's quota.
     server = await startNode(['--db', database.url, '--workers', '2', '--fixture', fixture, '--rate-limit', 'off', '--log-level', 'info']);
