@@ -5,8 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { raceFixture } from './helpers/fixtures.js';
-import { call, tenantToken, type Answer } from './helpers/http.js';
+import { call, tenantToken } from './helpers/http.js';
+import { raceApproveAndWithdraw, raceFixture } from './helpers/race.js';
 import { startNode, type NodeProcess } from './helpers/process.js';
 import { waitFor } from './helpers/wait.js';
 import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/stores.js';
@@ -14,7 +14,7 @@ import { createTestDatabase, TEST_STORE, type TestDatabase } from './helpers/sto
 const ADMIN = 'cluster-admin';
 const V4 = '/open-apis/approval/v4';
 
-/** Its definition (helpers/fixtures.ts): approve and cancel exclude each other. */
+/** Its definition (helpers/race.ts): approve and cancel exclude each other. */
 const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000CAFE';
 const race = raceFixture(RACE_CODE);
 
@@ -60,39 +60,7 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
       });
       instances.push(created.body.data.instance_code);
     }
-    const races = instances.map(async (code) => {
-      const detail = await call(a.url, `${V4}/instances/${code}`, { token });
-      const taskId = detail.body.data.task_list[0].id;
-      const actions: Promise<Answer>[] = [];
-      for (const node of [a, b, a, b]) {
-        actions.push(
-          call(node.url, `${V4}/tasks/approve`, {
-            token,
-            json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_bob', task_id: taskId },
-          }),
-          call(node.url, `${V4}/instances/cancel`, {
-            token,
-            json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_alice' },
-          }),
-        );
-      }
-      const answers = await Promise.all(actions);
-      for (const answer of answers) assert.ok(answer.status < 500, answer.text);
-      const winners = answers.filter((x) => x.body.code === 0);
-      assert.equal(winners.length, 1, answers.map((x) => x.text).join('\n'));
-      for (const loser of answers.filter((x) => x.body.code !== 0)) assert.equal(loser.body.code, 1390001, loser.text);
-
-      const final = (await call(b.url, `${V4}/instances/${code}`, { token })).body.data;
-      const approvedWon = answers.indexOf(winners[0]!) % 2 === 0;
-      assert.equal(final.status, approvedWon ? 'APPROVED' : 'CANCELED');
-      assert.deepEqual(
-        final.timeline.map((e: { type: string }) => e.type),
-        ['START', approvedWon ? 'PASS' : 'CANCEL'],
-      );
-      assert.equal(final.task_list.length, 1);
-      assert.equal(final.task_list[0].status, approvedWon ? 'APPROVED' : 'DONE');
-    });
-    await Promise.all(races);
+    await Promise.all(instances.map((code) => raceApproveAndWithdraw([a.url, b.url], token, RACE_CODE, code)));
   });
 
   test('concurrent transfers of one task through both nodes: exactly one lands', async () => {

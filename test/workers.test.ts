@@ -6,18 +6,18 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import http from 'node:http';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { raceFixture } from './helpers/fixtures.js';
-import { call, tenantToken, type Answer } from './helpers/http.js';
-import { startNode, type NodeProcess } from './helpers/process.js';
+import { call, tenantToken } from './helpers/http.js';
+import { raceApproveAndWithdraw, raceFixture } from './helpers/race.js';
+import { childPids, startNode, type NodeProcess } from './helpers/process.js';
 import { createTestDatabase, type TestDatabase } from './helpers/stores.js';
 import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
-/** Its definition (helpers/fixtures.ts): approve and cancel exclude each other. */
+/** Its definition (helpers/race.ts): approve and cancel exclude each other. */
 const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000BEEF';
 const race = raceFixture(RACE_CODE);
 const form = (value: string) => JSON.stringify([{ id: 'reason', type: 'input', value }]);
@@ -25,13 +25,6 @@ const form = (value: string) => JSON.stringify([{ id: 'reason', type: 'input', v
 /** The pids of the processes whose request logs are in the server's stdout so far. */
 const servingPids = (server: NodeProcess) =>
   new Set(server.stdout.filter((line) => line.includes('"request completed"')).map((line) => (JSON.parse(line) as { pid: number }).pid));
-
-/** The pids of a process's children: /proc/PID/task/TID/children (Linux). */
-function childPids(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number),
-  );
-}
 
 describe('shenpi serve --workers 2', () => {
   let database: TestDatabase;
@@ -82,29 +75,7 @@ describe('shenpi serve --workers 2', () => {
       assert.equal(created.body.code, 0, created.text);
       instances.push(created.body.data.instance_code);
     }
-    await Promise.all(
-      instances.map(async (code) => {
-        const taskId = (await call(server.url, `${V4}/instances/${code}`, { token })).body.data.task_list[0].id;
-        const actions: Promise<Answer>[] = [];
-        for (let i = 0; i < 4; i++) {
-          actions.push(
-            call(server.url, `${V4}/tasks/approve`, { token, json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_bob', task_id: taskId } }),
-            call(server.url, `${V4}/instances/cancel`, { token, json: { approval_code: RACE_CODE, instance_code: code, user_id: 'ou_alice' } }),
-          );
-        }
-        const answers = await Promise.all(actions);
-        const winners = answers.filter((answer) => answer.body.code === 0);
-        assert.equal(winners.length, 1, answers.map((answer) => answer.text).join('\n'));
-        for (const loser of answers.filter((answer) => answer.body.code !== 0)) assert.equal(loser.body.code, 1390001, loser.text);
-        const final = (await call(server.url, `${V4}/instances/${code}`, { token })).body.data;
-        const approvedWon = answers.indexOf(winners[0]!) % 2 === 0;
-        assert.equal(final.status, approvedWon ? 'APPROVED' : 'CANCELED');
-        assert.deepEqual(
-          final.timeline.map((entry: { type: string }) => entry.type),
-          ['START', approvedWon ? 'PASS' : 'CANCEL'],
-        );
-      }),
-    );
+    await Promise.all(instances.map((code) => raceApproveAndWithdraw([server.url], token, RACE_CODE, code)));
   });
 
   test('creates through both workers all land, each worker drawing its ids from its own sequence', async () => {

@@ -17,30 +17,3 @@ export const globexFixture = () => ({
     },
   ],
 });
-
-/**
- * One definition for races in the demo tenant: Bob approves; revert_interval 0, so an approved instance can
- * not be withdrawn and approve and cancel exclude each other.
- */
-export const raceFixture = (approvalCode: string) => ({
-  tenants: [
-    {
-      tenant_key: 'acme',
-      approvals: [
-        {
-          approval_code: approvalCode,
-          approval_name: 'Race',
-          viewers: [{ viewer_type: 'TENANT' }],
-          form: { form_content: JSON.stringify([{ id: 'reason', type: 'input', name: 'Reason' }]) },
-          node_list: [
-            { id: 'START' },
-            { id: 'manager', name: 'Manager', node_type: 'AND', approver: [{ type: 'Personal', user_id: 'u_bob' }] },
-            { id: 'END' },
-          ],
-          settings: { revert_option: 1, revert_interval: 0 },
-          i18n_resources: [{ locale: 'en-US', is_default: true, texts: [] }],
-        },
-      ],
-    },
-  ],
-});
