@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
+import { childPids, startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
 import { createTestDatabase, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, type Filled } from './fill.js';
 
@@ -172,13 +172,8 @@ function memoryMb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return kb / 1024;
 }
 
-/** A process and its descendants (a server's workers): /proc/PID/task/TID/children. */
-function processTree(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
-    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number),
-  );
-  return [pid, ...children.flatMap(processTree)];
-}
+/** A process and its descendants (a server's workers). */
+const processTree = (pid: number): number[] => [pid, ...childPids(pid).flatMap(processTree)];
 
 const treeMemoryMb = (pids: number[], field: 'VmRSS' | 'VmHWM') => pids.reduce((sum, pid) => sum + memoryMb(pid, field), 0);
 

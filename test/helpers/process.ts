@@ -1,7 +1,7 @@
 /** A shenpi started as its own process (`bin/shenpi.js serve`), as a second node or a CLI user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -85,4 +85,11 @@ export async function startNode(args: string[], env: Record<string, string> = {}
       return code;
     },
   };
+}
+
+/** The pids of a process's children (a server's workers): /proc/PID/task/TID/children, Linux. */
+export function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+    readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number),
+  );
 }
