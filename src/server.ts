@@ -148,18 +148,18 @@ function startLoader(services: Services, store: Store, config: ServeConfig, opti
   };
 }
 
-/** Whether the banner shows the demo's people and secret: only when the demo is what the server holds, never with --no-demo. */
-async function holdsDemo(store: Store, config: ServeConfig, data: StartData): Promise<boolean> {
-  return !config.noDemo && (data.loadDemo || (await store.directory.findApp(DEMO_APP.app_id)) !== undefined);
-}
-
 /** The start banner's texts, once the URL is known: what was loaded, the admin token, where the console is. */
-function startBanner(config: ServeConfig, data: StartData, demo: boolean, url: string, adminToken: string): string[] {
+async function startBanner(store: Store, config: ServeConfig, data: StartData, url: string, adminToken: string): Promise<string[]> {
   const texts: string[] = [];
+  // The demo's people and secret only when the demo is what this server holds: never with --no-demo.
   const generated = config.adminToken === undefined;
-  if (data.loaded) texts.push(fixtureBanner(config.fixture ?? 'the fixture', data.loaded, url, adminToken, generated));
-  else if (demo) texts.push(demoBanner(url, adminToken, generated));
-  else if (generated) texts.push(`admin token (generated): ${adminToken}\n`);
+  if (data.loaded) {
+    texts.push(fixtureBanner(config.fixture ?? 'the fixture', data.loaded, url, adminToken, generated));
+  } else if (!config.noDemo && (data.loadDemo || (await store.directory.findApp(DEMO_APP.app_id)))) {
+    texts.push(demoBanner(url, adminToken, generated));
+  } else if (generated) {
+    texts.push(`admin token (generated): ${adminToken}\n`);
+  }
   if (data.demoHeldBack) {
     texts.push(`the demo data (published app secret) is not loaded on ${config.host}, an address others reach: --demo loads it\n`);
   }
@@ -204,7 +204,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       // Tools wait for this line, so it is written at any level but silent.
       const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
       announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
-      for (const text of startBanner(config, data, await holdsDemo(store, config, data), url, adminToken)) options.print?.(text);
+      for (const text of await startBanner(store, config, data, url, adminToken)) options.print?.(text);
     } else {
       logger.info({ url, worker: worker?.index }, 'worker listening');
     }
