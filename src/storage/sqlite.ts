@@ -176,8 +176,9 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
   }
 
   /**
-   * Runs a statement now when nothing else can be using the connection: none holds it, or the transaction
-   * issuing the statement does (a transaction runs while it holds the connection). A statement runs to its end
+   * Runs a statement now when nothing else can be using the connection: none holds it (or the transaction that
+   * holds it has not begun: it waits for another process's write lock), or the transaction issuing the
+   * statement does (a transaction runs while it holds the connection). A statement runs to its end
    * synchronously, so no other can start meanwhile. Else undefined: the statement waits its turn as usual.
    */
   runNow(query: CompiledQuery, inTransaction: boolean): Promise<QueryResult<unknown>> | undefined {
