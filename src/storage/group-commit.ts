@@ -71,8 +71,11 @@ export class GroupCommit<DB> {
         }
       });
     } catch (err) {
-      // The shared commit failed (or a savepoint did): none of the batch's changes landed.
-      for (const item of open.keys()) item.reject(err);
+      // The shared commit failed (or a savepoint did): none of the batch's changes landed. A transaction that
+      // could not even begin (the write lock not had in time, a closed database) took nothing from the queue:
+      // its head is refused, or it would wait for a begin that fails again.
+      const refused = open.size > 0 ? [...open.keys()] : this.queue.splice(0, this.maxBatch);
+      for (const item of refused) item.reject(err);
       return;
     }
     for (const [item, value] of open) item.resolve(value);

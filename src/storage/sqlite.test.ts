@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
+import { GroupCommit } from './group-commit.js';
 import { execute } from './prepared.js';
 import { openSqlite, withStatementCache } from './sqlite.js';
 
@@ -126,4 +127,23 @@ test("while another process holds the write lock, a transaction waits without bl
   outside.exec('commit');
   await mine;
   assert.equal(stored(), 'mine,theirs');
+});
+
+test('a transaction that cannot take the write lock within 5 s is refused as locked, and the next one lands once it is free', async (t) => {
+  const { db, stored, outside } = open(t);
+  const group = new GroupCommit(db);
+  outside.exec('begin immediate');
+  await assert.rejects(group.run((trx) => execute(trx, insert('late'))), { code: 'SQLITE_BUSY' });
+  outside.exec('rollback');
+  await group.run((trx) => execute(trx, insert('next')));
+  assert.equal(stored(), 'next');
+});
+
+test('group commits on a closed store are refused, not kept waiting for a begin that fails again', async (t) => {
+  const { db } = open(t);
+  const group = new GroupCommit(db);
+  await group.run((trx) => execute(trx, insert('before')));
+  await db.destroy();
+  await assert.rejects(Promise.all([group.run((trx) => execute(trx, insert('a'))), group.run((trx) => execute(trx, insert('b')))]));
+  await assert.rejects(group.run((trx) => execute(trx, insert('c'))), 'a later one is refused too, not left queued');
 });
