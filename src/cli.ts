@@ -45,7 +45,7 @@ program
     const config = resolveServeConfig(flags, process.env);
     const print = (text: string) => process.stderr.write(`${text}\n`);
     const cluster = config.workers > 1 ? await import('./cluster.js') : undefined;
-    const role = cluster?.workerRole(config);
+    const role = cluster?.workerRole();
     if (cluster && !role) process.exit(await cluster.runPrimary(config));
     const { startServer } = await import('./server.js');
     const server = await startServer(config, { ...role, print });
@@ -92,17 +92,26 @@ program
   .argument('<file>', 'fixture JSON')
   .addOption(dbOption())
   .action(async (file: string, flags: { db?: string }) => {
-    const [{ loadFixtureFile }, { createServices }, { openStore }] = await Promise.all([
+    const [{ loadFixtureFile }, { createServices }, { openStore }, { Ids }, { NodeLease }] = await Promise.all([
       import('./server.js'),
       import('./services/index.js'),
       import('./storage/open-store.js'),
+      import('./domain/ids.js'),
+      import('./services/node-lease.js'),
     ]);
     const store = await openStore(flags.db ?? process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);
     try {
-      // The event URLs of the file are checked as the server that will use them would (its environment).
-      const { emulator, allowPrivateEventUrls } = resolveServeConfig({}, process.env);
-      const summary = await loadFixtureFile(createServices(store, { emulator, allowPrivateEventUrls }), file);
-      process.stdout.write(`${JSON.stringify({ loaded: summary })}\n`);
+      // A server may be running on the database: the ids made here take a node number of their own.
+      const ids = Ids.random();
+      const lease = await NodeLease.acquire(store, ids);
+      try {
+        // The event URLs of the file are checked as the server that will use them would (its environment).
+        const { emulator, allowPrivateEventUrls } = resolveServeConfig({}, process.env);
+        const summary = await loadFixtureFile(createServices(store, { emulator, allowPrivateEventUrls, ids }), file);
+        process.stdout.write(`${JSON.stringify({ loaded: summary })}\n`);
+      } finally {
+        await lease.release();
+      }
     } finally {
       await store.close();
     }

@@ -13,7 +13,6 @@ import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { ServeConfig } from './config.js';
-import type { IdSlot } from './domain/ids.js';
 
 /** Set by the primary in each worker's environment: which worker it is. */
 const WORKER_INDEX = 'SHENPI_WORKER_INDEX';
@@ -63,11 +62,11 @@ export function workerMetrics(registry: Registry): () => Promise<string> {
     });
 }
 
-/** In a worker process: its slot among the workers (for its ids), and whether the first worker has started. */
-export function workerRole(config: ServeConfig): { worker: IdSlot; joining: boolean } | undefined {
+/** In a worker process: which worker it is, and whether the first worker has started. */
+export function workerRole(): { worker: number; joining: boolean } | undefined {
   if (!cluster.isWorker) return undefined;
   const index = Number(process.env[WORKER_INDEX]);
-  return { worker: { index, count: config.workers }, joining: index > 0 };
+  return { worker: index, joining: index > 0 };
 }
 
 /** In the first worker, once it listens: lets the others start, with its admin token (generated or given). */

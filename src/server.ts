@@ -3,12 +3,13 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { isLoopbackHost, type ServeConfig } from './config.js';
-import { Ids, newAdminToken, type IdSlot } from './domain/ids.js';
+import { Ids, newAdminToken } from './domain/ids.js';
 import { DEMO_APP, demoFixture } from './fixtures/demo.js';
 import { buildApp } from './http/app.js';
 import { EmulatorControls } from './http/emulator-controls.js';
 import type { ClockChange } from './services/clock-service.js';
 import { EventDispatcher } from './services/event-dispatcher.js';
+import { NodeLease } from './services/node-lease.js';
 import type { Fixture } from './services/fixture-schema.js';
 import type { FixtureSummary } from './services/fixture-service.js';
 import { createServices, type Services } from './services/index.js';
@@ -101,8 +102,8 @@ export interface StartOptions {
   fixture?: object;
   /** Emulator mode: the clock at start and after each reset, set before any data is loaded. */
   clock?: Extract<ClockChange, { now: number }>;
-  /** One of the worker processes of `--workers` (cluster.ts): its slot for the ids it makes. */
-  worker?: IdSlot;
+  /** One of the worker processes of `--workers` (cluster.ts): its index, from 0. */
+  worker?: number;
   /**
    * The start data is loaded and announced already (by the first worker): this one only serves, with the
    * first worker's admin token.
@@ -173,9 +174,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     poolSize: config.poolSize,
     warn: (message) => logger.warn(message),
   });
+  let lease: NodeLease | undefined;
   try {
     const { worker } = options;
-    const ids = config.seed !== undefined ? Ids.seeded(config.seed) : Ids.random(worker);
+    const ids = config.seed !== undefined ? Ids.seeded(config.seed) : Ids.random();
+    // Seeded ids draw their last digits from the seed: the emulator is one process.
+    if (config.seed === undefined) lease = await NodeLease.acquire(store, ids, { warn: (message) => logger.warn(message) });
     const services = createServices(store, {
       emulator: config.emulator,
       allowPrivateEventUrls: config.allowPrivateEventUrls,
@@ -191,7 +195,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       maxConnections: config.maxConnections,
     };
-    const aggregatedMetrics = worker ? (await import('./cluster.js')).workerMetrics : undefined;
+    const aggregatedMetrics = worker !== undefined ? (await import('./cluster.js')).workerMetrics : undefined;
     const app = await buildApp({ services, adminToken, emulator: config.emulator, rateLimit: config.rateLimit, logger, controls, limits, aggregatedMetrics });
     await app.listen({ port: config.port, host: config.host });
     const dispatcher = new EventDispatcher(store, services.clock, services.eventUrls, app.log);
@@ -206,7 +210,7 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
       for (const text of await startBanner(store, config, data, url, adminToken)) options.print?.(text);
     } else {
-      logger.info({ url, worker: worker?.index }, 'worker listening');
+      logger.info({ url, worker }, 'worker listening');
     }
 
     return {
@@ -219,10 +223,12 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
       async close() {
         await app.close();
         await dispatcher.stop();
+        await lease?.release();
         await store.close();
       },
     };
   } catch (err) {
+    await lease?.release();
     await store.close();
     throw err;
   }

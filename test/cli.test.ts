@@ -8,6 +8,7 @@ import { describe, test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { DEMO_APP, DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
+import { raceFixture } from './helpers/race.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { rows } from './helpers/db-snapshot.js';
@@ -17,6 +18,7 @@ import { waitFor } from './helpers/wait.js';
 
 /** Upper bound for a start or a stop; a healthy run takes a fraction of it, a busy 2-core machine much more. */
 const PATIENCE_MS = 120_000;
+const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000C11A';
 /**
  * These tests drive SQLite files themselves; the PostgreSQL pass of the suite would only repeat them. Two at
  * a time: eight servers starting at once starve a 2-core machine.
@@ -333,6 +335,26 @@ describe('shenpi load', once, () => {
     } finally {
       db.close();
     }
+  });
+
+  test('beside a running server, its ids carry a node number of their own, freed when it exits', async (t) => {
+    const ws = workspace(t);
+    assert.equal((await runShenpi(['migrate', '--db', ws.dbUrl])).code, 0);
+    // A server holding node number 0, as it would while running.
+    const db = new BetterSqlite3(ws.dbFile, { fileMustExist: true });
+    try {
+      db.prepare('insert into node_leases (node, holder, expires_at) values (0, ?, ?)').run('a server', Date.now() + 60_000);
+    } finally {
+      db.close();
+    }
+    const file = join(ws.folder, 'race.json');
+    const [globex] = globexFixture().tenants;
+    writeFileSync(file, JSON.stringify({ tenants: [{ ...globex, approvals: raceFixture(RACE_CODE).tenants[0]!.approvals }] }));
+    const finished = await runShenpi(['load', file, '--db', ws.dbUrl]);
+    assert.equal(finished.code, 0, finished.stderr);
+    const [approval] = await rows(ws.dbUrl, 'approvals', { approval_code: RACE_CODE });
+    assert.match(String(approval!.approval_id), /^\d{16}001$/);
+    assert.deepEqual((await rows(ws.dbUrl, 'node_leases')).map((r) => r.holder), ['a server']);
   });
 
   test('a refused fixture exits non-zero, names the JSON path on stderr and loads nothing', async (t) => {

@@ -86,6 +86,26 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
     assert.deepEqual(final.task_list.map((t: { status: string }) => t.status), ['TRANSFERRED', 'PENDING']);
   });
 
+  test("each node's ids end with a node number of its own, leased from the database", async () => {
+    const token = await tenantToken(a.url);
+    const nodesOf = async (node: NodeProcess) => {
+      const tails = new Set<string>();
+      for (let i = 0; i < 5; i++) {
+        const created = await call(node.url, `${V4}/instances`, {
+          token,
+          json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: `n${i}` }]) },
+        });
+        const detail = await call(node.url, `${V4}/instances/${created.body.data.instance_code}`, { token });
+        for (const entry of [...detail.body.data.task_list, ...detail.body.data.timeline]) if (entry.id) tails.add(String(entry.id).slice(16));
+      }
+      return [...tails];
+    };
+    const [ofA, ofB] = [await nodesOf(a), await nodesOf(b)];
+    assert.equal(ofA.length, 1, ofA.join(' '));
+    assert.equal(ofB.length, 1, ofB.join(' '));
+    assert.notEqual(ofA[0], ofB[0]);
+  });
+
   // Last: it deletes the data of the tests above.
   test('after a reset through one node, that node refuses the old token at once and the other within its token cache time', async () => {
     const token = await tenantToken(a.url);

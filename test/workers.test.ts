@@ -78,7 +78,7 @@ describe('shenpi serve --workers 2', () => {
     await Promise.all(instances.map((code) => raceApproveAndWithdraw([server.url], token, RACE_CODE, code)));
   });
 
-  test('creates through both workers all land, each worker drawing its ids from its own sequence', async () => {
+  test('creates through both workers all land, each worker with its own node number in its ids', async () => {
     // One socket per agent, so each agent's requests all reach one worker; the primary hands new
     // connections to the workers in turn, so both are reached while the connections are many.
     const agents = Array.from({ length: 4 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
@@ -97,11 +97,11 @@ describe('shenpi serve --workers 2', () => {
       );
       const all = taskIdsByAgent.flat();
       assert.equal(new Set(all).size, all.length);
-      // A worker's decimal ids keep one residue of their sequence digits (domain/ids.ts): random digits would
-      // mix both residues within an agent's 25 ids.
-      const residue = (id: string) => Number(id.slice(13, 16)) % 2;
-      for (const ids of taskIdsByAgent) assert.equal(new Set(ids.map(residue)).size, 1, ids.join(' '));
-      assert.equal(new Set(all.map(residue)).size, 2, 'both workers made ids');
+      // A worker's decimal ids end with the node number it leased (domain/ids.ts, services/node-lease.ts):
+      // random digits would differ within an agent's 25 ids.
+      const node = (id: string) => id.slice(16);
+      for (const ids of taskIdsByAgent) assert.equal(new Set(ids.map(node)).size, 1, ids.join(' '));
+      assert.deepEqual([...new Set(all.map(node))].sort(), ['000', '001'], 'both workers made ids, each with its own number');
     } finally {
       for (const agent of agents) agent.destroy();
     }

@@ -69,22 +69,16 @@ test('decimal ids of one millisecond increase with the sequence', () => {
   assert.equal(new Set(made).size, 5);
 });
 
-test('the worker processes of one server draw their decimal ids from disjoint sequences', () => {
-  // Each worker is a process of its own, with its own sequence: only the residue of the sequence digits
-  // keeps two workers' ids of one millisecond apart (the three random digits alone met within seconds).
-  for (const count of [2, 3, 7]) {
-    for (let index = 0; index < count; index++) {
-      const ids = Ids.random({ index, count });
-      for (let n = 0; n < 1200; n++) {
-        const id = ids.decimal(NOW);
-        assert.match(id, new RegExp(`^${NOW}\\d{6}$`));
-        assert.equal(Number(id.slice(13, 16)) % count, index, id);
-      }
-    }
-  }
-  for (const bad of [{ index: 2, count: 2 }, { index: -1, count: 2 }, { index: 0, count: 0 }, { index: 0.5, count: 2 }]) {
-    assert.throws(() => Ids.random(bad), RangeError);
-  }
+test('decimal ids never repeat within a process: 1,000 a millisecond, then the next one, and never back with the clock', () => {
+  const ids = Ids.seeded(3);
+  const made = Array.from({ length: 2500 }, () => ids.decimal(NOW));
+  assert.equal(new Set(made).size, made.length);
+  const milliseconds = made.map((id) => Number(id.slice(0, 13)));
+  assert.deepEqual([milliseconds[0], milliseconds[999], milliseconds[1000], milliseconds[2000], milliseconds[2499]], [NOW, NOW, NOW + 1, NOW + 2, NOW + 2]);
+  // The clock steps back a second, then catches up: the ids go on from the last millisecond they carried.
+  const after = [ids.decimal(NOW - 1000), ids.decimal(NOW + 2), ids.decimal(NOW + 5)];
+  assert.deepEqual(after.map((id) => id.slice(0, 13)), [`${NOW + 2}`, `${NOW + 2}`, `${NOW + 5}`]);
+  assert.equal(new Set([...made, ...after]).size, made.length + after.length);
 });
 
 test('a seed must be a whole number from 0 to 2^53-1', () => {
@@ -100,4 +94,21 @@ test('a log id carries the UTC second it was made in, also when seconds alternat
   assert.equal(at('2026-11-30T09:15:08.000Z'), '20261130091508');
   assert.equal(at('2026-11-30T09:15:07.500Z'), '20261130091507');
   assert.equal(at('1970-01-01T00:00:00.000Z'), '19700101000000');
+});
+
+test('random decimal ids end with the node number the process leased (0 until then); a seed draws those digits instead', () => {
+  // Ids.random shares the process's sequence: a millisecond after every other test's.
+  const later = NOW + 60_000;
+  const ids = Ids.random();
+  assert.match(ids.decimal(later), /000$/);
+  ids.useNode(417);
+  for (let n = 0; n < 1200; n++) assert.match(ids.decimal(later), new RegExp(`^${later + Math.floor((n + 1) / 1000)}\\d{3}417$`));
+  ids.useNode(999);
+  assert.match(ids.serialNumber(later + 5) + ids.decimal(later + 5).slice(16), /^\d{16}999$/);
+  for (const bad of [-1, 1000, 2.5, Number.NaN]) assert.throws(() => ids.useNode(bad), RangeError);
+
+  const seeded = Ids.seeded(11);
+  seeded.useNode(417);
+  const tails = new Set(Array.from({ length: 50 }, () => seeded.decimal(NOW).slice(16)));
+  assert.ok(tails.size > 1, "the seed's stream, not the node number");
 });

@@ -10,7 +10,7 @@ import type { IdSource } from './approval/ids.js';
 /** What a seeded `Ids` is at one moment: enough to make the same ids again from there. */
 export interface IdState {
   streams: Record<Stream, number[]>;
-  sequence: number;
+  sequence: Sequence;
 }
 
 type Stream = 'codes' | 'decimals' | 'tokens' | 'logs' | 'events';
@@ -72,43 +72,53 @@ class RandomPool {
 
 const randomPool = new RandomPool();
 
+/** How many node numbers there are: the last three digits of a decimal id. */
+export const NODE_NUMBERS = 1000;
+
 /**
- * Which of the `count` worker processes of one server (`--workers`) makes these ids: each draws the sequence
- * digits of its decimal ids from its own residue class, so that two workers' ids never meet in the same
- * millisecond (the three random digits alone met about once in a million pairs: under load, within seconds).
+ * Where a process's decimal ids stand: the millisecond they carry (never before the last one, so that they
+ * never repeat within the process, even when its clock steps back), how many were made in it, and the sequence
+ * digits, which run on across milliseconds.
  */
-export interface IdSlot {
-  index: number;
-  count: number;
+interface Sequence {
+  value: number;
+  millisecond: number;
+  made: number;
 }
 
+const startingSequence = (): Sequence => ({ value: 0, millisecond: 0, made: 0 });
+
 /** The unseeded servers of one process share one sequence, so that their decimal ids never meet. */
-const processSequence = { value: 0 };
+const processSequence = startingSequence();
 
 export class Ids {
   private streams: Record<Stream, Sfc32> | undefined;
-  private readonly sequence: { value: number };
+  private readonly sequence: Sequence;
+  private node = 0;
 
-  private constructor(
-    readonly seed: number | undefined,
-    private readonly slot: IdSlot = { index: 0, count: 1 },
-  ) {
-    this.sequence = seed === undefined ? processSequence : { value: 0 };
+  private constructor(readonly seed: number | undefined) {
+    this.sequence = seed === undefined ? processSequence : startingSequence();
     this.reset();
   }
 
-  /** Random ids (node's crypto); `slot` for one of the worker processes of one server (see IdSlot). */
-  static random(slot?: IdSlot): Ids {
-    if (slot && !(Number.isInteger(slot.count) && slot.count >= 1 && slot.count <= 1000 && Number.isInteger(slot.index) && slot.index >= 0 && slot.index < slot.count)) {
-      throw new RangeError(`an id slot is a whole index below a count of 1 to 1000, not ${slot.index} of ${slot.count}`);
-    }
-    return new Ids(undefined, slot);
+  /** Random ids (node's crypto), of node number 0 until `useNode`. */
+  static random(): Ids {
+    return new Ids(undefined);
   }
 
   /** Ids that repeat run to run for the same seed (a non-negative safe integer). */
   static seeded(seed: number): Ids {
     if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`the seed must be a whole number from 0 to 2^53-1, not ${seed}`);
     return new Ids(seed);
+  }
+
+  /**
+   * The node number this process's decimal ids carry (random ids only), leased from the database so that no two
+   * processes writing to it hold the same (services/node-lease.ts).
+   */
+  useNode(node: number): void {
+    if (!Number.isInteger(node) || node < 0 || node >= NODE_NUMBERS) throw new RangeError(`a node number is a whole number below ${NODE_NUMBERS}, not ${node}`);
+    this.node = node;
   }
 
   private bytes(stream: Stream, n: number): Buffer {
@@ -125,16 +135,24 @@ export class Ids {
   }
 
   /**
-   * Decimal id strings (task, approval, event, comment, CC ids): milliseconds, a sequence and random digits,
-   * so they sort by time and never collide within one process in one millisecond, nor across the worker
-   * processes of one server (their slots); across separate nodes only the random digits keep them apart.
+   * Decimal id strings (task, approval, event, comment, CC ids): a millisecond, three sequence digits, then the
+   * node number (seeded: three digits of the seed's stream). Within a process they never repeat: at most 1,000
+   * carry one millisecond, the next ones the millisecond after, and a clock that steps back does not take them
+   * back. Processes on one database hold different node numbers, so their ids never meet either.
    */
   decimal(now: number): string {
-    const { index, count } = this.slot;
-    this.sequence.value = (this.sequence.value + 1) % Math.floor(1000 / count);
-    const sequence = this.sequence.value * count + index;
-    const rand = this.bytes('decimals', 4).readUInt32BE(0) % 1000;
-    return `${now}${String(sequence).padStart(3, '0')}${String(rand).padStart(3, '0')}`;
+    const sequence = this.sequence;
+    if (now > sequence.millisecond) {
+      sequence.millisecond = now;
+      sequence.made = 0;
+    } else if (sequence.made === 1000) {
+      sequence.millisecond += 1;
+      sequence.made = 0;
+    }
+    sequence.made += 1;
+    sequence.value = (sequence.value + 1) % 1000;
+    const last = this.streams ? this.bytes('decimals', 4).readUInt32BE(0) % 1000 : this.node;
+    return `${sequence.millisecond}${String(sequence.value).padStart(3, '0')}${String(last).padStart(3, '0')}`;
   }
 
   /** The id source the state machine draws task, timeline and CC ids from. */
@@ -177,7 +195,7 @@ export class Ids {
     const { seed } = this;
     if (seed === undefined) return;
     this.streams = Object.fromEntries(STREAMS.map((s) => [s, new Sfc32(streamState(seed, s))])) as Record<Stream, Sfc32>;
-    this.sequence.value = 0;
+    Object.assign(this.sequence, startingSequence());
   }
 
   /** The state to come back to (seeded only). */
@@ -186,14 +204,14 @@ export class Ids {
     if (!streams) return undefined;
     return {
       streams: Object.fromEntries(STREAMS.map((s) => [s, streams[s].state])) as Record<Stream, number[]>,
-      sequence: this.sequence.value,
+      sequence: { ...this.sequence },
     };
   }
 
   restore(state: IdState | undefined): void {
     if (!state || !this.streams) return;
     this.streams = Object.fromEntries(STREAMS.map((s) => [s, new Sfc32([...state.streams[s]])])) as Record<Stream, Sfc32>;
-    this.sequence.value = state.sequence;
+    Object.assign(this.sequence, state.sequence);
   }
 }
 

@@ -54,6 +54,20 @@ export interface RateWindowRepository {
   purge(before: number): Promise<void>;
 }
 
+/**
+ * Node numbers leased by the processes that write to the database (node-lease.ts): one live holder per number.
+ * Times are the holders' wall clocks in ms.
+ */
+export interface NodeLeaseRepository {
+  /** The numbers held at `now`, in order; leases that expired by then are dropped. */
+  held(now: number): Promise<number[]>;
+  /** Takes `node` for `holder` until `expiresAt`: false when another holder has it. */
+  take(node: number, holder: string, expiresAt: number): Promise<boolean>;
+  /** Extends `holder`'s lease of `node`: false when it holds it no longer (it expired and was dropped). */
+  renew(node: number, holder: string, expiresAt: number): Promise<boolean>;
+  release(node: number, holder: string): Promise<void>;
+}
+
 /** The rows of every table, by table name; only the storage adapter reads inside. */
 export interface StoreDump {
   readonly tables: Readonly<Record<string, readonly Record<string, unknown>[]>>;
@@ -78,6 +92,7 @@ export interface Store {
   readonly ccs: CcRepository;
   readonly search: SearchRepository;
   readonly outbox: OutboxRepository;
+  readonly nodeLeases: NodeLeaseRepository;
   readonly rateWindows: RateWindowRepository;
   readonly subscriptions: SubscriptionRepository;
   readonly deliveries: DeliveryRepository;

@@ -8,6 +8,7 @@ import type { App, Department, Tenant, User, UserIdType } from '../domain/direct
 import type {
   ApprovalRepository,
   DirectoryRepository,
+  NodeLeaseRepository,
   RateWindowRepository,
   Receiver,
   StateRepository,
@@ -299,6 +300,37 @@ function rateWindowRepository(db: Executor): RateWindowRepository {
   };
 }
 
+function nodeLeaseRepository(db: Executor): NodeLeaseRepository {
+  return {
+    async held(now) {
+      await db.deleteFrom('node_leases').where('expires_at', '<=', now).execute();
+      const rows = await db.selectFrom('node_leases').select('node').orderBy('node').execute();
+      return rows.map((r) => Number(r.node));
+    },
+    async take(node, holder, expiresAt) {
+      const taken = await db
+        .insertInto('node_leases')
+        .values({ node, holder, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('node').doNothing())
+        .returning('node')
+        .execute();
+      return taken.length > 0;
+    },
+    async renew(node, holder, expiresAt) {
+      const result = await db
+        .updateTable('node_leases')
+        .set({ expires_at: expiresAt })
+        .where('node', '=', node)
+        .where('holder', '=', holder)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+    async release(node, holder) {
+      await db.deleteFrom('node_leases').where('node', '=', node).where('holder', '=', holder).execute();
+    },
+  };
+}
+
 /**
  * Definitions, users and departments read outside a transaction come from `cache` while the database has not
  * changed (row-cache.ts). The cached objects are shared by every request, so they are frozen: nothing may change
@@ -393,6 +425,7 @@ function storeOver(db: Executor, common: Shared, pinned = false): Store {
     search: searchRepository(db),
     outbox: outboxRepository(db),
     rateWindows: rateWindowRepository(db),
+    nodeLeases: nodeLeaseRepository(db),
     subscriptions,
     deliveries: deliveryRepository(db),
     externals: externalRepository(db),

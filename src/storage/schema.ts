@@ -167,6 +167,13 @@ export interface OutboxTable {
   created_at: number;
 }
 
+/** Which process holds which node number, until when (ms since the epoch, the holder's wall clock). */
+export interface NodeLeasesTable {
+  node: number;
+  holder: string;
+  expires_at: number;
+}
+
 export interface RateWindowsTable {
   key: string;
   window_start: number;
@@ -258,6 +265,7 @@ export interface Database {
   instance_ccs: InstanceCcsTable;
   outbox: OutboxTable;
   rate_windows: RateWindowsTable;
+  node_leases: NodeLeasesTable;
   subscriptions: SubscriptionsTable;
   deliveries: DeliveriesTable;
   external_approval_groups: ExternalApprovalGroupsTable;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { TABLES_CHILD_FIRST } from '../../src/storage/migrations/index.js';
+import { PROCESS_TABLES, TABLES_CHILD_FIRST } from '../../src/storage/migrations/index.js';
 import { connect, migrate } from '../../src/storage/open-store.js';
 
 export type TestStore = 'sqlite' | 'postgres';
@@ -112,8 +112,9 @@ export async function createServerTestDatabase(store: TestStore = TEST_STORE): P
     url: schemaUrl(schema),
     drop: () => dropSchemas([schema]),
     async release() {
-      // One query, so one transaction: children first, as the foreign keys want.
-      await onPostgres((client) => client.query(TABLES_CHILD_FIRST.map((table) => `delete from ${schema}.${table}`).join('; ')));
+      // One query, so one transaction: children first, as the foreign keys want; the leases of servers killed on it.
+      const tables = [...TABLES_CHILD_FIRST, ...PROCESS_TABLES];
+      await onPostgres((client) => client.query(tables.map((table) => `delete from ${schema}.${table}`).join('; ')));
       emptiedSchemas.push(schema);
     },
   };

@@ -8,15 +8,17 @@
 import { connect, tableNames } from '../helpers/db-snapshot.js';
 
 /**
- * Columns the event dispatcher writes in the background (src/services/event-dispatcher.ts: it claims,
- * sends and retries deliveries, and records a URL that answered the challenge), whatever request is being
- * answered at that moment. Left out of the comparison: a change there is never the refused request's.
+ * Columns written in the background: by the event dispatcher (src/services/event-dispatcher.ts: it claims,
+ * sends and retries deliveries, and records a URL that answered the challenge) and by the node lease's renewals,
+ * whatever request is being answered at that moment. Left out of the comparison: a change there is never the refused request's.
  * Nothing else is written outside a request: rate-limit windows (rate_windows) are counted only with rate
  * limits on, and the fuzz servers run with them off; the clock (server_state) moves only by POST /_shenpi/clock.
  */
 const BACKGROUND_COLUMNS: Record<string, readonly string[]> = {
   deliveries: ['status', 'attempts', 'next_attempt_at', 'locked_until', 'last_attempt_at', 'last_error', 'delivered_at'],
   apps: ['event_verified_url'],
+  // Each server renews its node number's lease on a timer (src/services/node-lease.ts).
+  node_leases: ['expires_at'],
 };
 
 /** Each table's rows as JSON text, sorted: equal states mean nothing was written. */

@@ -13,6 +13,7 @@ import { taskGroups } from './0011-task-groups.js';
 import { externalApprovals } from './0012-external-approvals.js';
 import { outboxWithoutOrder } from './0013-outbox-without-order.js';
 import { lighterInstanceIndexes } from './0014-lighter-instance-indexes.js';
+import { nodeLeases } from './0015-node-leases.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-external-approvals': externalApprovals,
   '0013-outbox-without-order': outboxWithoutOrder,
   '0014-lighter-instance-indexes': lighterInstanceIndexes,
+  '0015-node-leases': nodeLeases,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
@@ -55,3 +57,9 @@ export const TABLES_CHILD_FIRST = [
   'instances',
   'approvals',
   'access_tokens', 'users', 'departments', 'apps', 'tenants', 'server_state'] as const;
+
+/**
+ * Tables of the running processes rather than of the data (which process holds which node number): a reset, a
+ * snapshot and its restore leave them alone.
+ */
+export const PROCESS_TABLES = ['node_leases'] as const;
