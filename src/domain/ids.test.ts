@@ -69,16 +69,18 @@ test('decimal ids of one millisecond increase with the sequence', () => {
   assert.equal(new Set(made).size, 5);
 });
 
-test('decimal ids never repeat within a process: 1,000 a millisecond, then the next one, and never back with the clock', () => {
-  const ids = Ids.seeded(3);
-  const made = Array.from({ length: 2500 }, () => ids.decimal(NOW));
-  assert.equal(new Set(made).size, made.length);
-  const milliseconds = made.map((id) => Number(id.slice(0, 13)));
+test('seeded decimal ids carry the clock as set, 1,000 a millisecond, and repeat for the same calls at the same times', () => {
+  const make = () => {
+    const ids = Ids.seeded(3);
+    const frozen = Array.from({ length: 2500 }, () => ids.decimal(NOW));
+    return { frozen, after: [ids.decimal(NOW - 3_600_000), ids.decimal(NOW + 7)] };
+  };
+  const { frozen, after } = make();
+  assert.equal(new Set(frozen).size, frozen.length);
+  const milliseconds = frozen.map((id) => Number(id.slice(0, 13)));
   assert.deepEqual([milliseconds[0], milliseconds[999], milliseconds[1000], milliseconds[2000], milliseconds[2499]], [NOW, NOW, NOW + 1, NOW + 2, NOW + 2]);
-  // The clock steps back a second, then catches up: the ids go on from the last millisecond they carried.
-  const after = [ids.decimal(NOW - 1000), ids.decimal(NOW + 2), ids.decimal(NOW + 5)];
-  assert.deepEqual(after.map((id) => id.slice(0, 13)), [`${NOW + 2}`, `${NOW + 2}`, `${NOW + 5}`]);
-  assert.equal(new Set([...made, ...after]).size, made.length + after.length);
+  assert.deepEqual(after.map((id) => Number(id.slice(0, 13))), [NOW - 3_600_000, NOW + 7], 'a clock set back is followed');
+  assert.deepEqual(make(), { frozen, after });
 });
 
 test('a seed must be a whole number from 0 to 2^53-1', () => {
@@ -111,4 +113,17 @@ test('random decimal ids end with the node number the process leased (0 until th
   seeded.useNode(417);
   const tails = new Set(Array.from({ length: 50 }, () => seeded.decimal(NOW).slice(16)));
   assert.ok(tails.size > 1, "the seed's stream, not the node number");
+});
+
+test('random decimal ids never repeat within a process: 1,000 a millisecond, then the next, and never back with the clock', () => {
+  // The process's sequence, shared by every Ids.random: past the milliseconds of the tests above.
+  const at = NOW + 120_000;
+  const ids = Ids.random();
+  const made = Array.from({ length: 2500 }, () => ids.decimal(at));
+  assert.equal(new Set(made).size, made.length);
+  assert.deepEqual([...new Set(made.map((id) => Number(id.slice(0, 13))))], [at, at + 1, at + 2]);
+  // The clock steps back a second, then catches up: the ids go on from the last millisecond they carried.
+  const after = [ids.decimal(at - 1000), ids.decimal(at + 2), ids.decimal(at + 5)];
+  assert.deepEqual(after.map((id) => id.slice(0, 13)), [`${at + 2}`, `${at + 2}`, `${at + 5}`]);
+  assert.equal(new Set([...made, ...after]).size, made.length + after.length);
 });

@@ -76,17 +76,17 @@ const randomPool = new RandomPool();
 export const NODE_NUMBERS = 1000;
 
 /**
- * Where a process's decimal ids stand: the millisecond they carry (never before the last one, so that they
- * never repeat within the process, even when its clock steps back), how many were made in it, and the sequence
- * digits, which run on across milliseconds.
+ * Where decimal ids stand: the clock time last asked for, the millisecond the ids carry (a later one once 1,000
+ * carried it), how many carried it, and the sequence digits, which run on across milliseconds.
  */
 interface Sequence {
   value: number;
+  asked: number;
   millisecond: number;
   made: number;
 }
 
-const startingSequence = (): Sequence => ({ value: 0, millisecond: 0, made: 0 });
+const startingSequence = (): Sequence => ({ value: 0, asked: 0, millisecond: 0, made: 0 });
 
 /** The unseeded servers of one process share one sequence, so that their decimal ids never meet. */
 const processSequence = startingSequence();
@@ -136,13 +136,16 @@ export class Ids {
 
   /**
    * Decimal id strings (task, approval, event, comment, CC ids): a millisecond, three sequence digits, then the
-   * node number (seeded: three digits of the seed's stream). Within a process they never repeat: at most 1,000
-   * carry one millisecond, the next ones the millisecond after, and a clock that steps back does not take them
-   * back. Processes on one database hold different node numbers, so their ids never meet either.
+   * node number. At most 1,000 carry one millisecond (a frozen clock's too), the next ones the millisecond after.
+   * Random ids never go back with a clock that steps back, so they never repeat within a process; processes on
+   * one database hold different node numbers, so theirs never meet either. Seeded ids follow the clock wherever
+   * it is set, so that the same calls at the same clock times make the same ids, and end with three digits of
+   * the seed's stream instead: one process, where a clock set back makes a repeat possible but unlikely.
    */
   decimal(now: number): string {
     const sequence = this.sequence;
-    if (now > sequence.millisecond) {
+    if (this.streams ? now !== sequence.asked : now > sequence.millisecond) {
+      sequence.asked = now;
       sequence.millisecond = now;
       sequence.made = 0;
     } else if (sequence.made === 1000) {
