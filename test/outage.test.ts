@@ -53,7 +53,8 @@ test(
     // The event dispatcher keeps failing every pass while the database is away: it warns once, without a stack.
     const failedPasses = () => logs.filter((l) => l.msg === 'event dispatch pass failed').length;
     await waitFor('three failed dispatcher passes', () => (failedPasses() >= 3 ? true : undefined));
-    const warnings = () => logs.filter((l) => l.level === 40);
+    // The node lease's renewal may fall in the outage too, on a slow machine (test/node-lease.test.ts tests it).
+    const warnings = () => logs.filter((l) => l.level === 40 && !l.msg.startsWith('node number'));
     assert.deepEqual(warnings().map((l) => l.msg), ['the database does not answer; event delivery waits']);
     assert.equal(logs.filter((l) => l.level >= 40 && l.err !== undefined && !/request failed/.test(l.msg)).length, 0);
 

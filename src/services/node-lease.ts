@@ -4,8 +4,8 @@
  * server) holds a different number while it runs, so that their ids never meet. Three random digits in its
  * place met about once in a million pairs of one millisecond: under load, within minutes.
  *
- * A lease lasts a minute and is renewed every 15 s; one that is not renewed (its process died) is taken by the
- * next process to start. Expiry is judged by each process's wall clock, so clocks of nodes may differ by up to
+ * A lease lasts a minute and is renewed every 15 s (every second after a renewal failed, while the database is
+ * away); one that is not renewed (its process died) is taken by the next process to start. Expiry is judged by each process's wall clock, so clocks of nodes may differ by up to
  * the 45 s between a renewal and the lease's end.
  */
 import { randomBytes } from 'node:crypto';
@@ -15,6 +15,8 @@ import type { Store } from './ports.js';
 
 export const LEASE_MS = 60_000;
 export const RENEW_MS = 15_000;
+/** After a renewal failed: the database is away, and the sooner the lease is renewed once it is back, the better. */
+const RETRY_MS = 1_000;
 
 export class NodeNumbersTakenError extends Error {
   override name = 'NodeNumbersTakenError';
@@ -78,7 +80,8 @@ export class NodeLease {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => void this.renew().finally(() => this.released || this.schedule()), this.renewEveryMs);
+    const wait = this.failing ? Math.min(RETRY_MS, this.renewEveryMs) : this.renewEveryMs;
+    this.timer = setTimeout(() => void this.renew().finally(() => this.released || this.schedule()), wait);
     this.timer.unref();
   }
 
@@ -95,7 +98,7 @@ export class NodeLease {
       if (this.failing) this.warn(`node number ${this.current}: its lease is renewed again`);
       this.failing = false;
     } catch (err) {
-      // The database is away: the lease lasts LEASE_MS, and the next turn tries again.
+      // The database is away: the lease lasts LEASE_MS, and the next try comes within RETRY_MS.
       if (!this.failing) this.warn(`node number ${this.current}: its lease could not be renewed: ${(err as Error).message}`);
       this.failing = true;
     }
