@@ -78,10 +78,11 @@ describe('shenpi serve --workers 2', () => {
     await Promise.all(instances.map((code) => raceApproveAndWithdraw([server.url], token, RACE_CODE, code)));
   });
 
-  test('creates through both workers all land, each worker with its own node number in its ids', async () => {
+  test('creates through both workers all land, each worker with its own node number in its ids and serial numbers', async () => {
     // One socket per agent, so each agent's requests all reach one worker; the primary hands new
     // connections to the workers in turn, so both are reached while the connections are many.
     const agents = Array.from({ length: 4 }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+    const serials: string[] = [];
     try {
       const taskIdsByAgent = await Promise.all(
         agents.map(async (agent, a) => {
@@ -91,6 +92,7 @@ describe('shenpi serve --workers 2', () => {
             assert.equal(created.code, 0, JSON.stringify(created));
             const detail = await call(server.url, `${V4}/instances/${(created.data as { instance_code: string }).instance_code}`, { token });
             ids.push(detail.body.data.task_list[0].id);
+            serials.push(detail.body.data.serial_number);
           }
           return ids;
         }),
@@ -102,6 +104,9 @@ describe('shenpi serve --workers 2', () => {
       const node = (id: string) => id.slice(16);
       for (const ids of taskIdsByAgent) assert.equal(new Set(ids.map(node)).size, 1, ids.join(' '));
       assert.deepEqual([...new Set(all.map(node))].sort(), ['000', '001'], 'both workers made ids, each with its own number');
+      // Serial numbers too stay apart: their sequence digits keep the residue of the node number modulo 8.
+      assert.equal(new Set(serials).size, serials.length);
+      assert.deepEqual([...new Set(serials.map((serial) => Number(serial.slice(13)) % 8))].sort(), [0, 1]);
     } finally {
       for (const agent of agents) agent.destroy();
     }

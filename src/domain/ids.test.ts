@@ -104,7 +104,7 @@ test('random decimal ids end with the node number the process leased (0 until th
   const ids = Ids.random();
   assert.match(ids.decimal(later), /000$/);
   ids.useNode(417);
-  for (let n = 0; n < 1200; n++) assert.match(ids.decimal(later), new RegExp(`^${later + Math.floor((n + 1) / 1000)}\\d{3}417$`));
+  for (let n = 0; n < 1200; n++) assert.match(ids.decimal(later), new RegExp(`^${later + Math.floor((n + 1) / 125)}\\d{3}417$`));
   ids.useNode(999);
   assert.match(ids.serialNumber(later + 5) + ids.decimal(later + 5).slice(16), /^\d{16}999$/);
   for (const bad of [-1, 1000, 2.5, Number.NaN]) assert.throws(() => ids.useNode(bad), RangeError);
@@ -115,15 +115,30 @@ test('random decimal ids end with the node number the process leased (0 until th
   assert.ok(tails.size > 1, "the seed's stream, not the node number");
 });
 
-test('random decimal ids never repeat within a process: 1,000 a millisecond, then the next, and never back with the clock', () => {
+test('random decimal ids never repeat within a process: 125 a millisecond, then the next, and never back with the clock', () => {
   // The process's sequence, shared by every Ids.random: past the milliseconds of the tests above.
   const at = NOW + 120_000;
   const ids = Ids.random();
   const made = Array.from({ length: 2500 }, () => ids.decimal(at));
   assert.equal(new Set(made).size, made.length);
-  assert.deepEqual([...new Set(made.map((id) => Number(id.slice(0, 13))))], [at, at + 1, at + 2]);
+  assert.deepEqual([...new Set(made.map((id) => Number(id.slice(0, 13))))], Array.from({ length: 20 }, (_, i) => at + i));
   // The clock steps back a second, then catches up: the ids go on from the last millisecond they carried.
-  const after = [ids.decimal(at - 1000), ids.decimal(at + 2), ids.decimal(at + 5)];
-  assert.deepEqual(after.map((id) => id.slice(0, 13)), [`${at + 2}`, `${at + 2}`, `${at + 5}`]);
+  const after = [ids.decimal(at - 1000), ids.decimal(at + 2), ids.decimal(at + 25)];
+  assert.deepEqual(after.map((id) => id.slice(0, 13)), [`${at + 20}`, `${at + 20}`, `${at + 25}`]);
   assert.equal(new Set([...made, ...after]).size, made.length + after.length);
+});
+
+test('the sequence digits of random ids keep the residue of the node number modulo 8: serial numbers of nodes 0 to 7 never meet', () => {
+  const at = NOW + 180_000;
+  const ids = Ids.random();
+  const serials = new Set<string>();
+  for (let node = 0; node < 12; node++) {
+    ids.useNode(node);
+    for (let n = 0; n < 300; n++) {
+      const serial = ids.serialNumber(at);
+      assert.equal(Number(serial.slice(13)) % 8, node % 8, serial);
+      serials.add(serial);
+    }
+  }
+  assert.equal(serials.size, 12 * 300);
 });

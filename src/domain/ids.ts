@@ -76,6 +76,13 @@ const randomPool = new RandomPool();
 export const NODE_NUMBERS = 1000;
 
 /**
+ * The sequence digits of a random id run in the residue class of its node number modulo this, so that serial
+ * numbers (the millisecond and the sequence digits) of processes with node numbers below it never meet either:
+ * 125 ids a millisecond per process, and the next ones carry the millisecond after.
+ */
+const SEQUENCE_RESIDUES = 8;
+
+/**
  * Where decimal ids stand: the clock time last asked for, the millisecond the ids carry (a later one once 1,000
  * carried it), how many carried it, and the sequence digits, which run on across milliseconds.
  */
@@ -136,7 +143,8 @@ export class Ids {
 
   /**
    * Decimal id strings (task, approval, event, comment, CC ids): a millisecond, three sequence digits, then the
-   * node number. At most 1,000 carry one millisecond (a frozen clock's too), the next ones the millisecond after.
+   * node number. At most 125 carry one millisecond (seeded: 1,000; a frozen clock's too), the next ones the
+   * millisecond after.
    * Random ids never go back with a clock that steps back, so they never repeat within a process; processes on
    * one database hold different node numbers, so theirs never meet either. Seeded ids follow the clock wherever
    * it is set, so that the same calls at the same clock times make the same ids, and end with three digits of
@@ -144,18 +152,21 @@ export class Ids {
    */
   decimal(now: number): string {
     const sequence = this.sequence;
+    const residues = this.streams ? 1 : SEQUENCE_RESIDUES;
+    const span = 1000 / residues;
     if (this.streams ? now !== sequence.asked : now > sequence.millisecond) {
       sequence.asked = now;
       sequence.millisecond = now;
       sequence.made = 0;
-    } else if (sequence.made === 1000) {
+    } else if (sequence.made === span) {
       sequence.millisecond += 1;
       sequence.made = 0;
     }
     sequence.made += 1;
-    sequence.value = (sequence.value + 1) % 1000;
+    sequence.value = (sequence.value + 1) % span;
+    const digits = sequence.value * residues + (this.node % residues);
     const last = this.streams ? this.bytes('decimals', 4).readUInt32BE(0) % 1000 : this.node;
-    return `${sequence.millisecond}${String(sequence.value).padStart(3, '0')}${String(last).padStart(3, '0')}`;
+    return `${sequence.millisecond}${String(digits).padStart(3, '0')}${String(last).padStart(3, '0')}`;
   }
 
   /** The id source the state machine draws task, timeline and CC ids from. */
@@ -163,7 +174,10 @@ export class Ids {
     return { next: () => this.decimal(now) };
   }
 
-  /** An instance's serial number: 16 digits that sort by creation time. */
+  /**
+   * An instance's serial number: 16 digits that sort by creation time, never repeated within a process, nor
+   * between processes of node numbers 0 to 7 (SEQUENCE_RESIDUES).
+   */
   serialNumber(now: number): string {
     return this.decimal(now).slice(0, 16);
   }

@@ -5,8 +5,8 @@
  * place met about once in a million pairs of one millisecond: under load, within minutes.
  *
  * A lease lasts a minute and is renewed every 15 s (every second after a renewal failed, while the database is
- * away); one that is not renewed (its process died) is taken by the next process to start. Expiry is judged by each process's wall clock, so clocks of nodes may differ by up to
- * the 45 s between a renewal and the lease's end.
+ * away); one that is not renewed (its process died) is taken by the next process to start. Expiry is judged by
+ * each process's wall clock, so clocks of nodes may differ by up to the 45 s between a renewal and the lease's end.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
