@@ -207,10 +207,10 @@ export async function startServer(config: ServeConfig, options: StartOptions = {
     if (data) {
       // Tools wait for this line, so it is written at any level but silent.
       const announcer = logger.level === 'silent' ? logger : logger.child({}, { level: 'info' });
-      announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0] }, `listening on ${url}`);
+      announcer.info({ url, emulator: config.emulator, database: config.databaseUrl.split(':')[0], node: lease?.node }, `listening on ${url}`);
       for (const text of await startBanner(store, config, data, url, adminToken)) options.print?.(text);
     } else {
-      logger.info({ url, worker }, 'worker listening');
+      logger.info({ url, worker, node: lease?.node }, 'worker listening');
     }
 
     return {

@@ -56,6 +56,9 @@ describe('shenpi serve --workers 2', () => {
     await waitFor('the second worker to listen', () => (server.stdout.some((line) => line.includes('"worker listening"')) ? true : undefined));
     assert.equal(server.stdout.filter((line) => line.includes('"listening on ')).length, 1);
     assert.equal(server.stdout.filter((line) => line.includes('"worker listening"')).length, 1);
+    // Each names the node number its ids carry (README, "Ids of many processes").
+    const nodes = server.stdout.filter((line) => /"(listening on |worker listening)/.test(line)).map((line) => JSON.parse(line).node);
+    assert.deepEqual(nodes.sort(), [0, 1]);
     assert.ok(adminToken, server.stderr());
     assert.match(server.stderr(), new RegExp(`approval_code=${RACE_CODE}`));
     // Concurrent requests open several connections, which the primary hands to the workers in turn.
