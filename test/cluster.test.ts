@@ -5,6 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { reasonForm } from './helpers/approval.js';
 import { call, tenantToken } from './helpers/http.js';
 import { raceApproveAndWithdraw, raceFixture } from './helpers/race.js';
 import { startNode, type NodeProcess } from './helpers/process.js';
@@ -56,7 +57,7 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
     for (let i = 0; i < 4; i++) {
       const created = await call(a.url, `${V4}/instances`, {
         token,
-        json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: `r${i}` }]) },
+        json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: reasonForm(`r${i}`) },
       });
       instances.push(created.body.data.instance_code);
     }
@@ -67,7 +68,7 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
     const token = await tenantToken(b.url);
     const created = await call(b.url, `${V4}/instances`, {
       token,
-      json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 't' }]) },
+      json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: reasonForm('t') },
     });
     const code = created.body.data.instance_code;
     const taskId = (await call(a.url, `${V4}/instances/${code}`, { token })).body.data.task_list[0].id;
@@ -93,7 +94,7 @@ describe('two nodes on one PostgreSQL', { skip: TEST_STORE !== 'postgres' && 'ne
       for (let i = 0; i < 5; i++) {
         const created = await call(node.url, `${V4}/instances`, {
           token,
-          json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: `n${i}` }]) },
+          json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: reasonForm(`n${i}`) },
         });
         const detail = await call(node.url, `${V4}/instances/${created.body.data.instance_code}`, { token });
         for (const entry of [...detail.body.data.task_list, ...detail.body.data.timeline]) if (entry.id) tails.add(String(entry.id).slice(16));

@@ -10,7 +10,7 @@ import type { Store } from '../src/services/ports.js';
 import { openStore } from '../src/storage/open-store.js';
 import { rows } from './helpers/db-snapshot.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
-import { startTcpProxy } from './helpers/tcp-proxy.js';
+import { proxiedPostgres } from './helpers/tcp-proxy.js';
 import { waitFor } from './helpers/wait.js';
 
 const databases: { drop(): Promise<void> }[] = [];
@@ -102,13 +102,8 @@ test('a lease is renewed on its timer, so that it never expires while its proces
 });
 
 test('a renewal that fails while the database is away is said once, and the lease is renewed again once it is back', { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' }, async (t) => {
-  const database = await createTestDatabase('postgres');
-  databases.push(database);
-  const direct = new URL(database.url);
-  const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-  t.after(() => proxy.close());
-  direct.port = String(proxy.port);
-  const store = await openStore(direct.toString());
+  const { url, directUrl, proxy } = await proxiedPostgres(t);
+  const store = await openStore(url);
   stores.push(store);
   const warnings: string[] = [];
   const lease = await NodeLease.acquire(store, Ids.random(), { renewEveryMs: 50, warn: (m) => warnings.push(m) });
@@ -121,7 +116,7 @@ test('a renewal that fails while the database is away is said once, and the leas
   assert.equal(warnings[1], 'node number 0: its lease is renewed again');
   assert.equal(lease.node, 0);
   await lease.release();
-  assert.deepEqual(await rows(database.url, 'node_leases'), []);
+  assert.deepEqual(await rows(directUrl, 'node_leases'), []);
 });
 
 test('with every number held, a process is refused with a reason', async () => {

@@ -6,8 +6,8 @@ import { resolveServeConfig } from '../src/config.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { startServer } from '../src/server.js';
 import { call, tenantToken } from './helpers/http.js';
-import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
-import { startTcpProxy } from './helpers/tcp-proxy.js';
+import { TEST_STORE } from './helpers/stores.js';
+import { proxiedPostgres } from './helpers/tcp-proxy.js';
 import { waitFor } from './helpers/wait.js';
 
 const V4 = '/open-apis/approval/v4';
@@ -16,16 +16,11 @@ test(
   'while PostgreSQL is unreachable /healthz answers 503 and a withdrawal 1395001, the node warns once it went and once it is back; both recover by themselves',
   { skip: TEST_STORE !== 'postgres' && 'needs SHENPI_TEST_STORE=postgres' },
   async (t) => {
-    const database = await createTestDatabase('postgres');
-    t.after(() => database.drop());
-    const direct = new URL(database.url);
-    const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-    t.after(() => proxy.close());
-    direct.port = String(proxy.port);
+    const { url: databaseUrl, proxy } = await proxiedPostgres(t);
     const logs: { level: number; msg: string; err?: unknown }[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
     const server = await startServer(
-      { ...resolveServeConfig({}, {}), port: 0, databaseUrl: direct.toString(), adminToken: 'x', logLevel: 'debug' },
+      { ...resolveServeConfig({}, {}), port: 0, databaseUrl, adminToken: 'x', logLevel: 'debug' },
       { logger },
     );
     t.after(() => server.close());

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { reasonForm } from './helpers/approval.js';
 import { call, tenantToken } from './helpers/http.js';
 import { raceApproveAndWithdraw, raceFixture } from './helpers/race.js';
 import { childPids, startNode, type NodeProcess } from './helpers/process.js';
@@ -20,7 +21,6 @@ const V4 = '/open-apis/approval/v4';
 /** Its definition (helpers/race.ts): approve and cancel exclude each other. */
 const RACE_CODE = 'A1B2C3D4-0000-4000-8000-00000000BEEF';
 const race = raceFixture(RACE_CODE);
-const form = (value: string) => JSON.stringify([{ id: 'reason', type: 'input', value }]);
 
 /** The pids of the processes whose request logs are in the server's stdout so far. */
 const servingPids = (server: NodeProcess) =>
@@ -74,7 +74,7 @@ describe('shenpi serve --workers 2', () => {
   test('approve and withdraw raced through both workers: exactly one wins per instance', async () => {
     const instances: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const created = await call(server.url, `${V4}/instances`, { token, json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: form(`r${i}`) } });
+      const created = await call(server.url, `${V4}/instances`, { token, json: { approval_code: RACE_CODE, open_id: 'ou_alice', form: reasonForm(`r${i}`) } });
       assert.equal(created.body.code, 0, created.text);
       instances.push(created.body.data.instance_code);
     }
@@ -91,7 +91,7 @@ describe('shenpi serve --workers 2', () => {
         agents.map(async (agent, a) => {
           const ids: string[] = [];
           for (let i = 0; i < 25; i++) {
-            const created = await post(agent, `${V4}/instances`, token, { approval_code: RACE_CODE, open_id: 'ou_alice', form: form(`a${a}-${i}`) });
+            const created = await post(agent, `${V4}/instances`, token, { approval_code: RACE_CODE, open_id: 'ou_alice', form: reasonForm(`a${a}-${i}`) });
             assert.equal(created.code, 0, JSON.stringify(created));
             const detail = await call(server.url, `${V4}/instances/${(created.data as { instance_code: string }).instance_code}`, { token });
             ids.push(detail.body.data.task_list[0].id);

@@ -83,8 +83,8 @@ export const NODE_NUMBERS = 1000;
 const SEQUENCE_RESIDUES = 8;
 
 /**
- * Where decimal ids stand: the clock time last asked for, the millisecond the ids carry (a later one once 1,000
- * carried it), how many carried it, and the sequence digits, which run on across milliseconds.
+ * Where decimal ids stand: the clock time last asked for, the millisecond the ids carry (a later one once it is
+ * full: see `decimal`), how many carried it, and the sequence digits, which run on across milliseconds.
  */
 interface Sequence {
   value: number;
@@ -144,11 +144,11 @@ export class Ids {
   /**
    * Decimal id strings (task, approval, event, comment, CC ids): a millisecond, three sequence digits, then the
    * node number. At most 125 carry one millisecond (seeded: 1,000; a frozen clock's too), the next ones the
-   * millisecond after.
-   * Random ids never go back with a clock that steps back, so they never repeat within a process; processes on
-   * one database hold different node numbers, so theirs never meet either. Seeded ids follow the clock wherever
-   * it is set, so that the same calls at the same clock times make the same ids, and end with three digits of
-   * the seed's stream instead: one process, where a clock set back makes a repeat possible but unlikely.
+   * millisecond after. Random ids never go back with a clock that steps back, so they never repeat within a
+   * process; processes on one database hold different node numbers, so theirs never meet either. Seeded ids
+   * follow the clock wherever it is set, so that the same calls at the same clock times make the same ids, and
+   * end with three digits of the seed's stream instead: one process, where a clock set back makes a repeat
+   * possible but unlikely.
    */
   decimal(now: number): string {
     const sequence = this.sequence;

@@ -1,5 +1,7 @@
 /** A TCP proxy that can be cut and restored: a database outage for one server, without touching the database. */
 import net from 'node:net';
+import type { TestContext } from 'node:test';
+import { createTestDatabase } from './stores.js';
 
 export interface TcpProxy {
   port: number;
@@ -37,4 +39,18 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     restore: async () => void (await listen(port)),
     close: () => (server.listening ? stop() : Promise.resolve()),
   };
+}
+
+/**
+ * A new PostgreSQL test database, and a proxy to it: `url` reaches the database through the proxy, `directUrl`
+ * without it. Both are removed after the test.
+ */
+export async function proxiedPostgres(t: TestContext): Promise<{ url: string; directUrl: string; proxy: TcpProxy }> {
+  const database = await createTestDatabase('postgres');
+  t.after(() => database.drop());
+  const url = new URL(database.url);
+  const proxy = await startTcpProxy(url.hostname, Number(url.port || 5432));
+  t.after(() => proxy.close());
+  url.port = String(proxy.port);
+  return { url: url.toString(), directUrl: database.url, proxy };
 }
