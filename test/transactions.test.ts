@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { approveTask } from '../src/domain/approval/instance.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import type { Store } from '../src/services/ports.js';
-import { applyTransition, VersionConflict } from '../src/services/transitions.js';
+import { issueTransition, VersionConflict } from '../src/services/transitions.js';
 import { WithdrawalService } from '../src/services/withdrawal-service.js';
 import { aliceCancels, createLeave, getInstance, instanceEvents, serve } from './helpers/approval.js';
 
@@ -34,7 +34,7 @@ test('a writer holding a read from before another writer changed the instance is
   });
   assert.ok(approval.ok);
   await assert.rejects(
-    store.transaction((tx) => applyTransition(tx, 'acme', definition, staleInstance, approval.value, now, services.ids)),
+    store.transactionAtOnce((tx) => issueTransition(tx, 'acme', definition, staleInstance, approval.value, now, services.ids)),
     VersionConflict,
   );
   const instance = await getInstance(ctx, code);
@@ -59,7 +59,7 @@ test('a withdrawal that fails after the instance is written, at its outbox, leav
       },
     },
   });
-  const store: Store = { ...services.store, transaction: (work) => services.store.transaction((tx) => work(failingOutbox(tx))) };
+  const store: Store = { ...services.store, transactionAtOnce: (issue) => services.store.transactionAtOnce((tx) => issue(failingOutbox(tx))) };
   const withdrawals = new WithdrawalService(store, services.clock.clock, services.ids, services.instances);
   await assert.rejects(
     withdrawals.cancel({ tenantKey: 'acme', appId: 'cli_acme_demo' }, {

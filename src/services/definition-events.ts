@@ -52,5 +52,5 @@ export async function recordDefinitionUpdate(
     createdAt: now,
   };
   await tx.outbox.append([event]);
-  await tx.deliveries.enqueue([event], await tx.subscriptions.receivers(definition.code), now);
+  await tx.deliveries.enqueue([event], now);
 }

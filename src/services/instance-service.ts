@@ -19,7 +19,7 @@ import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeCursor, mergedPage, pageOf, type Page } from './paging.js';
 import type { ExternalFilter, InstanceCursor, InstanceFilter, Store } from './ports.js';
 import { requireSelector, resolveScope, timeRange } from './search-scope.js';
-import { applyTransition, withRetry } from './transitions.js';
+import { issueTransition, withRetry } from './transitions.js';
 
 /** Everything the instance formatter needs to answer `GET /instances/:instance_id`. */
 export interface InstanceView {
@@ -97,7 +97,7 @@ export class InstanceService {
     const { tenantKey } = caller;
     const { definition, transition, now } = await this.store.reading((read) => this.started(read, tenantKey, body));
     try {
-      await this.store.transaction((tx) => applyTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
+      await this.store.transactionAtOnce((tx) => issueTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
     } catch (err) {
       // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
       if (body.uuid) await this.refuseUsedUuid(this.store, tenantKey, body.uuid);
@@ -236,10 +236,8 @@ export class InstanceService {
       const definition = await requireDefinition(read, tenantKey, instance.approvalCode);
       const change = ccChange(instance, { events: unread.events, readCcs: unread.ccs });
       return {
-        write: async (tx) => {
-          await applyTransition(tx, tenantKey, definition, instance, change, now, this.ids);
-          return change.instance;
-        },
+        issue: (tx) => issueTransition(tx, tenantKey, definition, instance, change, now, this.ids),
+        answer: change.instance,
       };
     });
   }
@@ -352,7 +350,7 @@ export class InstanceService {
       });
       if (!sent) return { done: undefined }; // the schema requires at least one cc_user_id
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
-      return { write: (tx) => applyTransition(tx, tenantKey, definition, instance, change, now, this.ids) };
+      return { issue: (tx) => issueTransition(tx, tenantKey, definition, instance, change, now, this.ids), answer: undefined };
     });
   }
 

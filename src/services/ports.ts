@@ -100,6 +100,13 @@ export interface Store {
   /** Runs `work` in one transaction: all of its writes land, or none do. Nested calls join the outer one. */
   transaction<T>(work: (tx: Store) => Promise<T>): Promise<T>;
   /**
+   * A transaction of statements issued at once: `issue` issues every one without waiting for any and answers
+   * their promises. The store may send its commit right behind them (PostgreSQL: in the same write, a round
+   * trip fewer), unless one of them failed before it was sent; a statement the database refuses rolls them all
+   * back. Settles once all have, with the first failure in the order answered. In a transaction, joins it.
+   */
+  transactionAtOnce(issue: (tx: Store) => readonly Promise<unknown>[]): Promise<void>;
+  /**
    * Runs `work`'s reads on one connection, where those issued together travel together (PostgreSQL: one
    * round trip for the lot). No transaction: each read sees what is committed when it runs. Nested calls, and
    * calls in a transaction, use the connection they are on.
@@ -160,7 +167,10 @@ export interface InstanceRepository {
   ownerOf(instanceCode: string): Promise<string | undefined>;
   /** `createdSeq` sorts instances of one start time by creation (a decimal id: they increase within a millisecond). */
   insert(tenantKey: string, instance: Instance, now: number, createdSeq: string): Promise<void>;
-  /** Writes the new state only if the stored version is still `expectedVersion`; false when another writer won. */
+  /**
+   * Writes the new state only if the stored version is still `expectedVersion`; false when another writer won.
+   * Where a store sends commits early (transactionAtOnce), a miss also aborts the transaction.
+   */
   update(tenantKey: string, instance: Instance, expectedVersion: number, now: number): Promise<boolean>;
   /** Up to `limit` instances after `after`, in creation order. */
   list(tenantKey: string, filter: InstanceFilter, after: InstanceCursor | undefined, limit: number): Promise<ListedInstance[]>;
@@ -373,8 +383,12 @@ export interface ClaimedDelivery extends Delivery {
 }
 
 export interface DeliveryRepository {
-  /** One pending delivery, due at once, per event and receiving app that takes the event's type. */
-  enqueue(events: readonly OutboxEvent[], receivers: readonly Receiver[], now: number): Promise<void>;
+  /**
+   * One pending delivery, due at once, per event and app that receives it: subscribed to the event's approval
+   * (as the transaction sees the subscriptions), with an event URL, taking the event's type. The events are of
+   * one approval. Issues its statements at once (Store.transactionAtOnce) where the store sends commits early.
+   */
+  enqueue(events: readonly OutboxEvent[], now: number): Promise<void>;
   /**
    * Up to `limit` due deliveries, each the earliest still pending of its app and instance (events
    * of one instance go out in commit order), held for `leaseMs` so that no other node sends them.

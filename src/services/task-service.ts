@@ -18,7 +18,7 @@ import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, mergedPage, type Page } from './paging.js';
 import type { CcCursor, Store, TaskCursor } from './ports.js';
-import { applyWithRevokeRound, withRetry } from './transitions.js';
+import { issueWithRevokeRound, revokeRoundOriginal, withRetry } from './transitions.js';
 
 export interface TaskActionRequest {
   approvalCode: string;
@@ -313,7 +313,11 @@ export class TaskService {
       const now = this.clock.now();
       const transition = unwrap(await action(read, instance, tasks, definition, by, now));
       // Approving or rejecting a revoke request settles its original in the same transaction.
-      return { write: (tx) => applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids) };
+      const original = await revokeRoundOriginal(read, tenantKey, instance);
+      return {
+        issue: (tx) => issueWithRevokeRound(tx, tenantKey, definition, instance, transition, original, now, this.ids),
+        answer: undefined,
+      };
     });
   }
 }

@@ -20,8 +20,14 @@ export class VersionConflict extends Error {
 const SEQ_STRIDE = 1000;
 const MAX_ATTEMPTS = 5;
 
-/** What a decision made on a read comes to: writes to make in one transaction, or an answer with nothing to write. */
-export type Decision<T> = { write: (tx: Store) => Promise<T> } | { done: T };
+/**
+ * What a decision made on a read comes to: writes to make in one transaction (`issue`: statements issued at
+ * once, Store.transactionAtOnce, then `answer`), or an answer with nothing to write.
+ */
+export type Decision<T> =
+  | { write: (tx: Store) => Promise<T> }
+  | { issue: (tx: Store) => readonly Promise<unknown>[]; answer: T }
+  | { done: T };
 
 /**
  * Decides on a read of the current state (its reads issued together share a round trip: Store.reading),
@@ -35,7 +41,9 @@ export async function withRetry<T>(store: Store, decide: (read: Store) => Promis
     const decision = await store.reading(decide);
     if ('done' in decision) return decision.done;
     try {
-      return await store.transaction(decision.write);
+      if ('write' in decision) return await store.transaction(decision.write);
+      await store.transactionAtOnce(decision.issue);
+      return decision.answer;
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
       if (attempt >= MAX_ATTEMPTS) {
@@ -86,8 +94,12 @@ function eventPayload(event: DomainEvent, instance: Instance, definition: Approv
   };
 }
 
-/** Stores a transition. `before` is the instance as read in this transaction (absent on create). */
-export async function applyTransition(
+/**
+ * Issues a transition's writes in the caller's transaction without waiting for any, and answers their promises,
+ * the instance's first (Store.transactionAtOnce). `before` is the instance as read when deciding (absent on
+ * create): its update lands only while the instance is still at that version.
+ */
+export function issueTransition(
   tx: Store,
   tenantKey: string,
   definition: ApprovalDefinition,
@@ -95,10 +107,9 @@ export async function applyTransition(
   transition: Transition,
   now: number,
   ids: Ids,
-): Promise<void> {
+): Promise<unknown>[] {
   const { instance } = transition;
-  // Issued together, not one after another: on PostgreSQL they travel in one pipeline. They run in the order
-  // issued, the instance first, so that its row lock is always the first one taken.
+  // They run in the order issued, the instance first, so that its row lock is always the first one taken.
   const stored = before
     ? tx.instances.update(tenantKey, instance, before.version, now).then((landed) => {
         if (!landed) throw new VersionConflict();
@@ -115,40 +126,47 @@ export async function applyTransition(
     payload: eventPayload(event, instance, definition),
     createdAt: now,
   }));
-  const writes = [
+  // Every statement settles before the outcome is judged (allInOrder, transactionAtOnce): the rollback a failure
+  // leads to must come after all of them, or one still in flight would land outside it. A lost race shows first
+  // as the guard's miss; what failed after it (the winner's timeline seq, say) is its echo.
+  return [
+    stored,
     tx.tasks.update(transition.changedTasks),
     tx.tasks.insert(tenantKey, transition.newTasks),
     tx.ccs.insert(tenantKey, transition.newCcs ?? []),
     tx.ccs.markRead(transition.readCcs ?? []),
     tx.timeline.append(instance.code, firstSeq, transition.timeline),
     tx.outbox.append(events),
+    // The apps subscribed at commit time receive these events; the dispatcher sends them after the commit.
+    tx.deliveries.enqueue(events, now),
   ];
-  // The subscribed apps at commit time receive these events; the dispatcher sends them after the commit.
-  const receivers = tx.subscriptions.receivers(instance.approvalCode);
-  // Every statement settles before the outcome is judged: the rollback a failure leads to must come after all
-  // of them, or one still in flight would land outside it. A lost race shows first as the guard's miss; what
-  // failed after it (the winner's timeline seq, say) is its echo.
-  const [, , subscribed] = await allInOrder([stored, allInOrder(writes), receivers] as const);
-  await tx.deliveries.enqueue(events, subscribed, now);
 }
 
 /**
- * Stores a transition and, when it ended a revoke request (approved, rejected or withdrawn), the
- * original's side of the round too, in the same transaction: both instances change, or neither.
+ * The original of `instance` when it is a revoke request, read when deciding on an action of it: an action that
+ * ends the request settles the original in the same transaction (issueWithRevokeRound), guarded by this read.
  */
-export async function applyWithRevokeRound(
+export async function revokeRoundOriginal(read: Store, tenantKey: string, instance: Instance): Promise<Instance | undefined> {
+  return instance.revertedInstanceCode === null ? undefined : read.instances.find(tenantKey, instance.revertedInstanceCode);
+}
+
+/**
+ * Issues a transition and, when it ended a revoke request (approved, rejected or withdrawn), the original's side
+ * of the round too (`original`, from revokeRoundOriginal): both instances change, or neither.
+ */
+export function issueWithRevokeRound(
   tx: Store,
   tenantKey: string,
   definition: ApprovalDefinition,
   before: Instance,
   transition: Transition,
+  original: Instance | undefined,
   now: number,
   ids: Ids,
-): Promise<void> {
-  await applyTransition(tx, tenantKey, definition, before, transition, now, ids);
-  const request = transition.instance;
-  if (request.revertedInstanceCode === null) return;
-  const original = await tx.instances.find(tenantKey, request.revertedInstanceCode);
-  const settled = original && settleRevokeRound(original, request, now);
-  if (settled) await applyTransition(tx, tenantKey, definition, original, settled, now, ids);
+): Promise<unknown>[] {
+  const settled = original && settleRevokeRound(original, transition.instance, now);
+  return [
+    ...issueTransition(tx, tenantKey, definition, before, transition, now, ids),
+    ...(settled ? issueTransition(tx, tenantKey, definition, original, settled, now, ids) : []),
+  ];
 }

@@ -16,7 +16,7 @@ import type { Caller } from './auth-service.js';
 import { requireUser } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
-import { applyTransition, applyWithRevokeRound, withRetry } from './transitions.js';
+import { issueTransition, issueWithRevokeRound, revokeRoundOriginal, withRetry } from './transitions.js';
 
 export interface WithdrawalRequest {
   approvalCode: string;
@@ -48,6 +48,8 @@ export class WithdrawalService {
       // The rules first: where reads cost their own work, a refusal reads no tasks.
       const kind = unwrap(checkRevocable(instance, definition.settings, user.userId, now));
       const tasks = early ?? (await read.tasks.listByInstance(instance.code));
+      // Withdrawing a revoke request gives its original back: that happens with it.
+      const original = await revokeRoundOriginal(read, tenantKey, instance);
       const { transition, revokeRequest } = withdrawal(kind, instance, tasks, {
         by: user.userId,
         now,
@@ -56,11 +58,11 @@ export class WithdrawalService {
         definition,
       });
       return {
-        write: async (tx) => {
-          // Withdrawing a revoke request gives its original back: that happens with it.
-          await applyWithRevokeRound(tx, tenantKey, definition, instance, transition, now, this.ids);
-          if (revokeRequest) await applyTransition(tx, tenantKey, definition, undefined, revokeRequest, now, this.ids);
-        },
+        issue: (tx) => [
+          ...issueWithRevokeRound(tx, tenantKey, definition, instance, transition, original, now, this.ids),
+          ...(revokeRequest ? issueTransition(tx, tenantKey, definition, undefined, revokeRequest, now, this.ids) : []),
+        ],
+        answer: undefined,
       };
     });
   }

@@ -1,5 +1,5 @@
 /** Definitions, instances, tasks, timeline and outbox over kysely (SQL both SQLite and PostgreSQL accept). */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ApprovalDefinition, DefinitionDraft } from '../domain/approval/definition.js';
 import type { Instance, InstanceStatus, Task, TaskStatus, TimelineEntry } from '../domain/approval/instance.js';
 import type {
@@ -155,26 +155,42 @@ const insertInstance = preparedInsert('instances', [
 
 type MutableColumns = ReturnType<typeof mutableColumns>;
 
+type UpdateParams = MutableColumns & { tenantKey: string; instanceCode: string; expectedVersion: number };
+
 /** The instance's state, if it is still at the version its writer read. */
-const updateInstance = prepared<MutableColumns & { tenantKey: string; instanceCode: string; expectedVersion: number }, never>(
-  (db, p) =>
-    db
-      .updateTable('instances')
-      .set({
-        status: p('status'),
-        form: p('form'),
-        end_time: p('end_time'),
-        reverted: p('reverted'),
-        revoke_request_code: p('revoke_request_code'),
-        current_node: p('current_node'),
-        route: p('route'),
-        version: p('version'),
-        updated_at: p('updated_at'),
-      })
-      .where('tenant_key', '=', p('tenantKey'))
-      .where('instance_code', '=', p('instanceCode'))
-      .where('version', '=', p('expectedVersion')),
+const guardedUpdate = (db: Executor, p: <K extends keyof UpdateParams>(name: K) => UpdateParams[K]) =>
+  db
+    .updateTable('instances')
+    .set({
+      status: p('status'),
+      form: p('form'),
+      end_time: p('end_time'),
+      reverted: p('reverted'),
+      revoke_request_code: p('revoke_request_code'),
+      current_node: p('current_node'),
+      route: p('route'),
+      version: p('version'),
+      updated_at: p('updated_at'),
+    })
+    .where('tenant_key', '=', p('tenantKey'))
+    .where('instance_code', '=', p('instanceCode'))
+    .where('version', '=', p('expectedVersion'));
+
+const updateInstance = prepared<UpdateParams, never>(guardedUpdate);
+
+/**
+ * The same update, failing with a division by zero (PostgreSQL: 22012) when no row is at that version: a miss
+ * then aborts the transaction itself, as a commit sent with the writes, before the miss is known, requires
+ * (Store.transactionAtOnce). PostgreSQL only (SQLite has no update in a WITH).
+ */
+const updateInstanceOrFail = prepared<UpdateParams, { one: number }>((db, p) =>
+  db
+    .with('landed', () => guardedUpdate(db, p).returning(sql<number>`1`.as('one')))
+    .selectFrom('landed')
+    .select(sql<number>`1 / count(*)`.as('one')),
 );
+
+const DIVISION_BY_ZERO = '22012';
 
 /** The tenant's instances that `filter` names (also the instance scope of a search, see search-repository.ts). */
 export function instancesMatching(db: Executor, tenantKey: string, filter: InstanceFilter) {
@@ -197,7 +213,8 @@ export function instancesMatching(db: Executor, tenantKey: string, filter: Insta
   return query;
 }
 
-export function instanceRepository(db: Executor): InstanceRepository {
+/** `failOnMiss`: a guarded update that misses fails (updateInstanceOrFail), for stores that send commits early. */
+export function instanceRepository(db: Executor, failOnMiss = false): InstanceRepository {
   const filtered = (tenantKey: string, filter: InstanceFilter) => instancesMatching(db, tenantKey, filter);
   return {
     async find(tenantKey, instanceCode) {
@@ -239,8 +256,15 @@ export function instanceRepository(db: Executor): InstanceRepository {
       ]);
     },
     async update(tenantKey, instance, expectedVersion, now) {
-      const result = await updateInstance(db, { ...mutableColumns(instance, now), tenantKey, instanceCode: instance.code, expectedVersion });
-      return Number(result.numAffectedRows) === 1;
+      const params = { ...mutableColumns(instance, now), tenantKey, instanceCode: instance.code, expectedVersion };
+      if (!failOnMiss) return Number((await updateInstance(db, params)).numAffectedRows) === 1;
+      try {
+        await updateInstanceOrFail(db, params);
+        return true;
+      } catch (err) {
+        if ((err as { code?: unknown }).code === DIVISION_BY_ZERO) return false;
+        throw err;
+      }
     },
     async list(tenantKey, filter, after, limit) {
       let query = filtered(tenantKey, filter).selectAll();

@@ -1,5 +1,5 @@
 /** Subscriptions and event deliveries over kysely (SQL both SQLite and PostgreSQL accept). */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { takesEvent } from '../domain/event-types.js';
 import type {
   ClaimedDelivery,
@@ -7,9 +7,10 @@ import type {
   DeliveryFilter,
   DeliveryRepository,
   DeliveryStatus,
+  OutboxEvent,
   SubscriptionRepository,
 } from '../services/ports.js';
-import { prepared, preparedInsert } from './prepared.js';
+import { prepared, preparedIn, preparedInsert } from './prepared.js';
 import { toApp, toOutboxEvent } from './rows.js';
 import type { Database, DeliveriesTable } from './schema.js';
 
@@ -35,6 +36,37 @@ const insertDeliveries = preparedInsert('deliveries', [
   'next_attempt_at',
   'locked_until',
 ]);
+
+/** Each event's values in `insertSubscribedDeliveries`, in its order. */
+const EVENT_VALUES = 5;
+
+/**
+ * The deliveries of some events to the apps that receive them, the apps chosen by the statement itself: it can
+ * then be issued with a transaction's other writes, with nothing read first to wait for. Per event: its id,
+ * instance and seq, 1 when the default types include its type, and a LIKE pattern that finds its type in an
+ * app's JSON list of chosen types (the names in such a list are checked on the way in, so the match is exact).
+ */
+const insertSubscribedDeliveries = preparedIn<{ approvalCode: string; now: number }, string | number, never>((db, p, list) => {
+  const events = [];
+  for (let i = 0; i < list.length; i += EVENT_VALUES) {
+    const [eventId, instanceCode, seq, byDefault, pattern] = list.slice(i, i + EVENT_VALUES);
+    events.push(sql`select cast(${eventId} as text) as event_id, cast(${instanceCode} as text) as instance_code,
+      cast(${seq} as integer) as seq, cast(${byDefault} as integer) as by_default, cast(${pattern} as text) as pattern`);
+  }
+  return db
+    .insertInto('deliveries')
+    .columns(['event_id', 'app_id', 'instance_code', 'seq', 'status', 'attempts', 'next_attempt_at', 'locked_until'])
+    .expression(
+      sql`select e.event_id, s.app_id, e.instance_code, e.seq, 'pending', 0, cast(${p('now')} as bigint), 0
+        from (${sql.join(events, sql` union all `)}) e
+        join subscriptions s on s.approval_code = ${p('approvalCode')}
+        join apps a on a.app_id = s.app_id
+        where a.event_url is not null
+          and case when a.event_types is null then e.by_default = 1 else a.event_types like e.pattern escape '\\' end`,
+    );
+});
+
+const likePattern = (eventType: string) => `%${JSON.stringify(eventType).replace(/[\\%_]/g, '\\$&')}%`;
 
 export function subscriptionRepository(db: Executor): SubscriptionRepository {
   return {
@@ -78,7 +110,11 @@ const toDelivery = (row: DeliveriesTable & { event_type: string }): Delivery => 
   deliveredAt: row.delivered_at,
 });
 
-export function deliveryRepository(db: Executor): DeliveryRepository {
+/**
+ * `receivers`: where the apps subscribed to an approval are kept in memory (SQLite), they are taken from it and
+ * their deliveries inserted; elsewhere one statement chooses them (`insertSubscribedDeliveries`).
+ */
+export function deliveryRepository(db: Executor, receivers?: SubscriptionRepository['receivers']): DeliveryRepository {
   /** Deliveries with their event's type, narrowed by `filter`. */
   const selected = (filter: DeliveryFilter) => {
     let query = db
@@ -94,9 +130,17 @@ export function deliveryRepository(db: Executor): DeliveryRepository {
   };
 
   return {
-    async enqueue(events, receivers, now) {
+    async enqueue(events, now) {
+      if (events.length === 0) return;
+      const approvalCode = events[0]!.approvalCode;
+      if (!receivers) {
+        const values = events.flatMap((e: OutboxEvent) => [e.eventId, e.instanceCode, e.seq, takesEvent(null, e.eventType) ? 1 : 0, likePattern(e.eventType)]);
+        await insertSubscribedDeliveries(db, { approvalCode, now }, values);
+        return;
+      }
+      const apps = await receivers(approvalCode);
       const rows = events.flatMap((event) =>
-        receivers.filter((r) => takesEvent(r.eventTypes, event.eventType)).map(({ appId }) => ({
+        apps.filter((r) => takesEvent(r.eventTypes, event.eventType)).map(({ appId }) => ({
           event_id: event.eventId,
           app_id: appId,
           instance_code: event.instanceCode,

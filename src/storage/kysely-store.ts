@@ -16,6 +16,7 @@ import type {
   SubscriptionRepository,
   TokenRepository,
 } from '../services/ports.js';
+import { allInOrder } from '../util/in-order.js';
 import {
   approvalRepository,
   ParsedDefinitions,
@@ -385,6 +386,9 @@ function cachedReceivers(subscriptions: SubscriptionRepository, cache: RowCache)
 /** How a store outside a transaction opens one: its own, or a place in the next group commit (SQLite). */
 export type Transact = <T>(work: (trx: Transaction<Database>) => Promise<T>) => Promise<T>;
 
+/** Runs statements issued at once (Store.transactionAtOnce) in a transaction whose commit may travel with them. */
+export type TransactAtOnce = (issue: (trx: Transaction<Database>) => readonly Promise<unknown>[]) => Promise<void>;
+
 /** Lends one connection to `work` (PostgreSQL's pool); statements issued together are sent together. */
 export type Pin = <T>(work: (db: Kysely<Database>) => Promise<T>) => Promise<T>;
 
@@ -394,6 +398,11 @@ interface Shared {
   /** True when several nodes may use the database. */
   shared: boolean;
   transact: Transact;
+  /**
+   * Where commits travel with the statements (PostgreSQL); absent, such work runs as any transaction. Its
+   * commit is sent before a version guard's miss is known, so there a miss must abort the transaction itself.
+   */
+  transactAtOnce: TransactAtOnce | undefined;
   /** Absent where a store has one connection anyway (SQLite). */
   pin: Pin | undefined;
   tokens: TokenCache;
@@ -411,13 +420,14 @@ function storeOver(db: Executor, common: Shared, pinned = false): Store {
   // In a transaction the reads see its own writes, which the cache must never hold.
   const reads = common.rows && !inTransaction ? cachedReads(directory, approvals, common.rows) : { directory, approvals };
   const subscriptions = common.rows ? cachedReceivers(subscriptionRepository(db), common.rows) : subscriptionRepository(db);
+  const storeIn = (trx: Transaction<Database>) => storeOver(trx, common);
   const store: Store = {
     shared,
     batchesReads: common.pin !== undefined,
     ...reads,
     tokens: tokenRepository(db, inTransaction ? undefined : tokens),
     state: stateRepository(db),
-    instances: instanceRepository(db),
+    instances: instanceRepository(db, common.transactAtOnce !== undefined),
     tasks: taskRepository(db),
     timeline: timelineRepository(db),
     comments: commentRepository(db),
@@ -427,10 +437,13 @@ function storeOver(db: Executor, common: Shared, pinned = false): Store {
     rateWindows: rateWindowRepository(db),
     nodeLeases: nodeLeaseRepository(db),
     subscriptions,
-    deliveries: deliveryRepository(db),
+    deliveries: deliveryRepository(db, common.rows ? subscriptions.receivers : undefined),
     externals: externalRepository(db),
-    transaction: (work) =>
-      inTransaction ? work(store) : transact((trx) => work(storeOver(trx, common))),
+    transaction: (work) => (inTransaction ? work(store) : transact((trx) => work(storeIn(trx)))),
+    async transactionAtOnce(issue) {
+      if (common.transactAtOnce && !inTransaction) return common.transactAtOnce((trx) => issue(storeIn(trx)));
+      await store.transaction((tx) => allInOrder(issue(tx)));
+    },
     reading: (work) =>
       inTransaction || pinned || !common.pin ? work(store) : common.pin((connection) => work(storeOver(connection, common, true))),
     async ping() {
@@ -455,11 +468,19 @@ function storeOver(db: Executor, common: Shared, pinned = false): Store {
 
 /**
  * `groupCommit`: concurrent transactions share commits (for SQLite's one connection; see group-commit.ts);
- * `transact`: how transactions run otherwise (kysely's own when absent); `pin`: how `reading` holds a connection.
+ * `transact`: how transactions run otherwise (kysely's own when absent); `transactAtOnce`: how statements issued
+ * at once run, when their commit can travel with them; `pin`: how `reading` holds a connection.
  */
 export function kyselyStore(
   db: Kysely<Database>,
-  options: { shared: boolean; groupCommit?: boolean; transact?: Transact; pin?: Pin; changes?: TableChanges },
+  options: {
+    shared: boolean;
+    groupCommit?: boolean;
+    transact?: Transact;
+    transactAtOnce?: TransactAtOnce;
+    pin?: Pin;
+    changes?: TableChanges;
+  },
 ): Store {
   const group = options.groupCommit ? new GroupCommit(db) : undefined;
   const transact: Transact = group ? (work) => group.run(work) : (options.transact ?? ((work) => db.transaction().execute(work)));
@@ -468,6 +489,7 @@ export function kyselyStore(
     root: db,
     shared: options.shared,
     transact,
+    transactAtOnce: options.transactAtOnce,
     pin: options.pin,
     tokens: new TokenCache(),
     definitions: new ParsedDefinitions(),

@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../services/ports.js';
-import { kyselyStore, migrateToLatest, type Pin, type Transact } from './kysely-store.js';
+import { kyselyStore, migrateToLatest, type Pin, type Transact, type TransactAtOnce } from './kysely-store.js';
 import type { TableChanges } from './row-cache.js';
 import type { Database } from './schema.js';
 import type { SqliteSynchronous } from './sqlite.js';
@@ -38,8 +38,9 @@ interface Opened {
   db: Kysely<Database>;
   /** SQLite's: when the rows the store keeps in memory may have changed. */
   changes?: TableChanges;
-  /** PostgreSQL's: transactions whose statements are pipelined, and reads that share a connection. */
+  /** PostgreSQL's: transactions whose statements are pipelined (and their commit, for statements issued at once), and reads that share a connection. */
   transact?: Transact;
+  transactAtOnce?: TransactAtOnce;
   pin?: Pin;
 }
 
@@ -96,13 +97,13 @@ export async function connect(url: string, options: StoreOptions = {}): Promise<
 
 /** Connects to the database named by the URL and brings its schema up to date. */
 export async function openStore(url: string, options: StoreOptions = {}): Promise<Store> {
-  const { db, changes, transact, pin } = await openAnswering(url, options, true);
+  const { db, changes, transact, transactAtOnce, pin } = await openAnswering(url, options, true);
   try {
     await migrate(db, url);
   } catch (err) {
     await db.destroy();
     throw err;
   }
-  if (transact) return kyselyStore(db, { shared: true, transact, ...(pin ? { pin } : {}) });
+  if (transact) return kyselyStore(db, { shared: true, transact, ...(transactAtOnce ? { transactAtOnce } : {}), ...(pin ? { pin } : {}) });
   return kyselyStore(db, { shared: false, groupCommit: true, ...(changes ? { changes } : {}) });
 }

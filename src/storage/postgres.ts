@@ -12,7 +12,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
-import type { Pin, Transact } from './kysely-store.js';
+import type { Pin, Transact, TransactAtOnce } from './kysely-store.js';
 import type { Database } from './schema.js';
 
 export interface PostgresOptions {
@@ -131,6 +131,8 @@ export interface OpenedPostgres {
   db: Kysely<Database>;
   /** Runs `work` in a transaction whose statements issued together reach PostgreSQL together. */
   transact: Transact;
+  /** Runs statements issued at once in a transaction whose commit travels with them. */
+  transactAtOnce: TransactAtOnce;
   /** Lends `work` one connection that takes statements as they are issued. */
   pin: Pin;
 }
@@ -168,9 +170,17 @@ export function openPostgres({ url, poolSize }: PostgresOptions): OpenedPostgres
    * one pipeline and cost one round trip instead of one each. PostgreSQL still runs them in the order
    * issued, on that one connection.
    */
-  const onOneConnection = <T>(work: (connection: DatabaseConnection, executor: QueryExecutor) => Promise<T>): Promise<T> =>
+  const onOneConnection = <T>(
+    work: (connection: DatabaseConnection, executor: QueryExecutor) => Promise<T>,
+    open: () => boolean = () => true,
+  ): Promise<T> =>
     db.getExecutor().provideConnection((connection) =>
-      work(connection, db.getExecutor().withConnectionProvider({ provideConnection: (consume) => consume(connection) })),
+      work(
+        connection,
+        db.getExecutor().withConnectionProvider({
+          provideConnection: (consume) => (open() ? consume(connection) : Promise.reject(new StatementAfterCommit())),
+        }),
+      ),
     );
 
   const pin: Pin = (work) =>
@@ -192,7 +202,55 @@ export function openPostgres({ url, poolSize }: PostgresOptions): OpenedPostgres
         throw err;
       }
     });
-  return { db, transact, pin };
+
+  /**
+   * `begin`, the statements `issue` issues and `commit` leave in one socket write (the client's tick, see
+   * preparingClient), so that the transaction costs one round trip. The end is chosen at the last moment before
+   * that write: by then every statement that failed without reaching the database (its parameters would not
+   * serialise, say) has failed, as such failures come in microtasks and the choice comes after them (a
+   * nextTick queued from a microtask), and nothing has left; with such a failure the end is `rollback`. A
+   * statement the database refuses aborts the transaction, and PostgreSQL then answers `commit` by rolling it
+   * back. A statement issued later finds the transaction closed and fails.
+   */
+  const transactAtOnce: TransactAtOnce = (issue) => {
+    let open = true;
+    return onOneConnection(async (connection, executor) => {
+      // Runs the rest in a microtask (see above).
+      await undefined;
+      let unsent = false;
+      const ended = new Promise<unknown>((resolve) =>
+        process.nextTick(() => {
+          open = false;
+          resolve(connection.executeQuery(unsent ? ROLLBACK : COMMIT));
+        }),
+      );
+      const begun = connection.executeQuery(BEGIN);
+      let statements: readonly Promise<unknown>[];
+      try {
+        statements = issue(new Transaction<Database>({ config: { dialect }, dialect, driver, executor }));
+      } catch (err) {
+        unsent = true;
+        statements = [Promise.reject(err)];
+      }
+      for (const statement of statements) {
+        statement.catch(() => {
+          if (open) unsent = true;
+        });
+      }
+      const outcomes = await Promise.allSettled([begun, ...statements, ended]);
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
+    }, () => open);
+  };
+  return { db, transact, transactAtOnce, pin };
+}
+
+/** A statement issued in a transaction whose commit was already sent (Store.transactionAtOnce's contract broken). */
+export class StatementAfterCommit extends Error {
+  override name = 'StatementAfterCommit';
+  constructor() {
+    super('a statement was issued after its transaction\'s commit had been sent');
+  }
 }
 
 /** Creates the `?schema=` schema if it is missing, so migrations can run into it. */
