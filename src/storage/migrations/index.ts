@@ -14,6 +14,7 @@ import { externalApprovals } from './0012-external-approvals.js';
 import { outboxWithoutOrder } from './0013-outbox-without-order.js';
 import { lighterInstanceIndexes } from './0014-lighter-instance-indexes.js';
 import { nodeLeases } from './0015-node-leases.js';
+import { instancesRoomToUpdate } from './0016-instances-room-to-update.js';
 
 /** Every migration, in order. Names sort by their number prefix; never rename or edit a landed one. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-outbox-without-order': outboxWithoutOrder,
   '0014-lighter-instance-indexes': lighterInstanceIndexes,
   '0015-node-leases': nodeLeases,
+  '0016-instances-room-to-update': instancesRoomToUpdate,
 };
 
 /** Migrations compiled into the code, so `shenpi migrate` needs no folder on disk. */
