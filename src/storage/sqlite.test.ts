@@ -1,6 +1,7 @@
 /**
- * The SQLite connection under kysely: rows as objects, statements that need not wait run at once, and
- * transactions that take the write lock as they begin, waiting for another process's without blocking.
+ * The SQLite connection under kysely: rows as objects, statements that need not wait run at once, reads issued
+ * together share one read, and transactions that take the write lock as they begin, waiting for another
+ * process's without blocking.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { GroupCommit } from './group-commit.js';
 import { execute } from './prepared.js';
+import type { Database } from './schema.js';
 import { openSqlite, withStatementCache } from './sqlite.js';
 
 /** A store's connection on a new file, and a second connection to the same file, to look from outside. */
@@ -32,6 +34,8 @@ function open(t: TestContext) {
 
 const insert = (key: string) => CompiledQuery.raw('insert into server_state (key, value) values (?, ?)', [key, 'v']);
 const keys = CompiledQuery.raw('select key from server_state order by key');
+/** The same read, built by kysely (a select: statements of that kind outside a transaction share one read). */
+const selectKeys = (db: Kysely<Database>) => db.selectFrom('server_state').select('key').orderBy('key').compile();
 
 test('rows come back as objects of their columns, in order, a later column of the same name winning', () => {
   const database = withStatementCache(new BetterSqlite3(':memory:'));
@@ -60,6 +64,30 @@ test('a statement on the free connection has run when execute returns, before it
   const pending = execute(db, insert('second'));
   assert.equal(stored(), 'first,second');
   assert.equal((await pending).numAffectedRows, 1n);
+});
+
+test('reads issued together outside a transaction share one read (one snapshot); the next run of code reads anew', async (t) => {
+  const { db, outside } = open(t);
+  await execute(db, insert('first'));
+  const before = execute(db, selectKeys(db));
+  // Another process commits between two reads of the same run of code: the second still reads the first's snapshot.
+  outside.prepare('insert into server_state (key, value) values (?, ?)').run('theirs', 'v');
+  const after = execute(db, selectKeys(db));
+  assert.deepEqual((await before).rows, [{ key: 'first' }]);
+  assert.deepEqual((await after).rows, [{ key: 'first' }]);
+  assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }, { key: 'theirs' }]);
+});
+
+test('a write or a transaction right after reads of the same run of code ends their read first, and lands', async (t) => {
+  const { db, stored } = open(t);
+  await execute(db, insert('first'));
+  const read = execute(db, selectKeys(db));
+  const written = execute(db, insert('second'));
+  const transaction = db.transaction().execute((trx) => execute(trx, insert('third')));
+  assert.deepEqual((await read).rows, [{ key: 'first' }]);
+  await Promise.all([written, transaction]);
+  assert.equal(stored(), 'first,second,third');
+  assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }, { key: 'second' }, { key: 'third' }]);
 });
 
 test("a statement outside a transaction never runs inside it: it waits for the transaction's end", async (t) => {
