@@ -13,7 +13,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { childPids, startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
-import { createTestDatabase, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
+import { schemaOf } from '../src/storage/postgres.js';
+import { createTestDatabase, onPostgres, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, type Filled } from './fill.js';
 
 const setting = (name: string, fallback: number) => {
@@ -517,8 +518,11 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       if (setup.store === 'postgres') await vacuumCatalogue();
       database = await createTestDatabase(setup.store);
       filled = await fillInstances(database.url, setup.instances(pool));
-      fills.push({ setup: setup.name, instances: filled.instances, seconds: Number(filled.seconds.toFixed(1)) });
-      process.stdout.write(`${setup.name}: ${filled.instances.toLocaleString('en')} instances stored in ${filled.seconds.toFixed(1)} s\n`);
+      const fill: Fill = { setup: setup.name, instances: filled.instances, seconds: Number(filled.seconds.toFixed(1)) };
+      if (setup.store === 'postgres') Object.assign(fill, await postgresSize(database.url));
+      fills.push(fill);
+      const size = fill.tablesMb === undefined ? '' : ` (${fill.tablesMb} MB of tables and indexes; PostgreSQL's shared_buffers ${fill.sharedBuffers})`;
+      process.stdout.write(`${setup.name}: ${filled.instances.toLocaleString('en')} instances stored in ${filled.seconds.toFixed(1)} s${size}\n`);
       // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
       const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
       if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
@@ -554,6 +558,21 @@ interface Fill {
   setup: string;
   instances: number;
   seconds: number;
+  /** PostgreSQL: what the fill takes, against the buffer cache it has (past it, pages come from the OS). */
+  tablesMb?: number;
+  sharedBuffers?: string;
+}
+
+async function postgresSize(url: string): Promise<Pick<Fill, 'tablesMb' | 'sharedBuffers'>> {
+  return onPostgres(async (client) => {
+    const { rows: [size] } = await client.query<{ bytes: string }>(
+      `select sum(pg_total_relation_size(c.oid)) as bytes from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = $1 and c.relkind = 'r'`,
+      [schemaOf(url)],
+    );
+    const { rows: [buffers] } = await client.query<{ shared_buffers: string }>('show shared_buffers');
+    return { tablesMb: Math.round(Number(size?.bytes ?? 0) / 2 ** 20), sharedBuffers: buffers?.shared_buffers ?? 'unknown' };
+  });
 }
 
 /** The baseline first (every ratio and the pool size need it), then the chosen scenarios grouped by set-up. */
