@@ -10,11 +10,11 @@ import { test, type TestContext } from 'node:test';
 import { CompiledQuery, Migrator, sql, type Kysely } from 'kysely';
 import { instancesMatching } from '../src/storage/approval-repositories.js';
 import { migrationProvider } from '../src/storage/migrations/index.js';
-import { demoFixture, DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { createServices } from '../src/services/index.js';
+import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { connect, openStore } from '../src/storage/open-store.js';
 import { ensureSchema } from '../src/storage/postgres.js';
 import type { Database } from '../src/storage/schema.js';
+import { createLeaveThrough, demoServices } from './helpers/approval.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
 /** A database no migration has touched yet (the suite's own start as a copy of a migrated one). */
@@ -87,18 +87,15 @@ test('0016: on PostgreSQL an instance whose page later instances filled changes 
   t.after(() => database.drop());
   const store = await openStore(database.url);
   t.after(() => store.close());
-  const services = createServices(store, { emulator: false });
-  await services.fixtures.load(demoFixture);
-  const caller = { tenantKey: 'acme', appId: DEMO_APP.app_id };
-  const form = JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]);
+  const services = await demoServices(store);
   const codes: string[] = [];
   // The first page full (about 20 instances a page), and more after it.
-  for (let i = 0; i < 50; i++) codes.push((await services.instances.create(caller, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form })).instanceCode);
+  for (let i = 0; i < 50; i++) codes.push(await createLeaveThrough(services));
   const db = await connect(database.url);
   t.after(() => db.destroy());
   const page = async (code: string) =>
     (await sql<{ ctid: string }>`select ctid::text as ctid from instances where instance_code = ${code}`.execute(db)).rows[0]!.ctid.split(',')[0];
   const before = await page(codes[0]!);
-  await services.withdrawals.cancel(caller, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
+  await services.withdrawals.cancel({ tenantKey: 'acme', appId: DEMO_APP.app_id }, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
   assert.equal(await page(codes[0]!), before);
 });

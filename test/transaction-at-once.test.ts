@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { demoFixture, DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { createServices } from '../src/services/index.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import type { OutboxEvent, Store } from '../src/services/ports.js';
 import { kyselyStore } from '../src/storage/kysely-store.js';
 import { connect, openStore } from '../src/storage/open-store.js';
 import { StatementAfterCommit } from '../src/storage/postgres.js';
+import { createLeaveThrough, demoServices } from './helpers/approval.js';
 import { rows } from './helpers/db-snapshot.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
@@ -29,13 +29,7 @@ async function withInstance(): Promise<{ url: string; store: Store; code: string
   databases.push(database);
   const store = await openStore(database.url);
   opened.push(store);
-  const services = createServices(store, { emulator: false });
-  await services.fixtures.load(demoFixture);
-  const { instanceCode } = await services.instances.create(
-    { tenantKey: 'acme', appId: DEMO_APP.app_id },
-    { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify([{ id: 'reason', type: 'input', value: 'x' }]) },
-  );
-  return { url: database.url, store, code: instanceCode };
+  return { url: database.url, store, code: await createLeaveThrough(await demoServices(store)) };
 }
 
 const entry = (userId: string) => ({ type: 'PASS' as const, createTime: Date.now(), userId });

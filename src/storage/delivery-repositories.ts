@@ -1,6 +1,6 @@
 /** Subscriptions and event deliveries over kysely (SQL both SQLite and PostgreSQL accept). */
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { takesEvent } from '../domain/event-types.js';
+import { EVENT_TYPES, takesEvent } from '../domain/event-types.js';
 import type {
   ClaimedDelivery,
   Delivery,
@@ -66,7 +66,13 @@ const insertSubscribedDeliveries = preparedIn<{ approvalCode: string; now: numbe
     );
 });
 
-const likePattern = (eventType: string) => `%${JSON.stringify(eventType).replace(/[\\%_]/g, '\\$&')}%`;
+/** Per event type, the LIKE pattern and whether the default types include it, made once. */
+const MATCHING = new Map(
+  EVENT_TYPES.map((type) => {
+    const pattern = `%${JSON.stringify(type).replace(/[\\%_]/g, '\\$&')}%`;
+    return [type, { byDefault: takesEvent(null, type) ? 1 : 0, pattern }];
+  }),
+);
 
 export function subscriptionRepository(db: Executor): SubscriptionRepository {
   return {
@@ -134,7 +140,10 @@ export function deliveryRepository(db: Executor, receivers?: SubscriptionReposit
       if (events.length === 0) return;
       const approvalCode = events[0]!.approvalCode;
       if (!receivers) {
-        const values = events.flatMap((e: OutboxEvent) => [e.eventId, e.instanceCode, e.seq, takesEvent(null, e.eventType) ? 1 : 0, likePattern(e.eventType)]);
+        const values = events.flatMap((e: OutboxEvent) => {
+          const { byDefault, pattern } = MATCHING.get(e.eventType)!;
+          return [e.eventId, e.instanceCode, e.seq, byDefault, pattern];
+        });
         await insertSubscribedDeliveries(db, { approvalCode, now }, values);
         return;
       }

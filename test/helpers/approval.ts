@@ -4,7 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { DEMO_LEAVE_CODE } from '../../src/fixtures/demo.js';
+import { demoFixture, DEMO_APP, DEMO_LEAVE_CODE } from '../../src/fixtures/demo.js';
+import { createServices, type Services } from '../../src/services/index.js';
+import type { Store } from '../../src/services/ports.js';
 import { rows } from './db-snapshot.js';
 import { admin, call, queryString, tenantToken, type Answer } from './http.js';
 import { startTestServer, type TestServer } from './server.js';
@@ -127,6 +129,19 @@ export async function loadFixture(ctx: Served, fixture: unknown): Promise<any> {
 // ---- instances ----
 
 export const reasonForm = (reason = 'a day off') => JSON.stringify([{ id: 'reason', type: 'input', value: reason }]);
+
+/** Services over `store` with the demo data loaded, without a server (for tests that look at the store itself). */
+export async function demoServices(store: Store): Promise<Services> {
+  const services = createServices(store, { emulator: false });
+  await services.fixtures.load(demoFixture);
+  return services;
+}
+
+/** Alice's PENDING Leave instance, created through `services` (demoServices): its code. */
+export async function createLeaveThrough(services: Services): Promise<string> {
+  const caller = { tenantKey: 'acme', appId: DEMO_APP.app_id };
+  return (await services.instances.create(caller, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm() })).instanceCode;
+}
 
 export const createInstance = (ctx: Served, body: Record<string, unknown>) =>
   call(ctx.url, `${V4}/instances`, { token: ctx.token, json: body });
