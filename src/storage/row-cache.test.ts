@@ -139,6 +139,8 @@ test('SQLite: users, definitions and departments changed by another connection a
   other.prepare("update approvals set status = 'INACTIVE' where approval_code = ?").run(DEMO_LEAVE_CODE);
   other.prepare("update departments set name = 'R&D' where department_id = 'eng'").run();
   other.close();
+  // As the next request would: a read sees another connection's commits from the event after them (sqlite.ts).
+  await new Promise((resolve) => setImmediate(resolve));
   assert.equal((await store.directory.findUser('acme', 'user_id', 'u_bob'))?.name, 'Robert');
   assert.deepEqual((await store.directory.findUsers('acme', ['u_bob', 'u_carol'])).map((u) => u.name).sort(), ['Carol', 'Robert']);
   assert.equal((await store.approvals.find('acme', DEMO_LEAVE_CODE))?.status, 'INACTIVE');

@@ -66,15 +66,21 @@ test('a statement on the free connection has run when execute returns, before it
   assert.equal((await pending).numAffectedRows, 1n);
 });
 
-test('reads issued together outside a transaction share one read (one snapshot); the next run of code reads anew', async (t) => {
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+test('reads outside a transaction share one read (one snapshot) with the reads chained to them; the next event reads anew', async (t) => {
   const { db, outside } = open(t);
   await execute(db, insert('first'));
+  await nextTurn();
   const before = execute(db, selectKeys(db));
-  // Another process commits between two reads of the same run of code: the second still reads the first's snapshot.
+  // Another process commits between two reads of one run of code: the second still reads the first's snapshot,
+  // whether issued with it or once it was answered (a request's second wave of reads).
   outside.prepare('insert into server_state (key, value) values (?, ?)').run('theirs', 'v');
   const after = execute(db, selectKeys(db));
   assert.deepEqual((await before).rows, [{ key: 'first' }]);
   assert.deepEqual((await after).rows, [{ key: 'first' }]);
+  assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }]);
+  await nextTurn();
   assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }, { key: 'theirs' }]);
 });
 

@@ -180,18 +180,22 @@ class QueuedSqliteDriver extends SqliteDriver implements Driver {
   }
 
   /**
-   * Opens one read transaction for the reads of the code running now, ended when its microtasks run: each
-   * statement outside a transaction would otherwise be a read transaction of its own, and beginning and ending
-   * one costs SQLite system calls (two fcntl and an fstat), as much as running most of our reads: a GET made
-   * twelve fcntl calls, now six. Only while nothing holds the connection (or a transaction waiting for another
-   * process's write lock lends it); anything that takes the connection ends it first. A commit of another
-   * process is seen from the next run of code, as when the reads had been issued a moment earlier.
+   * Opens one read transaction for the reads of the code running now and of the promises chained to it (a
+   * request's later waves of reads), ended before the event loop takes its next event: each statement outside
+   * a transaction would otherwise be a read transaction of its own, and beginning and ending one costs SQLite
+   * system calls (two fcntl and an fstat), as much as running most of our reads. A GET made twelve fcntl calls,
+   * then six with one read per wave, now two. Only while nothing holds the connection (or a transaction waiting
+   * for another process's write lock lends it); anything that takes the connection ends it first. A commit of
+   * another process is seen from the next event on: whatever follows that commit (its answer, a request sent
+   * after it) reaches this process as a later event.
    */
   readTogether(): void {
     if (this.reading || !this.connection || this.destroyed || (this.queue.held && !this.lending)) return;
     this.readTransaction.begin();
     this.reading = true;
-    queueMicrotask(() => this.endReading());
+    // A microtask queued now runs in the current drain of the microtask queue, and a tick it queues runs once
+    // that drain is over: after every promise chained to these reads, before the event loop takes the next event.
+    queueMicrotask(() => process.nextTick(() => this.endReading()));
   }
 
   private endReading(): void {
