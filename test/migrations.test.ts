@@ -10,11 +10,11 @@ import { test, type TestContext } from 'node:test';
 import { CompiledQuery, Migrator, sql, type Kysely } from 'kysely';
 import { instancesMatching } from '../src/storage/approval-repositories.js';
 import { migrationProvider } from '../src/storage/migrations/index.js';
-import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { connect, openStore } from '../src/storage/open-store.js';
 import { ensureSchema } from '../src/storage/postgres.js';
 import type { Database } from '../src/storage/schema.js';
-import { createLeaveThrough, demoServices } from './helpers/approval.js';
+import { createLeaveThrough, DEMO_CALLER, demoServices } from './helpers/approval.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 
 /** A database no migration has touched yet (the suite's own start as a copy of a migrated one). */
@@ -96,6 +96,6 @@ test('0016: on PostgreSQL an instance whose page later instances filled changes 
   const page = async (code: string) =>
     (await sql<{ ctid: string }>`select ctid::text as ctid from instances where instance_code = ${code}`.execute(db)).rows[0]!.ctid.split(',')[0];
   const before = await page(codes[0]!);
-  await services.withdrawals.cancel({ tenantKey: 'acme', appId: DEMO_APP.app_id }, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
+  await services.withdrawals.cancel(DEMO_CALLER, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
   assert.equal(await page(codes[0]!), before);
 });

@@ -32,7 +32,7 @@ export type Decision<T> =
 /**
  * Decides on a read of the current state (its reads issued together share a round trip: Store.reading),
  * then makes the decision's writes in one transaction, where each
- * instance update is guarded by the version read (applyTransition). A refusal costs no transaction. A decision
+ * instance update is guarded by the version read (issueTransition). A refusal costs no transaction. A decision
  * overtaken by another writer is made again from a new read, which then sees the winner's state and answers
  * accordingly; a race lost every time answers 1395001, never a 5xx.
  */

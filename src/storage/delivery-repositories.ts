@@ -7,7 +7,6 @@ import type {
   DeliveryFilter,
   DeliveryRepository,
   DeliveryStatus,
-  OutboxEvent,
   SubscriptionRepository,
 } from '../services/ports.js';
 import { prepared, preparedIn, preparedInsert } from './prepared.js';
@@ -140,7 +139,7 @@ export function deliveryRepository(db: Executor, receivers?: SubscriptionReposit
       if (events.length === 0) return;
       const approvalCode = events[0]!.approvalCode;
       if (!receivers) {
-        const values = events.flatMap((e: OutboxEvent) => {
+        const values = events.flatMap((e) => {
           const { byDefault, pattern } = MATCHING.get(e.eventType)!;
           return [e.eventId, e.instanceCode, e.seq, byDefault, pattern];
         });

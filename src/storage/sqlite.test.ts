@@ -66,12 +66,12 @@ test('a statement on the free connection has run when execute returns, before it
   assert.equal((await pending).numAffectedRows, 1n);
 });
 
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const nextEvent = () => new Promise((resolve) => setImmediate(resolve));
 
 test('reads outside a transaction share one read (one snapshot) with the reads chained to them; the next event reads anew', async (t) => {
   const { db, outside } = open(t);
   await execute(db, insert('first'));
-  await nextTurn();
+  await nextEvent();
   const before = execute(db, selectKeys(db));
   // Another process commits between two reads of one run of code: the second still reads the first's snapshot,
   // whether issued with it or once it was answered (a request's second wave of reads).
@@ -80,7 +80,7 @@ test('reads outside a transaction share one read (one snapshot) with the reads c
   assert.deepEqual((await before).rows, [{ key: 'first' }]);
   assert.deepEqual((await after).rows, [{ key: 'first' }]);
   assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }]);
-  await nextTurn();
+  await nextEvent();
   assert.deepEqual((await execute(db, selectKeys(db))).rows, [{ key: 'first' }, { key: 'theirs' }]);
 });
 

@@ -137,10 +137,12 @@ export async function demoServices(store: Store): Promise<Services> {
   return services;
 }
 
+/** The demo app calling the services directly, as its token would make it (demoServices). */
+export const DEMO_CALLER = { tenantKey: 'acme', appId: DEMO_APP.app_id };
+
 /** Alice's PENDING Leave instance, created through `services` (demoServices): its code. */
 export async function createLeaveThrough(services: Services): Promise<string> {
-  const caller = { tenantKey: 'acme', appId: DEMO_APP.app_id };
-  return (await services.instances.create(caller, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm() })).instanceCode;
+  return (await services.instances.create(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm() })).instanceCode;
 }
 
 export const createInstance = (ctx: Served, body: Record<string, unknown>) =>
