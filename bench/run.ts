@@ -254,9 +254,9 @@ async function measure(servers: NodeProcess[], load: Load, requests: number | un
   };
 }
 
-/** The baseline server (bench/baseline.ts) as its own process, stopped like a shenpi node. */
-async function startBaseline(): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+/** The baseline (bench/baseline.ts) or the reference withdrawal (bench/minimal.ts) as its own process, stopped like a shenpi node. */
+async function startScript(script: string, args: string[] = []): Promise<NodeProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -264,7 +264,7 @@ async function startBaseline(): Promise<NodeProcess> {
       const match = /listening on (\S+)/.exec(output);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`the baseline exited with ${code} before listening`)));
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before listening`)));
   });
   return {
     url,
@@ -315,6 +315,8 @@ interface Setup {
   nodes: number;
   /** Each node's `--workers`; 1 when absent. */
   workers?: number;
+  /** The reference withdrawal (bench/minimal.ts, SQLite) in place of shenpi. */
+  minimal?: true;
 }
 
 /** What a scenario must reach: a ratio to the baseline's req/s (or to another scenario's), and a p99 bound. */
@@ -343,6 +345,8 @@ const normal: Setup = { name: 'SQLite NORMAL', store: 'sqlite', synchronous: 'NO
 const full: Setup = { name: 'SQLite FULL', store: 'sqlite', synchronous: 'FULL', nodes: 1, instances: everyOne };
 const small: Setup = { ...normal, name: 'SQLite NORMAL, 10,000 stored', instances: () => SMALL };
 const big: Setup = { ...normal, name: `SQLite NORMAL, ${BIG.toLocaleString('en')} stored`, instances: () => BIG };
+const minimalNormal: Setup = { ...normal, name: 'reference withdrawal, SQLite NORMAL', minimal: true };
+const minimalFull: Setup = { ...full, name: 'reference withdrawal, SQLite FULL', minimal: true };
 /** Half the pool: PostgreSQL fills several times slower than SQLite, and its target is 0.2× the baseline, not 1×. */
 const postgres: Setup = { name: 'PostgreSQL, two nodes', store: 'postgres', nodes: 2, instances: (pool) => Math.ceil(pool / 2) };
 
@@ -364,6 +368,9 @@ const ONE_PROCESS: Scenario[] = [
       return { method: 'POST', headers: json('baseline'), next: () => ({ path: CANCEL, body: withdrawal(`BASELINE-${n++}`) }), expected: { status: 200, code: 0 } };
     },
   },
+  // Not shenpi: the floor that SQLite and fastify set on this machine (bench/minimal.ts), for scale.
+  { name: 'minimal-normal', title: 'reference: minimal withdrawal (fastify + better-sqlite3, a transaction each), NORMAL', setup: minimalNormal, load: withdrawals },
+  { name: 'minimal-full', title: 'reference: the same, FULL', setup: minimalFull, load: withdrawals },
   { name: 'withdraw-normal', title: 'withdrawal, SQLite NORMAL', setup: normal, load: withdrawals, target: { ratio: 0.5, p99: 3 } },
   { name: 'withdraw-full', title: 'withdrawal, SQLite FULL', setup: full, load: withdrawals, target: { ratio: 0.3 } },
   {
@@ -458,7 +465,7 @@ function judge(results: Map<string, Measured>): Row[] {
     if (m.errors > 0) failures.push(`${m.errors} errors`);
     if (m.poolExhausted > 0) failures.push(`pool ran out (${m.poolExhausted} requests)`);
     // The limit is shenpi's; the baseline process is not the server under test.
-    if (scenario.setup && m.rssHwmMb >= RSS_LIMIT_MB) failures.push(`RSS ${m.rssHwmMb.toFixed(0)} MB`);
+    if (scenario.setup && !scenario.setup.minimal && m.rssHwmMb >= RSS_LIMIT_MB) failures.push(`RSS ${m.rssHwmMb.toFixed(0)} MB`);
     const target = scenario.target;
     const reference = target && results.get(target.of ?? 'baseline');
     let met: boolean | undefined;
@@ -523,15 +530,19 @@ async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: n
       fills.push(fill);
       const size = fill.tablesMb === undefined ? '' : ` (${fill.tablesMb} MB of tables and indexes; PostgreSQL's shared_buffers ${fill.sharedBuffers})`;
       process.stdout.write(`${setup.name}: ${filled.instances.toLocaleString('en')} instances stored in ${filled.seconds.toFixed(1)} s${size}\n`);
-      // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
-      const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
-      if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
-      if (setup.workers) args.push('--workers', String(setup.workers));
-      for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
+      if (setup.minimal) {
+        servers.push(await startScript('bench/minimal.ts', [database.url.slice('sqlite:'.length), setup.synchronous ?? 'FULL']));
+      } else {
+        // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
+        const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
+        if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
+        if (setup.workers) args.push('--workers', String(setup.workers));
+        for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
+      }
     } else {
-      servers.push(await startBaseline());
+      servers.push(await startScript('bench/baseline.ts'));
     }
-    const token = setup ? await tenantToken(servers[0]!.url) : '';
+    const token = setup && !setup.minimal ? await tenantToken(servers[0]!.url) : '';
     // PostgreSQL on this machine shares its cores with the nodes: its CPU is measured too.
     const localPostgres = !!database && setup?.store === 'postgres' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
     for (const scenario of scenarios) {
