@@ -96,6 +96,7 @@ test('0016: on PostgreSQL an instance whose page later instances filled changes 
   const page = async (code: string) =>
     (await sql<{ ctid: string }>`select ctid::text as ctid from instances where instance_code = ${code}`.execute(db)).rows[0]!.ctid.split(',')[0];
   const before = await page(codes[0]!);
-  await services.withdrawals.cancel(DEMO_CALLER, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
+  const withdrawn = await services.withdrawals.cancel(DEMO_CALLER, { approvalCode: DEMO_LEAVE_CODE, instanceCode: codes[0]!, userId: 'ou_alice', userIdType: 'open_id' });
+  assert.deepEqual(withdrawn, { ok: true, value: undefined });
   assert.equal(await page(codes[0]!), before);
 });

@@ -24,8 +24,10 @@ import {
   revokeRequestOf,
   serve,
   V4,
+  DEMO_CALLER,
   type Served,
 } from './helpers/approval.js';
+import type { WithdrawalRequest } from '../src/services/withdrawal-service.js';
 import { call, tenantToken } from './helpers/http.js';
 
 const DAY_S = 86_400;
@@ -398,6 +400,26 @@ test('a second withdrawal answers 1390001 and changes nothing', async (t) => {
   assert.equal(after.timeline.length, before.timeline.length);
   assert.equal((await outboxOf(ctx, code)).length, outboxBefore);
   assert.deepEqual(after, before);
+});
+
+// ---- refusals as values ----
+
+test('the withdrawal service answers every refusal as a value, not a rejection, in the checks\' order', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const cancel = (change: Partial<WithdrawalRequest>) =>
+    ctx.server.services.withdrawals.cancel(DEMO_CALLER, { approvalCode: DEMO_LEAVE_CODE, instanceCode: code, userId: 'ou_alice', userIdType: 'open_id', ...change });
+  const refusedWith = async (change: Partial<WithdrawalRequest>) => {
+    const answer = await cancel(change);
+    assert.equal(answer.ok, false, JSON.stringify(change));
+    return answer.ok ? undefined : answer.refusal.code;
+  };
+  assert.equal(await refusedWith({ approvalCode: 'NO-SUCH-DEFINITION', instanceCode: 'NO-SUCH-INSTANCE' }), 1390002);
+  assert.equal(await refusedWith({ instanceCode: 'NO-SUCH-INSTANCE', userId: 'ou_nobody' }), 1390003);
+  assert.equal(await refusedWith({ userId: 'ou_nobody' }), 1390001);
+  assert.equal(await refusedWith({ userId: 'ou_bob' }), 1390001);
+  assert.deepEqual(await cancel({}), { ok: true, value: undefined });
+  assert.equal(await refusedWith({}), 1390001);
 });
 
 // ---- user_id_type ----

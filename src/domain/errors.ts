@@ -46,6 +46,18 @@ export const refuse = (code: FeishuCode, reason: string): { ok: false; refusal: 
   refusal: { code, reason },
 });
 
+type Values<T extends readonly Result<unknown>[]> = { -readonly [K in keyof T]: T[K] extends Result<infer V> ? V : never };
+
+/** The values of these results, or the refusal of the first by position: checks made together refuse in their documented order. */
+export function allOk<T extends readonly Result<unknown>[]>(results: T): Result<Values<T>> {
+  const values: unknown[] = [];
+  for (const result of results) {
+    if (!result.ok) return result;
+    values.push(result.value);
+  }
+  return ok(values as Values<T>);
+}
+
 /** Thrown by services so that any depth can stop a request with a Feishu answer; the HTTP layer formats it. */
 export class FeishuError extends Error {
   constructor(

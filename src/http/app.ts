@@ -14,7 +14,8 @@ import type { Registry } from 'prom-client';
 import { FeishuError, type FeishuCode } from '../domain/errors.js';
 import { quoteLongIntegers } from '../util/long-integers.js';
 import type { Services } from '../services/index.js';
-import { errorBody, httpStatusOf } from './feishu-envelope.js';
+import { errorBody } from './feishu-envelope.js';
+import { answerRefusal } from './refusal-answer.js';
 import { EmulatorControls } from './emulator-controls.js';
 import { redactUrl } from './redaction.js';
 import { keepContentTypeCase, writeLogId } from './header-case.js';
@@ -195,9 +196,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.raw.resume();
       reply.removeHeader('connection');
     }
-    const classified = classify(error);
-    const paramErrorCode = request.routeOptions.config.paramErrorCode;
-    const known = classified?.code === 1390001 && paramErrorCode ? { ...classified, code: paramErrorCode } : classified;
+    const known = classify(error);
     if (isAdminPath(request.url)) {
       if (known) return reply.code(400).send({ error: known.reason });
       if (error.statusCode && error.statusCode < 500) return reply.code(error.statusCode).send({ error: error.message });
@@ -205,9 +204,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       request.log.error({ err: error }, 'admin request failed');
       return reply.code(400).send({ error: `the request failed; log id ${request.id}` });
     }
-    const answer = known ?? { code: 1395001 as const, reason: 'an internal error occurred; the log id identifies it' };
     if (!known) request.log.error({ err: error }, 'request failed');
-    return reply.code(httpStatusOf(answer.code)).send(errorBody(answer.code, answer.reason, request.id));
+    return reply.send(answerRefusal(request, reply, known ?? { code: 1395001, reason: 'an internal error occurred; the log id identifies it' }));
   });
 
   trackResponseCodes(app);

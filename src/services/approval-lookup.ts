@@ -2,14 +2,18 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { ExternalDefinition, ExternalGroup } from '../domain/approval/external-definition.js';
 import type { ExternalInstance } from '../domain/approval/external-instance.js';
 import type { Instance } from '../domain/approval/instance.js';
-import { FeishuError } from '../domain/errors.js';
+import { ok, refuse, unwrap, type Result } from '../domain/errors.js';
 import type { Store } from './ports.js';
 
-/** The definition of this tenant with that code, or 1390002: another tenant's code is "not found", never data. */
-export async function requireDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<ApprovalDefinition> {
+/** The definition of this tenant with that code, or refusal 1390002: another tenant's code is "not found", never data. */
+export async function lookUpDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<Result<ApprovalDefinition>> {
   const definition = await store.approvals.find(tenantKey, approvalCode);
-  if (!definition) throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
-  return definition;
+  return definition ? ok(definition) : refuse(1390002, `no approval definition "${approvalCode}" in this tenant`);
+}
+
+/** lookUpDefinition, stopping the request on a refusal. */
+export async function requireDefinition(store: Store, tenantKey: string, approvalCode: string): Promise<ApprovalDefinition> {
+  return unwrap(await lookUpDefinition(store, tenantKey, approvalCode));
 }
 
 /** The definitions of these instances by approval code, each read once (the lists show every instance's definition). */

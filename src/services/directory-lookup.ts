@@ -1,7 +1,7 @@
 /** Directory reads the approval services share: ids per user_id_type, and the submitter's chains. */
 import type { SubmitterContext } from '../domain/approval/approvers.js';
 import { userIdOf, type User, type UserIdType } from '../domain/directory.js';
-import { FeishuError, type FeishuCode } from '../domain/errors.js';
+import { ok, refuse, unwrap, type FeishuCode, type Result } from '../domain/errors.js';
 import { allInOrder } from '../util/in-order.js';
 import type { Store } from './ports.js';
 
@@ -29,18 +29,22 @@ export class UserDirectory {
   }
 }
 
-/** Finds a user named by an id of the request's user_id_type, or stops the request with `code`. */
-export async function requireUser(
+/** The user named by an id of the request's user_id_type, or a refusal with `code`. */
+export async function lookUpUser(
   store: Store,
   tenantKey: string,
   type: UserIdType,
   id: string,
   field: string,
   code: FeishuCode = 1390001,
-): Promise<User> {
+): Promise<Result<User>> {
   const user = await store.directory.findUser(tenantKey, type, id);
-  if (!user) throw new FeishuError(code, `${field} "${id}" is not a user of this tenant (user_id_type ${type})`);
-  return user;
+  return user ? ok(user) : refuse(code, `${field} "${id}" is not a user of this tenant (user_id_type ${type})`);
+}
+
+/** lookUpUser, stopping the request on a refusal. */
+export async function requireUser(...args: Parameters<typeof lookUpUser>): Promise<User> {
+  return unwrap(await lookUpUser(...args));
 }
 
 /** Maps ids of one type to user_ids, refusing with a reason that names the first unknown one. */

@@ -85,7 +85,7 @@ export class ExternalInstanceService {
     const { tenantKey } = caller;
     // Unknown fields are ignored, so never stored nor echoed.
     const body = Value.Clean(SyncExternalInstanceBody, structuredClone(input)) as SyncExternalInstanceInput;
-    return withRetry(this.store, async (read) => {
+    const synced = await withRetry(this.store, async (read) => {
       const definition = await requireExternalDefinition(read, tenantKey, body.approval_code);
       const incoming = await this.incomingState(read, tenantKey, definition.code, body);
       const [stored] = await read.externals.findInstances(tenantKey, [body.instance_id]);
@@ -97,6 +97,7 @@ export class ExternalInstanceService {
         },
       };
     });
+    return unwrap(synced);
   }
 
   /** `POST /external_instances/check`: what the server holds that differs from what the third party has. */

@@ -8,7 +8,7 @@ import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap } from '../domain/errors.js';
+import { FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
@@ -83,13 +83,16 @@ export class InstanceService {
     private readonly ids: Ids,
   ) {}
 
-  /** The instance of this tenant and of that definition, or 1390003. */
-  async requireInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Instance> {
+  /** The instance of this tenant and of that definition, or refusal 1390003. */
+  async lookUpInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Result<Instance>> {
     const instance = await store.instances.find(tenantKey, instanceCode);
-    if (!instance || instance.approvalCode !== approvalCode) {
-      throw new FeishuError(1390003, `no instance "${instanceCode}" of approval "${approvalCode}" in this tenant`);
-    }
-    return instance;
+    if (instance?.approvalCode === approvalCode) return ok(instance);
+    return refuse(1390003, `no instance "${instanceCode}" of approval "${approvalCode}" in this tenant`);
+  }
+
+  /** lookUpInstance, stopping the request on a refusal. */
+  async requireInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Instance> {
+    return unwrap(await this.lookUpInstance(store, tenantKey, approvalCode, instanceCode));
   }
 
   /** `POST /instances`. */
@@ -227,8 +230,8 @@ export class InstanceService {
   }
 
   /** The user's unread CCs on the instance become read, each with its approval_cc READ event; answers the instance. */
-  private markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Instance> {
-    return withRetry<Instance>(this.store, async (read) => {
+  private async markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Instance> {
+    const marked = await withRetry<Instance>(this.store, async (read) => {
       const instance = await this.requireById(read, tenantKey, instanceCode);
       const now = this.clock.now();
       const unread = readCcs(await read.ccs.listByInstance(instance.code), userId, now);
@@ -240,6 +243,7 @@ export class InstanceService {
         answer: change.instance,
       };
     });
+    return unwrap(marked);
   }
 
   /** `GET /instances`: codes of one definition created in [start, end], oldest first. */
@@ -333,7 +337,7 @@ export class InstanceService {
     userIdType: UserIdType,
   ): Promise<void> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (read) => {
+    const outcome = await withRetry(this.store, async (read) => {
       const definition = await requireDefinition(read, tenantKey, body.approval_code);
       const instance = await this.requireInstance(read, tenantKey, body.approval_code, body.instance_code);
       const by = await requireUser(read, tenantKey, userIdType, body.user_id, 'user_id');
@@ -352,6 +356,7 @@ export class InstanceService {
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
       return { issue: (tx) => issueTransition(tx, tenantKey, definition, instance, change, now, this.ids), answer: undefined };
     });
+    unwrap(outcome);
   }
 
   private async page(tenantKey: string, filter: InstanceFilter, pageSize = DEFAULT_PAGE_SIZE, pageToken?: string) {

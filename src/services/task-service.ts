@@ -303,7 +303,7 @@ export class TaskService {
     action: Action,
   ): Promise<void> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (read) => {
+    const acted = await withRetry(this.store, async (read) => {
       // The user is read with the instance; a refusal of the instance still comes first.
       const [{ definition, instance }, by] = await allInOrder([
         locate(read),
@@ -319,5 +319,6 @@ export class TaskService {
         answer: undefined,
       };
     });
+    unwrap(acted);
   }
 }

@@ -6,7 +6,7 @@
 import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import type { DomainEvent, Instance, Transition } from '../domain/approval/instance.js';
 import { settleRevokeRound } from '../domain/approval/revoke-round.js';
-import { FeishuError } from '../domain/errors.js';
+import { ok, refuse, type Refusal, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import type { OutboxEvent, Store } from './ports.js';
@@ -22,12 +22,14 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * What a decision made on a read comes to: writes to make in one transaction (`issue`: statements issued at
- * once, Store.transactionAtOnce, then `answer`), or an answer with nothing to write.
+ * once, Store.transactionAtOnce, then `answer`), an answer with nothing to write, or a refusal (a value, not a
+ * throw: in a busy server a throw costs a refused request more than its checks).
  */
 export type Decision<T> =
   | { write: (tx: Store) => Promise<T> }
   | { issue: (tx: Store) => readonly Promise<unknown>[]; answer: T }
-  | { done: T };
+  | { done: T }
+  | { refused: Refusal };
 
 /**
  * Decides on a read of the current state (its reads issued together share a round trip: Store.reading),
@@ -36,19 +38,18 @@ export type Decision<T> =
  * overtaken by another writer is made again from a new read, which then sees the winner's state and answers
  * accordingly; a race lost every time answers 1395001, never a 5xx.
  */
-export async function withRetry<T>(store: Store, decide: (read: Store) => Promise<Decision<T>>): Promise<T> {
+export async function withRetry<T>(store: Store, decide: (read: Store) => Promise<Decision<T>>): Promise<Result<T>> {
   for (let attempt = 1; ; attempt++) {
     const decision = await store.reading(decide);
-    if ('done' in decision) return decision.done;
+    if ('refused' in decision) return { ok: false, refusal: decision.refused };
+    if ('done' in decision) return ok(decision.done);
     try {
-      if ('write' in decision) return await store.transaction(decision.write);
+      if ('write' in decision) return ok(await store.transaction(decision.write));
       await store.transactionAtOnce(decision.issue);
-      return decision.answer;
+      return ok(decision.answer);
     } catch (err) {
       if (!(err instanceof VersionConflict)) throw err;
-      if (attempt >= MAX_ATTEMPTS) {
-        throw new FeishuError(1395001, 'the instance is being changed by other requests; try again');
-      }
+      if (attempt >= MAX_ATTEMPTS) return refuse(1395001, 'the instance is being changed by other requests; try again');
     }
   }
 }

@@ -3,17 +3,19 @@
  * token and the body were checked by the HTTP layer): definition, instance of that definition, the
  * user, then the domain's revoke rules, on a read; the change lands in one transaction, guarded by the version
  * read, with its timeline and events, together with a revoke request it opens or the original it gives back.
+ * A refusal is answered as a value, not thrown: in a busy server a throw cost a refused withdrawal about a tenth
+ * of its CPU.
  */
 import { checkRevocable } from '../domain/approval/revoke.js';
 import { withdrawal } from '../domain/approval/revoke-round.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
-import { unwrap } from '../domain/errors.js';
+import { allOk, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
-import { requireDefinition } from './approval-lookup.js';
+import { lookUpDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { requireUser } from './directory-lookup.js';
+import { lookUpUser } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
 import type { Store } from './ports.js';
 import { issueTransition, issueWithRevokeRound, revokeRoundOriginal, withRetry } from './transitions.js';
@@ -34,23 +36,27 @@ export class WithdrawalService {
     private readonly instances: InstanceService,
   ) {}
 
-  async cancel(caller: Caller, request: WithdrawalRequest): Promise<void> {
+  async cancel(caller: Caller, request: WithdrawalRequest): Promise<Result<void>> {
     const { tenantKey } = caller;
-    await withRetry(this.store, async (read) => {
-      const [definition, instance, user, early] = await allInOrder([
-        requireDefinition(read, tenantKey, request.approvalCode),
-        this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
-        requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
+    return withRetry(this.store, async (read) => {
+      const [definitionFound, instanceFound, userFound, early] = await allInOrder([
+        lookUpDefinition(read, tenantKey, request.approvalCode),
+        this.instances.lookUpInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+        lookUpUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
         // The instance's tasks (by its code: used only once the instance is found to be this tenant's).
         read.batchesReads ? read.tasks.listByInstance(request.instanceCode) : undefined,
       ] as const);
+      const found = allOk([definitionFound, instanceFound, userFound] as const);
+      if (!found.ok) return { refused: found.refusal };
+      const [definition, instance, user] = found.value;
       const now = this.clock.now();
       // The rules first: where reads cost their own work, a refusal reads no tasks.
-      const kind = unwrap(checkRevocable(instance, definition.settings, user.userId, now));
+      const kind = checkRevocable(instance, definition.settings, user.userId, now);
+      if (!kind.ok) return { refused: kind.refusal };
       const tasks = early ?? (await read.tasks.listByInstance(instance.code));
       // Withdrawing a revoke request gives its original back: that happens with it.
       const original = await revokeRoundOriginal(read, tenantKey, instance);
-      const { transition, revokeRequest } = withdrawal(kind, instance, tasks, {
+      const { transition, revokeRequest } = withdrawal(kind.value, instance, tasks, {
         by: user.userId,
         now,
         ids: this.ids.decimals(now),

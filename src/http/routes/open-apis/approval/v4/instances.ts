@@ -26,6 +26,7 @@ import {
 } from '../../../../../wire/approval-responses.js';
 import { acknowledges, answers, Empty } from '../../../../../wire/responses.js';
 import { acknowledged, success } from '../../../../feishu-envelope.js';
+import { answer } from '../../../../refusal-answer.js';
 import { formatInstance, formatListedInstance, formatPreview } from '../../../../formatters/instance.js';
 import { formatCcSearchItem } from '../../../../formatters/search.js';
 
@@ -165,14 +166,14 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/instances/cancel',
     { schema: schemas.cancel },
-    async (request) => {
-      await services.withdrawals.cancel(request.caller, {
+    async (request, reply) => {
+      const withdrawn = await services.withdrawals.cancel(request.caller, {
         approvalCode: request.body.approval_code,
         instanceCode: request.body.instance_code,
         userId: request.body.user_id,
         userIdType: request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
       });
-      return success({});
+      return answer(reply, withdrawn, () => success({}));
     },
   );
 
