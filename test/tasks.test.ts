@@ -23,8 +23,10 @@ import {
   serve,
   taskAction,
   tasksQuery,
+  DEMO_CALLER,
   type Served,
 } from './helpers/approval.js';
+import type { Result } from '../src/domain/errors.js';
 
 /** A definition with one node of `nodeType` whose approvers are Bob and Carol. */
 const bobAndCarol = (ctx: Served, nodeType: 'AND' | 'OR') =>
@@ -361,6 +363,26 @@ test('approving with an unknown approval code answers 1390002, an unknown instan
   const body = { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_bob', task_id: task.id };
   assertRefused(await taskAction(ctx, 'approve', { ...body, approval_code: 'NO-SUCH-CODE' }), 1390002);
   assertRefused(await taskAction(ctx, 'approve', { ...body, instance_code: 'NO-SUCH-INSTANCE' }), 1390003);
+});
+
+test('the task service answers every refusal of an action as a value, not a rejection, in the checks\' order', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const task = await pendingTaskOf(ctx, code, 'ou_bob');
+  const { tasks } = ctx.server.services;
+  const request = { approvalCode: DEMO_LEAVE_CODE, instanceCode: code, userId: 'ou_bob', taskId: task.id, userIdType: 'open_id' as const };
+  const refusedWith = async (answer: Promise<Result<void>>) => {
+    const settled = await answer;
+    return settled.ok ? 'ok' : settled.refusal.code;
+  };
+  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, approvalCode: 'NO-SUCH-CODE', userId: 'ou_nobody' })), 1390002);
+  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, instanceCode: 'NO-SUCH-INSTANCE', userId: 'ou_nobody' })), 1390003);
+  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, userId: 'ou_nobody' })), 1390001);
+  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, taskId: '1234567890' })), 1390010);
+  assert.equal(await refusedWith(tasks.transfer(DEMO_CALLER, { ...request, transferUserId: 'ou_nobody' })), 1390001);
+  assert.equal(await refusedWith(tasks.rollback(DEMO_CALLER, { ...request, taskId: '1234567890', reason: 'x', taskDefKeys: [] })), 1390010);
+  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, request)), 'ok');
+  assert.equal(await refusedWith(tasks.reject(DEMO_CALLER, request)), 1390001);
 });
 
 // ---- handwritten signature ----

@@ -8,12 +8,12 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { SHOWN_EXTERNAL_STATUSES, type ExternalInstance, type ExternalPart } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap, type Result } from '../domain/errors.js';
+import { allOk, FeishuError, ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
-import { externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
+import { externalOwners, lookUpDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUser, requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
 import { decodeCursor, mergedPage, type Page } from './paging.js';
@@ -93,21 +93,21 @@ export class TaskService {
     private readonly instances: InstanceService,
   ) {}
 
-  approve(caller: Caller, request: TaskActionRequest): Promise<void> {
+  approve(caller: Caller, request: TaskActionRequest): Promise<Result<void>> {
     return this.act(caller, request, (_tx, instance, tasks, definition, by, now) =>
       approveTask(instance, tasks, definition, this.actionArgs(request, by, now)),
     );
   }
 
   /** Under reject_option 1 the request goes back to its submitter instead of ending (send-back.ts). */
-  reject(caller: Caller, request: TaskActionRequest): Promise<void> {
+  reject(caller: Caller, request: TaskActionRequest): Promise<Result<void>> {
     return this.act(caller, request, (_tx, instance, tasks, definition, by, now) =>
       rejectUnderOption(instance, tasks, definition, this.actionArgs(request, by, now)),
     );
   }
 
   /** `POST /tasks/resubmit`: the submitter sends a returned request again, with a new form. */
-  resubmit(caller: Caller, request: TaskActionRequest & { form: string }): Promise<void> {
+  resubmit(caller: Caller, request: TaskActionRequest & { form: string }): Promise<Result<void>> {
     return this.act(caller, request, (_tx, instance, tasks, definition, by, now) => {
       const form = validateForm(definition.form, request.form);
       if (!form.ok) return form;
@@ -120,14 +120,15 @@ export class TaskService {
     });
   }
 
-  transfer(caller: Caller, request: TaskActionRequest & { transferUserId: string }): Promise<void> {
+  transfer(caller: Caller, request: TaskActionRequest & { transferUserId: string }): Promise<Result<void>> {
     return this.act(caller, request, async (read, instance, tasks, definition, by, now) => {
-      const to = await requireUser(read, caller.tenantKey, request.userIdType, request.transferUserId, 'transfer_user_id');
-      return transferTask(instance, tasks, definition, { ...this.actionArgs(request, by, now), to: to.userId });
+      const to = await lookUpUser(read, caller.tenantKey, request.userIdType, request.transferUserId, 'transfer_user_id');
+      if (!to.ok) return to;
+      return transferTask(instance, tasks, definition, { ...this.actionArgs(request, by, now), to: to.value.userId });
     });
   }
 
-  addSign(caller: Caller, request: AddSignRequest): Promise<void> {
+  addSign(caller: Caller, request: AddSignRequest): Promise<Result<void>> {
     const userIdType = 'user_id';
     return this.act(caller, { ...request, userIdType }, async (read, instance, tasks, definition, by, now) => {
       const ids = [...new Set(request.addSignUserIds)];
@@ -141,13 +142,14 @@ export class TaskService {
     });
   }
 
-  rollback(caller: Caller, request: RollbackRequest): Promise<void> {
+  rollback(caller: Caller, request: RollbackRequest): Promise<Result<void>> {
     const { tenantKey } = caller;
     const located = async (read: Store) => {
       const task = await read.tasks.find(tenantKey, request.taskId);
       const instance = task && (await read.instances.find(tenantKey, task.instanceCode));
-      if (!instance) throw new FeishuError(1390010, `task "${request.taskId}" is not a task of this tenant`);
-      return { definition: await requireDefinition(read, tenantKey, instance.approvalCode), instance };
+      if (!instance) return refuse(1390010, `task "${request.taskId}" is not a task of this tenant`);
+      const definition = await lookUpDefinition(read, tenantKey, instance.approvalCode);
+      return definition.ok ? ok({ definition: definition.value, instance }) : definition;
     };
     return this.actOn(caller, request, located, (_read, instance, tasks, definition, by, now) =>
       rollBack(instance, tasks, definition, {
@@ -279,46 +281,52 @@ export class TaskService {
   }
 
   /** The checks every task action shares, in rules.md's order, then the domain action, written in one transaction. */
-  private act(caller: Caller, request: TaskActionRequest, action: Action): Promise<void> {
+  private act(caller: Caller, request: TaskActionRequest, action: Action): Promise<Result<void>> {
     const { tenantKey } = caller;
     return this.actOn(
       caller,
       request,
       async (read) => {
-        const [definition, instance] = await allInOrder([
-          requireDefinition(read, tenantKey, request.approvalCode),
-          this.instances.requireInstance(read, tenantKey, request.approvalCode, request.instanceCode),
-        ] as const);
-        return { definition, instance };
+        const found = allOk(
+          await allInOrder([
+            lookUpDefinition(read, tenantKey, request.approvalCode),
+            this.instances.lookUpInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+          ] as const),
+        );
+        return found.ok ? ok({ definition: found.value[0], instance: found.value[1] }) : found;
       },
       action,
     );
   }
 
-  /** A task action on the instance `locate` finds (or refuses), by the request's user. */
+  /**
+   * A task action on the instance `locate` finds (or refuses), by the request's user. Refusals are answered as
+   * values, as a withdrawal's are (withdrawal-service.ts).
+   */
   private async actOn(
     caller: Caller,
     request: Pick<TaskActionRequest, 'userId' | 'userIdType'>,
-    locate: (read: Store) => Promise<{ definition: ApprovalDefinition; instance: Instance }>,
+    locate: (read: Store) => Promise<Result<{ definition: ApprovalDefinition; instance: Instance }>>,
     action: Action,
-  ): Promise<void> {
+  ): Promise<Result<void>> {
     const { tenantKey } = caller;
-    const acted = await withRetry(this.store, async (read) => {
+    return withRetry(this.store, async (read) => {
       // The user is read with the instance; a refusal of the instance still comes first.
-      const [{ definition, instance }, by] = await allInOrder([
-        locate(read),
-        requireUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
-      ] as const);
+      const found = allOk(
+        await allInOrder([locate(read), lookUpUser(read, tenantKey, request.userIdType, request.userId, 'user_id')] as const),
+      );
+      if (!found.ok) return { refused: found.refusal };
+      const [{ definition, instance }, by] = found.value;
       const tasks = await read.tasks.listByInstance(instance.code);
       const now = this.clock.now();
-      const transition = unwrap(await action(read, instance, tasks, definition, by, now));
+      const transition = await action(read, instance, tasks, definition, by, now);
+      if (!transition.ok) return { refused: transition.refusal };
       // Approving or rejecting a revoke request settles its original in the same transaction.
       const original = await revokeRoundOriginal(read, tenantKey, instance);
       return {
-        issue: (tx) => issueWithRevokeRound(tx, tenantKey, definition, instance, transition, original, now, this.ids),
+        issue: (tx) => issueWithRevokeRound(tx, tenantKey, definition, instance, transition.value, original, now, this.ids),
         answer: undefined,
       };
     });
-    unwrap(acted);
   }
 }

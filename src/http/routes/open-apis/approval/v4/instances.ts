@@ -194,9 +194,9 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     });
   });
 
-  app.post('/instances/add_sign', { schema: schemas.addSign }, async (request) => {
+  app.post('/instances/add_sign', { schema: schemas.addSign }, async (request, reply) => {
     const { body } = request;
-    await services.tasks.addSign(request.caller, {
+    const signed = await services.tasks.addSign(request.caller, {
       approvalCode: body.approval_code,
       instanceCode: body.instance_code,
       userId: body.user_id,
@@ -207,18 +207,18 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       approvalMethod: body.approval_method,
     });
     // Feishu's documented answer has no data key.
-    return acknowledged();
+    return answer(reply, signed, acknowledged);
   });
 
-  app.post('/instances/specified_rollback', { schema: schemas.specifiedRollback }, async (request) => {
+  app.post('/instances/specified_rollback', { schema: schemas.specifiedRollback }, async (request, reply) => {
     const { body } = request;
-    await services.tasks.rollback(request.caller, {
+    const rolledBack = await services.tasks.rollback(request.caller, {
       userId: body.user_id,
       taskId: body.task_id,
       reason: body.reason,
       taskDefKeys: body.task_def_key_list,
       userIdType: request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
     });
-    return success({});
+    return answer(reply, rolledBack, () => success({}));
   });
 };

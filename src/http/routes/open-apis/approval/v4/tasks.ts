@@ -14,6 +14,7 @@ import {
 import { TaskPage, TaskSearchPage } from '../../../../../wire/approval-responses.js';
 import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
+import { answer } from '../../../../refusal-answer.js';
 import { formatTaskSearchItem } from '../../../../formatters/search.js';
 import { formatTaskListItem } from '../../../../formatters/task.js';
 
@@ -69,27 +70,26 @@ const schemas = {
 };
 
 export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/tasks/approve', { schema: schemas.approve }, async (request) => {
-    await services.tasks.approve(request.caller, actionRequest(request.body, request.query));
-    return success({});
-  });
+  const done = () => success({});
+  app.post('/tasks/approve', { schema: schemas.approve }, async (request, reply) =>
+    answer(reply, await services.tasks.approve(request.caller, actionRequest(request.body, request.query)), done),
+  );
 
-  app.post('/tasks/reject', { schema: schemas.reject }, async (request) => {
-    await services.tasks.reject(request.caller, actionRequest(request.body, request.query));
-    return success({});
-  });
+  app.post('/tasks/reject', { schema: schemas.reject }, async (request, reply) =>
+    answer(reply, await services.tasks.reject(request.caller, actionRequest(request.body, request.query)), done),
+  );
 
-  app.post('/tasks/transfer', { schema: schemas.transfer }, async (request) => {
-    await services.tasks.transfer(request.caller, {
+  app.post('/tasks/transfer', { schema: schemas.transfer }, async (request, reply) => {
+    const transferred = await services.tasks.transfer(request.caller, {
       ...actionRequest(request.body, request.query),
       transferUserId: request.body.transfer_user_id,
     });
-    return success({});
+    return answer(reply, transferred, done);
   });
 
-  app.post('/tasks/resubmit', { schema: schemas.resubmit }, async (request) => {
-    await services.tasks.resubmit(request.caller, { ...actionRequest(request.body, request.query), form: request.body.form });
-    return success({});
+  app.post('/tasks/resubmit', { schema: schemas.resubmit }, async (request, reply) => {
+    const resubmitted = await services.tasks.resubmit(request.caller, { ...actionRequest(request.body, request.query), form: request.body.form });
+    return answer(reply, resubmitted, done);
   });
 
   app.get('/tasks/query', { schema: schemas.query }, async (request) => {
