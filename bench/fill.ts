@@ -16,10 +16,23 @@ export const BENCH_TENANT = 'acme';
 export const BENCH_SUBMITTER = 'ou_alice';
 export const BENCH_FORM = JSON.stringify([{ id: 'reason', type: 'input', value: 'bench' }]);
 
-const CODE_PREFIX = 'B0000000-0000-4000-8000-';
+/**
+ * Clone i's code begins with the 8 hex digits of (i × SCATTER) mod 2^32 and ends with i's 12: spread over the
+ * whole key space in a scattered order, as the server's random codes are. Codes sharing a prefix (as before the
+ * fourteenth session) sat in one corner of every index keyed by them, so the codes of instances created under
+ * load landed beside each other on a few cached pages instead of on any page of a large index; and codes
+ * inserted in key order fill those indexes page after full page, where random ones leave room (about a third).
+ * SCATTER is odd (a different prefix for every i below 2^32); i × SCATTER stays below 2^63.
+ */
+const SCATTER = 0x9e3779b1;
+const PREFIX_SPAN = 2 ** 32;
+const MIDDLE = '-0000-4000-8000-';
 
-/** The code of clone `i` (1-based): upper-case UUID form like the server's, and in insertion order. */
-export const cloneCode = (i: number) => `${CODE_PREFIX}${i.toString(16).toUpperCase().padStart(12, '0')}`;
+const hexDigits = (value: bigint | number, width: number) => value.toString(16).toUpperCase().padStart(width, '0');
+
+/** The code of clone `i` (1-based): upper-case UUID form like the server's. */
+export const cloneCode = (i: number) =>
+  `${hexDigits((BigInt(i) * BigInt(SCATTER)) % BigInt(PREFIX_SPAN), 8)}${MIDDLE}${hexDigits(i, 12)}`;
 
 /** Tables that may hold an instance's rows besides the cloned ones (tasks, timeline, outbox): a template with any is refused. */
 const NOT_CLONED = ['deliveries', 'instance_ccs', 'instance_comments'] as const;
@@ -118,7 +131,8 @@ export async function fillInstances(url: string, count: number): Promise<Filled>
       await sql`pragma journal_mode = delete`.execute(db);
     }
     const i = sql`n.i`;
-    const code = sql`${CODE_PREFIX} || ${dialect.hex(i, 12)}`;
+    const prefix = dialect.hex(sql`(${i} * ${sql.lit(SCATTER)}) % ${sql.lit(PREFIX_SPAN)}`, 8);
+    const code = sql`${prefix} || ${MIDDLE} || ${dialect.hex(i, 12)}`;
     /** A decimal id no server makes (theirs start with the epoch milliseconds): a 0, clone i, then which row. */
     const decimal = (row: number) => sql`'0' || ${dialect.digits(i, 15)} || ${dialect.digits(sql.lit(row), 3)}`;
     const tasks = await db.selectFrom('tasks').select('task_id').where('instance_code', '=', template).orderBy('task_id').execute();
