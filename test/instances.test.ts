@@ -19,9 +19,11 @@ import {
   loadFixture,
   reasonForm,
   serve,
+  DEMO_CALLER,
   V4,
   type Served,
 } from './helpers/approval.js';
+import type { Result } from '../src/domain/errors.js';
 import { AT, externalApproval, freezeClock, instanceBody, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken, type Answer } from './helpers/http.js';
@@ -273,6 +275,16 @@ for (const path of ['detail', 'initiated']) {
 test('reading an unknown instance answers 1390003', async (t) => {
   const ctx = await serve(t);
   assertRefused(await getInstanceAnswer(ctx, '81D31358-93AF-92D6-7425-01A5D67C4E71'), 1390003);
+});
+
+test('the instance service answers an unknown instance and an unknown reader as values, not rejections', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const { instances } = ctx.server.services;
+  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
+  assert.equal(codeOf(await instances.get(DEMO_CALLER, 'NO-SUCH-INSTANCE', { id: 'ou_nobody', type: 'open_id' })), 1390003);
+  assert.equal(codeOf(await instances.get(DEMO_CALLER, code, { id: 'ou_nobody', type: 'open_id' })), 1390004);
+  assert.equal(codeOf(await instances.get(DEMO_CALLER, code, { id: 'ou_bob', type: 'open_id' })), 'ok');
 });
 
 test('an instance id that is not valid percent-encoding answers 1390001 in the Feishu envelope', async (t) => {

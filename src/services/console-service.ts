@@ -7,6 +7,7 @@
 import { resolveText, type ApprovalDefinition } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { App, AppEventSettings } from '../domain/directory.js';
+import { unwrap } from '../domain/errors.js';
 import { unknownEventType } from '../domain/event-types.js';
 import type { Ids } from '../domain/ids.js';
 import { recordDefinitionUpdate } from './definition-events.js';
@@ -130,7 +131,7 @@ export class ConsoleService {
   async instance(instanceCode: string): Promise<{ view: InstanceView; revokeRequests: { instance_code: string; status: string }[] }> {
     const tenantKey = await this.store.instances.ownerOf(instanceCode);
     if (!tenantKey) throw new NotFoundError(`no instance "${instanceCode}"`);
-    const view = await this.instances.get({ tenantKey, appId: '' }, instanceCode);
+    const view = unwrap(await this.instances.get({ tenantKey, appId: '' }, instanceCode));
     const requests = await this.store.instances.list(tenantKey, { revertedInstanceCode: instanceCode }, undefined, CONSOLE_LIST_LIMIT);
     return {
       view,

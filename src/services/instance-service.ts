@@ -14,7 +14,7 @@ import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { definitionsOf, externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUser, requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeCursor, mergedPage, pageOf, type Page } from './paging.js';
 import type { ExternalFilter, InstanceCursor, InstanceFilter, Store } from './ports.js';
@@ -154,11 +154,15 @@ export class InstanceService {
     return { definition, transition, now };
   }
 
-  /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or 1390003. */
-  async requireById(store: Store, tenantKey: string, instanceId: string): Promise<Instance> {
+  /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or refusal 1390003. */
+  async lookUpById(store: Store, tenantKey: string, instanceId: string): Promise<Result<Instance>> {
     const instance = (await store.instances.find(tenantKey, instanceId)) ?? (await store.instances.findByUuid(tenantKey, instanceId));
-    if (!instance) throw new FeishuError(1390003, `no instance "${instanceId}" in this tenant`);
-    return instance;
+    return instance ? ok(instance) : refuse(1390003, `no instance "${instanceId}" in this tenant`);
+  }
+
+  /** lookUpById, stopping the request on a refusal. */
+  async requireById(store: Store, tenantKey: string, instanceId: string): Promise<Instance> {
+    return unwrap(await this.lookUpById(store, tenantKey, instanceId));
   }
 
   /**
@@ -198,17 +202,21 @@ export class InstanceService {
   /**
    * `GET /instances/:instance_id`, where the id is the instance code or the create uuid. A `reader` (the query's
    * `user_id`) opens it as that user: their unread CCs on it become read first (1390004 for an unknown user).
+   * Refusals are answered as values, as a withdrawal's are.
    */
-  async get(caller: Caller, instanceId: string, reader?: { id: string; type: UserIdType }): Promise<InstanceView> {
+  async get(caller: Caller, instanceId: string, reader?: { id: string; type: UserIdType }): Promise<Result<InstanceView>> {
     const { tenantKey } = caller;
-    let instance = await this.requireById(this.store, tenantKey, instanceId);
+    const found = await this.lookUpById(this.store, tenantKey, instanceId);
+    if (!found.ok) return found;
+    let instance = found.value;
     if (reader) {
-      const user = await requireUser(this.store, tenantKey, reader.type, reader.id, 'user_id', 1390004);
+      const user = await lookUpUser(this.store, tenantKey, reader.type, reader.id, 'user_id', 1390004);
+      if (!user.ok) return user;
       // Most readers have nothing unread here: only those who have read the instance again, to mark them read.
-      const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.userId);
-      if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.userId);
+      const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.value.userId);
+      if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.value.userId);
     }
-    return this.store.reading((read) => this.view(read, tenantKey, instance));
+    return ok(await this.store.reading((read) => this.view(read, tenantKey, instance)));
   }
 
   /** The instance with everything its answer shows; the reads that need only the instance go together. */

@@ -126,12 +126,12 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.get(
     '/instances/:instance_id',
     { schema: schemas.get },
-    async (request) => {
+    async (request, reply) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
       // Reading an instance as a user (user_id) is that user opening it: their CCs on it become read.
       const reader = request.query.user_id ? { id: request.query.user_id, type: userIdType } : undefined;
       const view = await services.instances.get(request.caller, request.params.instance_id, reader);
-      return success(formatInstance(view, userIdType, request.query.locale));
+      return answer(reply, view, (found) => success(formatInstance(found, userIdType, request.query.locale)));
     },
   );
 
