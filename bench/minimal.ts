@@ -37,8 +37,7 @@ let events = 0;
 /** The Feishu code of the answer: 0, or why the withdrawal is refused. */
 const withdraw = db.transaction((instanceCode: string, openId: string): number => {
   const instance = readInstance.get(instanceCode);
-  if (!instance || instance.submitter !== userIdOf.get(instance.tenant_key, openId)) return 1390001;
-  if (instance.status !== 'PENDING') return 1390003;
+  if (!instance || instance.submitter !== userIdOf.get(instance.tenant_key, openId) || instance.status !== 'PENDING') return 1390001;
   const now = Date.now();
   updateInstance.run(now, now, instanceCode, instance.version);
   appendTimeline.run(instanceCode, instanceCode, now, JSON.stringify({ type: 'CANCEL', open_id: openId, create_time: String(now) }));

@@ -8,11 +8,11 @@ import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
+import { allOk, FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
-import { definitionsOf, externalOwners, requireDefinition, type ExternalOwner } from './approval-lookup.js';
+import { definitionsOf, externalOwners, lookUpDefinition, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { lookUpUser, requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
@@ -88,6 +88,22 @@ export class InstanceService {
     const instance = await store.instances.find(tenantKey, instanceCode);
     if (instance?.approvalCode === approvalCode) return ok(instance);
     return refuse(1390003, `no instance "${instanceCode}" of approval "${approvalCode}" in this tenant`);
+  }
+
+  /**
+   * The definition named by the request and its instance, read together (rules.md: 1390002, then 1390003): the
+   * first checks of a withdrawal and of a task action.
+   */
+  async lookUpWithDefinition(
+    store: Store,
+    tenantKey: string,
+    approvalCode: string,
+    instanceCode: string,
+  ): Promise<Result<{ definition: ApprovalDefinition; instance: Instance }>> {
+    const found = allOk(
+      await allInOrder([lookUpDefinition(store, tenantKey, approvalCode), this.lookUpInstance(store, tenantKey, approvalCode, instanceCode)] as const),
+    );
+    return found.ok ? ok({ definition: found.value[0], instance: found.value[1] }) : found;
   }
 
   /** lookUpInstance, stopping the request on a refusal. */

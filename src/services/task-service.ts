@@ -286,15 +286,7 @@ export class TaskService {
     return this.actOn(
       caller,
       request,
-      async (read) => {
-        const found = allOk(
-          await allInOrder([
-            lookUpDefinition(read, tenantKey, request.approvalCode),
-            this.instances.lookUpInstance(read, tenantKey, request.approvalCode, request.instanceCode),
-          ] as const),
-        );
-        return found.ok ? ok({ definition: found.value[0], instance: found.value[1] }) : found;
-      },
+      (read) => this.instances.lookUpWithDefinition(read, tenantKey, request.approvalCode, request.instanceCode),
       action,
     );
   }

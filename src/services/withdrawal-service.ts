@@ -13,7 +13,6 @@ import type { UserIdType } from '../domain/directory.js';
 import { allOk, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
-import { lookUpDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { lookUpUser } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
@@ -39,16 +38,15 @@ export class WithdrawalService {
   async cancel(caller: Caller, request: WithdrawalRequest): Promise<Result<void>> {
     const { tenantKey } = caller;
     return withRetry(this.store, async (read) => {
-      const [definitionFound, instanceFound, userFound, early] = await allInOrder([
-        lookUpDefinition(read, tenantKey, request.approvalCode),
-        this.instances.lookUpInstance(read, tenantKey, request.approvalCode, request.instanceCode),
+      const [located, userFound, early] = await allInOrder([
+        this.instances.lookUpWithDefinition(read, tenantKey, request.approvalCode, request.instanceCode),
         lookUpUser(read, tenantKey, request.userIdType, request.userId, 'user_id'),
         // The instance's tasks (by its code: used only once the instance is found to be this tenant's).
         read.batchesReads ? read.tasks.listByInstance(request.instanceCode) : undefined,
       ] as const);
-      const found = allOk([definitionFound, instanceFound, userFound] as const);
+      const found = allOk([located, userFound] as const);
       if (!found.ok) return { refused: found.refusal };
-      const [definition, instance, user] = found.value;
+      const [{ definition, instance }, user] = found.value;
       const now = this.clock.now();
       // The rules first: where reads cost their own work, a refusal reads no tasks.
       const kind = checkRevocable(instance, definition.settings, user.userId, now);
