@@ -6,6 +6,7 @@
  * than the hours the HTTP API would.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { unwrap } from '../src/domain/errors.js';
 import { DEMO_APP, DEMO_LEAVE_CODE, demoFixture } from '../src/fixtures/demo.js';
 import { createServices } from '../src/services/index.js';
 import { kyselyStore } from '../src/storage/kysely-store.js';
@@ -112,9 +113,11 @@ export async function fillInstances(url: string, count: number): Promise<Filled>
     const store = kyselyStore(db, { shared: isPostgresUrl(url) });
     const services = createServices(store, { emulator: false });
     await services.fixtures.load(demoFixture);
-    const { instanceCode: template } = await services.instances.create(
-      { tenantKey: BENCH_TENANT, appId: DEMO_APP.app_id },
-      { approval_code: DEMO_LEAVE_CODE, open_id: BENCH_SUBMITTER, form: BENCH_FORM },
+    const { instanceCode: template } = unwrap(
+      await services.instances.create(
+        { tenantKey: BENCH_TENANT, appId: DEMO_APP.app_id },
+        { approval_code: DEMO_LEAVE_CODE, open_id: BENCH_SUBMITTER, form: BENCH_FORM },
+      ),
     );
     for (const table of NOT_CLONED) {
       const { rows } = await sql<{ n: number | string }>`

@@ -201,6 +201,23 @@ test('a create with an unknown submitter answers 1390001', async (t) => {
   assertRefused(await createInstance(ctx, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_nobody', form: reasonForm() }), 1390001, /ou_nobody/);
 });
 
+test('the instance service answers a create\'s refusals as values, not rejections, in the checks\' order', async (t) => {
+  const ctx = await serve(t);
+  const { instances } = ctx.server.services;
+  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
+  const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'as-values-1' };
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, body)), 'ok');
+  // The used uuid is checked before the definition and the submitter.
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...body, approval_code: 'NO-SUCH-APPROVAL', open_id: 'ou_nobody' })), 60012);
+  const fresh = { ...body, uuid: 'as-values-2' };
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, approval_code: 'NO-SUCH-APPROVAL', open_id: 'ou_nobody' })), 1390002);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, open_id: 'ou_nobody' })), 1390001);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, form: reasonForm() })), 1390001);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, department_id: 'fin' })), 1390001);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, form: JSON.stringify([{ id: 'nope', type: 'input', value: 'x' }]) })), 1390001);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, fresh)), 'ok');
+});
+
 test('a create repeated with the same uuid and the same body answers 60012 naming the existing instance, and creates nothing', async (t) => {
   const ctx = await serve(t);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'leave-2024-001' };

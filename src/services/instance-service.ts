@@ -73,6 +73,10 @@ const EXTERNAL_QUERY_STATUS: Record<string, readonly ExternalInstanceStatus[]> =
 
 const DEFAULT_PAGE_SIZE = 100;
 
+/** A create needs an ACTIVE definition (1390015 otherwise). */
+const active = (definition: ApprovalDefinition): Result<ApprovalDefinition> =>
+  definition.status === 'ACTIVE' ? ok(definition) : refuse(1390015, `approval "${definition.code}" is ${definition.status}`);
+
 export const decodeInstanceCursor = (token: string) =>
   decodeCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
 
@@ -111,32 +115,41 @@ export class InstanceService {
     return unwrap(await this.lookUpInstance(store, tenantKey, approvalCode, instanceCode));
   }
 
-  /** `POST /instances`. */
-  async create(caller: Caller, body: CreateInstanceInput): Promise<{ instanceCode: string }> {
+  /** `POST /instances`: the new instance's code, or the refusal of the first check it fails. */
+  async create(caller: Caller, body: CreateInstanceInput): Promise<Result<{ instanceCode: string }>> {
     const { tenantKey } = caller;
-    const { definition, transition, now } = await this.store.reading((read) => this.started(read, tenantKey, body));
+    const started = await this.store.reading((read) => this.started(read, tenantKey, body));
+    if (!started.ok) return started;
+    const { definition, transition, now } = started.value;
     try {
       await this.store.transactionAtOnce((tx) => issueTransition(tx, tenantKey, definition, undefined, transition, now, this.ids));
     } catch (err) {
       // Two creates with one uuid raced: the unique key let one through, the other answers 60012.
-      if (body.uuid) await this.refuseUsedUuid(this.store, tenantKey, body.uuid);
+      const unused = body.uuid ? await this.uuidUnused(this.store, tenantKey, body.uuid) : ok(undefined);
+      if (!unused.ok) return unused;
       throw err;
     }
-    return { instanceCode: transition.instance.code };
+    return ok({ instanceCode: transition.instance.code });
   }
 
-  /** The checks of a create in rules.md's order, on reads issued together where they do not depend on each other. */
+  /**
+   * The checks of a create in rules.md's order, on reads issued together where they do not depend on each other;
+   * the frequent refusals (a used uuid, the definition, the submitter, the form, the route) come back as values.
+   */
   private async started(read: Store, tenantKey: string, body: CreateInstanceInput) {
-    const [, definition, submitter] = await allInOrder([
-      body.uuid ? this.refuseUsedUuid(read, tenantKey, body.uuid) : undefined,
-      requireDefinition(read, tenantKey, body.approval_code).then((definition) => {
-        if (definition.status !== 'ACTIVE') throw new FeishuError(1390015, `approval "${definition.code}" is ${definition.status}`);
-        return definition;
-      }),
-      this.submitterOf(read, tenantKey, body),
+    const [unusedUuid, definitionFound, submitterFound] = await allInOrder([
+      body.uuid ? this.uuidUnused(read, tenantKey, body.uuid) : ok(undefined),
+      lookUpDefinition(read, tenantKey, body.approval_code),
+      this.lookUpSubmitter(read, tenantKey, body),
     ] as const);
-    const departmentId = this.departmentOf(submitter, body.department_id);
-    const form = unwrap(validateForm(definition.form, body.form));
+    const found = allOk([unusedUuid, definitionFound.ok ? active(definitionFound.value) : definitionFound, submitterFound] as const);
+    if (!found.ok) return found;
+    const [, definition, submitter] = found.value;
+    const department = this.departmentOf(submitter, body.department_id);
+    if (!department.ok) return department;
+    const departmentId = department.value;
+    const form = validateForm(definition.form, body.form);
+    if (!form.ok) return form;
     const [chosen, chosenCc] = await allInOrder([
       this.chosenUsers(read, tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list),
       this.chosenUsers(read, tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list),
@@ -147,27 +160,30 @@ export class InstanceService {
       ...definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : []))),
     ];
     const context = await submitterContext(read, tenantKey, submitter, departmentId, candidates);
-    const autoPass = unwrap(autoApprovedNodes(definition.nodes, body.node_auto_approval_list ?? []));
-    const route = unwrap(resolveRoute(definition.nodes, context, chosen, chosenCc, autoPass));
-    const i18n = body.i18n_resources?.length ? unwrap(parseI18n(body.i18n_resources)) : [];
+    const autoPass = autoApprovedNodes(definition.nodes, body.node_auto_approval_list ?? []);
+    if (!autoPass.ok) return autoPass;
+    const route = resolveRoute(definition.nodes, context, chosen, chosenCc, autoPass.value);
+    if (!route.ok) return route;
+    const i18n = body.i18n_resources?.length ? parseI18n(body.i18n_resources) : ok([]);
+    if (!i18n.ok) return i18n;
     const now = this.clock.now();
     const transition = startInstance({
       code: this.ids.code(),
       definition,
       submitter: submitter.userId,
       departmentId,
-      form: JSON.stringify(form),
-      route,
+      form: JSON.stringify(form.value),
+      route: route.value,
       uuid: body.uuid ?? null,
       forbidRevoke: body.forbid_revoke ?? false,
       cancelBotNotification: Number(body.cancel_bot_notification ?? '0'),
       title: body.title ?? '',
-      i18n,
+      i18n: i18n.value,
       serialNumber: this.ids.serialNumber(now),
       now,
       ids: this.ids.decimals(now),
     });
-    return { definition, transition, now };
+    return ok({ definition, transition, now });
   }
 
   /** The instance of this tenant named by its code or its create uuid (an `instance_id` path), or refusal 1390003. */
@@ -205,7 +221,7 @@ export class InstanceService {
       });
     } else if (body.approval_code) {
       definition = await requireDefinition(this.store, tenantKey, body.approval_code);
-      const departmentId = this.departmentOf(user, body.department_id);
+      const departmentId = unwrap(this.departmentOf(user, body.department_id));
       const candidates = definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
       nodes = previewRoute(definition.nodes, await submitterContext(this.store, tenantKey, user, departmentId, candidates));
     } else {
@@ -391,24 +407,23 @@ export class InstanceService {
   }
 
   /** Feishu: a uuid creates one instance; any later create with it, even the same request again, answers 60012. */
-  private async refuseUsedUuid(store: Store, tenantKey: string, uuid: string): Promise<void> {
+  private async uuidUnused(store: Store, tenantKey: string, uuid: string): Promise<Result<undefined>> {
     const earlier = await store.instances.findByUuid(tenantKey, uuid);
-    if (earlier) throw new FeishuError(60012, `uuid "${uuid}" was already used by instance ${earlier.code}`);
+    return earlier ? refuse(60012, `uuid "${uuid}" was already used by instance ${earlier.code}`) : ok(undefined);
   }
 
   /** `user_id` wins over `open_id` when both are given (Feishu). */
-  private async submitterOf(store: Store, tenantKey: string, body: CreateInstanceInput): Promise<User> {
-    if (body.user_id) return requireUser(store, tenantKey, 'user_id', body.user_id, 'user_id');
-    if (body.open_id) return requireUser(store, tenantKey, 'open_id', body.open_id, 'open_id');
-    throw new FeishuError(1390001, 'user_id or open_id (the submitter) is required');
+  private async lookUpSubmitter(store: Store, tenantKey: string, body: CreateInstanceInput): Promise<Result<User>> {
+    if (body.user_id) return lookUpUser(store, tenantKey, 'user_id', body.user_id, 'user_id');
+    if (body.open_id) return lookUpUser(store, tenantKey, 'open_id', body.open_id, 'open_id');
+    return refuse(1390001, 'user_id or open_id (the submitter) is required');
   }
 
-  private departmentOf(submitter: User, departmentId: string | undefined): string {
-    if (!departmentId) return submitter.departmentIds[0] ?? '';
-    if (!submitter.departmentIds.includes(departmentId)) {
-      throw new FeishuError(1390001, `department_id "${departmentId}" is not a department of the submitter`);
-    }
-    return departmentId;
+  private departmentOf(submitter: User, departmentId: string | undefined): Result<string> {
+    if (!departmentId) return ok(submitter.departmentIds[0] ?? '');
+    return submitter.departmentIds.includes(departmentId)
+      ? ok(departmentId)
+      : refuse(1390001, `department_id "${departmentId}" is not a department of the submitter`);
   }
 
   /** `<prefix>_user_id_list` ∪ `<prefix>_open_id_list` (the submitter's picks), as user_ids keyed by node. */

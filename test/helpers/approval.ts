@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
+import { unwrap } from '../../src/domain/errors.js';
 import { demoFixture, DEMO_APP, DEMO_LEAVE_CODE } from '../../src/fixtures/demo.js';
 import { createServices, type Services } from '../../src/services/index.js';
 import type { Store } from '../../src/services/ports.js';
@@ -142,7 +143,7 @@ export const DEMO_CALLER = { tenantKey: 'acme', appId: DEMO_APP.app_id };
 
 /** Alice's PENDING Leave instance, created through `services` (demoServices): its code. */
 export async function createLeaveThrough(services: Services): Promise<string> {
-  return (await services.instances.create(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm() })).instanceCode;
+  return unwrap(await services.instances.create(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm() })).instanceCode;
 }
 
 export const createInstance = (ctx: Served, body: Record<string, unknown>) =>

@@ -104,12 +104,13 @@ const schemas = {
 };
 
 export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/instances', { schema: schemas.create }, async (request) => {
-    const created = await services.instances.create(request.caller, request.body);
-    // with_link: where the instance can be opened; shenpi's page for an instance is in its console.
-    const link = `${request.protocol}://${request.host}/console#instance=${created.instanceCode}`;
-    return success({ instance_code: created.instanceCode, ...(request.body.with_link ? { instance_link: link } : {}) });
-  });
+  app.post('/instances', { schema: schemas.create }, async (request, reply) =>
+    answer(reply, await services.instances.create(request.caller, request.body), ({ instanceCode }) => {
+      // with_link: where the instance can be opened; shenpi's page for an instance is in its console.
+      const link = `${request.protocol}://${request.host}/console#instance=${instanceCode}`;
+      return success({ instance_code: instanceCode, ...(request.body.with_link ? { instance_link: link } : {}) });
+    }),
+  );
 
   app.get('/instances', { schema: schemas.list }, async (request) => {
     const { approval_code, start_time, end_time, page_size, page_token } = request.query;
