@@ -5,11 +5,13 @@
  * (INSERT … SELECT over a number series), changing only codes and ids, so that a million takes seconds rather
  * than the hours the HTTP API would.
  */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { unwrap } from '../src/domain/errors.js';
 import { DEMO_APP, DEMO_LEAVE_CODE, demoFixture } from '../src/fixtures/demo.js';
 import { createServices } from '../src/services/index.js';
 import { kyselyStore } from '../src/storage/kysely-store.js';
+import { TABLES_CHILD_FIRST } from '../src/storage/migrations/index.js';
 import { connect, isPostgresUrl, migrate } from '../src/storage/open-store.js';
 import type { Database } from '../src/storage/schema.js';
 
@@ -93,18 +95,22 @@ async function cloneRows(
 }
 
 export interface Filled {
-  /** Instances stored, the template included. */
+  /** Instances stored, the template included (the spare ones not counted). */
   instances: number;
   /** The codes of the clones, in a random order: the pool the withdrawal scenarios draw from. */
   pool: string[];
+  /** Clones beyond `instances`, for a new server's warm-up: removeInstances takes them away before measuring. */
+  spare: string[];
   seconds: number;
 }
 
 /**
  * Migrates the database at `url`, loads the demo data, creates one instance through the services and clones it
- * so that `count` instances are stored. The database must be new (the demo data loads into it).
+ * so that `count` instances are stored, and `spare` more after them. The database must be new (the demo data
+ * loads into it). Everything is on disk when this returns: the fill writes without syncs, and the kernel
+ * writing a million instances' pages back later, under the measured load, took a third off its withdrawals.
  */
-export async function fillInstances(url: string, count: number): Promise<Filled> {
+export async function fillInstances(url: string, count: number, spare = 0): Promise<Filled> {
   const started = performance.now();
   const db = await connect(url);
   try {
@@ -124,7 +130,7 @@ export async function fillInstances(url: string, count: number): Promise<Filled>
         select count(*) as n from ${sql.table(table)} where instance_code = ${template}`.execute(db);
       if (Number(rows[0]?.n) > 0) throw new Error(`the template instance has ${table} rows, which the fill does not clone`);
     }
-    const clones = count - 1;
+    const clones = count - 1 + spare;
     const onSqlite = !isPostgresUrl(url);
     if (onSqlite) {
       // Nothing to keep if the fill dies half-way, so no syncs; and a rollback journal, which copies only the
@@ -167,13 +173,61 @@ export async function fillInstances(url: string, count: number): Promise<Filled>
       }
     });
     if (onSqlite) await sql`pragma journal_mode = wal`.execute(db);
-    const pool = Array.from({ length: clones }, (_, k) => cloneCode(k + 1));
+    await flushToDisk(db, url);
+    // The spare clones are the last rows of each table, so that removing them leaves what `count` alone fills.
+    const pool = Array.from({ length: count - 1 }, (_, k) => cloneCode(k + 1));
     shuffle(pool);
-    return { instances: count, pool, seconds: (performance.now() - started) / 1000 };
+    const spareCodes = Array.from({ length: spare }, (_, k) => cloneCode(count + k));
+    return { instances: count, pool, spare: spareCodes, seconds: (performance.now() - started) / 1000 };
   } finally {
     await db.destroy();
   }
 }
+
+/** Writes what the database has in memory out to disk: SQLite's file (written unsynced), PostgreSQL's buffers. */
+async function flushToDisk(db: Kysely<Database>, url: string): Promise<void> {
+  if (isPostgresUrl(url)) {
+    await sql`checkpoint`.execute(db);
+    return;
+  }
+  const fd = openSync(url.slice('sqlite:'.length), 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Deletes these instances and every row naming them, children first, and puts the database on disk again: what
+ * a warm-up withdrew from the spare instances leaves the stored count as filled.
+ */
+export async function removeInstances(url: string, codes: readonly string[]): Promise<void> {
+  if (codes.length === 0) return;
+  const db = await connect(url);
+  try {
+    const dialect = isPostgresUrl(url) ? postgres : sqlite;
+    const tables: string[] = [];
+    for (const table of TABLES_CHILD_FIRST) if ((await dialect.columns(db, table)).includes('instance_code')) tables.push(table);
+    await db.transaction().execute(async (trx) => {
+      for (const table of tables) {
+        for (let at = 0; at < codes.length; at += REMOVE_CHUNK) {
+          const chunk = codes.slice(at, at + REMOVE_CHUNK);
+          await sql`delete from ${sql.table(table)} where instance_code in (${sql.join(chunk)})`.execute(trx);
+        }
+      }
+    });
+    // The deletes' pages are in the WAL; copied into the database now, they are not left to the server's
+    // checkpoints (nor its reads to look up in a long WAL) while it is measured.
+    if (!isPostgresUrl(url)) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db);
+    await flushToDisk(db, url);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Codes per delete statement: well under SQLite's limit of bound values. */
+const REMOVE_CHUNK = 5_000;
 
 /** Fisher–Yates: the scenarios withdraw in random order, touching the whole table rather than its end. */
 function shuffle<T>(items: T[]): void {

@@ -15,7 +15,7 @@ import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { childPids, startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
 import { schemaOf } from '../src/storage/postgres.js';
 import { createTestDatabase, onPostgres, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
-import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, type Filled } from './fill.js';
+import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, removeInstances, type Filled } from './fill.js';
 
 const setting = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -36,6 +36,12 @@ const SIZE_RUN = 9_000;
  * a pool up (the 10,000 can be) says so, and counts each request past its end an error.
  */
 const POOL_OVER_BASELINE = 1.25;
+/**
+ * Requests each new server process answers before its first scenario, unmeasured and on spare instances removed
+ * afterwards: V8 compiles the code a request runs over its first few thousand runs, and a new shenpi spent
+ * three times its settled CPU per withdrawal in its first second and settled after about 10,000.
+ */
+const SERVER_WARMUP = setting('BENCH_SERVER_WARMUP', 12_000);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 /** A folder to write a CPU profile of each shenpi node into (Node's `--cpu-prof`), written when the node stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
@@ -215,43 +221,114 @@ function drive(urls: string[], load: Load, span: Span, check: AnswerCheck | unde
 }
 
 /**
- * Warm-up (discarded), then the measured window with every answer checked and the servers' memory sampled.
- * `requests`: a fixed number of requests instead of the times (a tenth of them warm-up), for a store whose
- * instances would not last the window.
+ * The measured windows of one load on one set of servers: every answer checked, the servers' CPU counted over the
+ * windows alone, their memory sampled from the meter's start (warm-up included) to its result.
+ */
+class Meter {
+  private readonly urls: string[];
+  private readonly trees: number[][];
+  private readonly pids: number[];
+  private readonly rss: () => number;
+  private readonly check: AnswerCheck;
+  private readonly exhaustedBefore: number;
+  private cpuUsed = 0;
+  private databaseUsed: number | undefined;
+  private seconds = 0;
+  private p50Sum = 0;
+  private p99Sum = 0;
+  private socketErrors = 0;
+  private timeouts = 0;
+  private averagePerSecond = 0;
+
+  constructor(
+    servers: NodeProcess[],
+    private readonly load: Load,
+    private readonly localPostgres: boolean,
+  ) {
+    this.urls = servers.map((s) => s.url);
+    this.trees = servers.map((s) => processTree(s.child.pid!));
+    this.pids = this.trees.flat();
+    this.rss = sampleRss(this.trees);
+    this.check = new AnswerCheck(load.expected);
+    this.exhaustedBefore = load.pool?.exhausted ?? 0;
+  }
+
+  /** Load whose answers are not counted. */
+  async warm(span: Span): Promise<void> {
+    await drive(this.urls, this.load, span, undefined);
+  }
+
+  async window(span: Span): Promise<void> {
+    const cpuBefore = this.pids.map(cpuMicros);
+    const databaseBefore = this.localPostgres ? postgresCpu() : undefined;
+    const checkedBefore = this.check.checked;
+    const started = performance.now();
+    const result = await drive(this.urls, this.load, span, this.check);
+    this.cpuUsed += this.pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
+    if (databaseBefore) this.databaseUsed = (this.databaseUsed ?? 0) + cpuSince(databaseBefore);
+    // autocannon's average is per whole second of its run, and it ends a run of a number of requests at its next
+    // one-second tick (its start and finish times then differ by whole seconds): such a run is timed here to its
+    // last answer.
+    this.seconds += 'requests' in span ? (this.check.lastAt - started) / 1000 : span.seconds;
+    this.averagePerSecond = result.requests.average;
+    this.p50Sum += result.latency.p50 * (this.check.checked - checkedBefore);
+    this.p99Sum += result.latency.p99 * (this.check.checked - checkedBefore);
+    this.socketErrors += result.errors;
+    this.timeouts += result.timeouts;
+  }
+
+  /**
+   * One window timed by autocannon: its average; windows of a number of requests: answers over their time. The
+   * latencies of several windows are each window's own, averaged by its answers.
+   */
+  result(windows: number, timed: boolean): Measured {
+    const { checked, wrong, samples } = this.check;
+    return {
+      perSecond: windows === 1 && timed ? this.averagePerSecond : checked / this.seconds,
+      p50: Math.round(this.p50Sum / Math.max(1, checked)),
+      p99: Math.round(this.p99Sum / Math.max(1, checked)),
+      errors: wrong + this.socketErrors,
+      wrong,
+      timeouts: this.timeouts,
+      checked,
+      wrongSamples: samples,
+      poolExhausted: (this.load.pool?.exhausted ?? 0) - this.exhaustedBefore,
+      rssMaxMb: this.rss(),
+      rssHwmMb: Math.max(...this.trees.map((tree) => treeMemoryMb(tree, 'VmHWM'))),
+      cpuPerRequestUs: this.cpuUsed / Math.max(1, checked),
+      databaseCpuPerRequestUs: this.databaseUsed === undefined ? undefined : this.databaseUsed / Math.max(1, checked),
+    };
+  }
+}
+
+/**
+ * Warm-up (discarded), then the measured window. `requests`: a fixed number of requests instead of the times (a
+ * tenth of them warm-up), for a store whose instances would not last the window.
  */
 async function measure(servers: NodeProcess[], load: Load, requests: number | undefined, localPostgres: boolean): Promise<Measured> {
-  const urls = servers.map((s) => s.url);
-  const trees = servers.map((s) => processTree(s.child.pid!));
-  const pids = trees.flat();
-  const rss = sampleRss(trees);
-  const warmup: Span = requests ? { requests: Math.ceil(requests / 10) } : { seconds: WARMUP_SECONDS };
-  await drive(urls, load, warmup, undefined);
-  const exhaustedBefore = load.pool?.exhausted ?? 0;
-  const check = new AnswerCheck(load.expected);
-  const cpuBefore = pids.map(cpuMicros);
-  const databaseBefore = localPostgres ? postgresCpu() : undefined;
-  const started = performance.now();
-  const result = await drive(urls, load, requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS }, check);
-  const cpuUsed = pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
-  const databaseUsed = databaseBefore && cpuSince(databaseBefore);
-  const rssMaxMb = rss();
-  return {
-    // autocannon's average is per whole second of its run, and it ends a run of a number of requests at its next
-    // one-second tick (its start and finish times then differ by whole seconds): timed here to the last answer.
-    perSecond: requests ? check.checked / ((check.lastAt - started) / 1000) : result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: check.wrong + result.errors,
-    wrong: check.wrong,
-    timeouts: result.timeouts,
-    checked: check.checked,
-    wrongSamples: check.samples,
-    poolExhausted: (load.pool?.exhausted ?? 0) - exhaustedBefore,
-    rssMaxMb,
-    rssHwmMb: Math.max(...trees.map((tree) => treeMemoryMb(tree, 'VmHWM'))),
-    cpuPerRequestUs: cpuUsed / Math.max(1, check.checked),
-    databaseCpuPerRequestUs: databaseUsed === undefined ? undefined : databaseUsed / Math.max(1, check.checked),
-  };
+  const meter = new Meter(servers, load, localPostgres);
+  await meter.warm(requests ? { requests: Math.ceil(requests / 10) } : { seconds: WARMUP_SECONDS });
+  await meter.window(requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS });
+  return meter.result(1, !requests);
+}
+
+/** Windows per side when two scenarios are measured in turns. */
+const TURNS = 6;
+
+/**
+ * Two scenarios of a number of requests each, on their own servers, measured in turns (A B, B A, A B...) rather
+ * than one after the other: a target that is their ratio then compares them under the same host. Measured one
+ * after the other a minute apart, the same pair moved between 0.65 and 1.15 on this shared machine.
+ */
+async function measureInTurns(a: Started, b: Started, requests: number): Promise<[Measured, Measured]> {
+  const meters = [a, b].map((side) => new Meter(side.servers, side.scenario.load(side.token, side.filled), side.localPostgres)) as [Meter, Meter];
+  const warmup = Math.ceil(requests / 10);
+  for (const meter of meters) await meter.warm({ requests: warmup });
+  const each = Math.floor((requests - warmup) / TURNS);
+  for (let turn = 0; turn < TURNS; turn++) {
+    for (const meter of turn % 2 === 0 ? meters : [...meters].reverse()) await meter.window({ requests: each });
+  }
+  return [meters[0].result(TURNS, false), meters[1].result(TURNS, false)];
 }
 
 /** The baseline (bench/baseline.ts) or the reference withdrawal (bench/minimal.ts) as its own process, stopped like a shenpi node. */
@@ -514,54 +591,113 @@ function machine() {
   };
 }
 
-/** Fills a new database for the set-up (none for the baseline), starts its servers and runs its scenarios in turn. */
-async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: number, results: Map<string, Measured>, fills: Fill[]) {
-  let database: TestDatabase | undefined;
-  const servers: NodeProcess[] = [];
+/** A set-up's servers, started and warmed, with the data they serve. */
+interface Started {
+  setup: Setup | undefined;
+  /** The scenario measured first: the new servers' warm-up runs its load. */
+  scenario: Scenario;
+  servers: NodeProcess[];
+  database: TestDatabase | undefined;
+  filled: Filled;
+  token: string;
+  /** PostgreSQL on this machine shares its cores with the nodes: its CPU is measured too. */
+  localPostgres: boolean;
+}
+
+/**
+ * Fills a new database for the set-up (none for the baseline), starts its servers and warms them with `first`'s
+ * load on the spare instances, which are then removed.
+ */
+async function startSetup(setup: Setup | undefined, first: Scenario, pool: number, fills: Fill[]): Promise<Started> {
+  const started: Started = {
+    setup,
+    scenario: first,
+    servers: [],
+    database: undefined,
+    filled: { instances: 0, pool: [], spare: [], seconds: 0 },
+    token: '',
+    localPostgres: false,
+  };
+  const processes = setup ? setup.nodes * (setup.workers ?? 1) : 1;
   try {
-    let filled: Filled = { instances: 0, pool: [], seconds: 0 };
     if (setup) {
       // Dead catalogue rows of earlier runs' schemas (where autovacuum is off) would slow PostgreSQL's every plan.
       if (setup.store === 'postgres') await vacuumCatalogue();
-      database = await createTestDatabase(setup.store);
-      filled = await fillInstances(database.url, setup.instances(pool));
+      const database = (started.database = await createTestDatabase(setup.store));
+      const filled = (started.filled = await fillInstances(database.url, setup.instances(pool), SERVER_WARMUP * processes));
       const fill: Fill = { setup: setup.name, instances: filled.instances, seconds: Number(filled.seconds.toFixed(1)) };
       if (setup.store === 'postgres') Object.assign(fill, await postgresSize(database.url));
       fills.push(fill);
       const size = fill.tablesMb === undefined ? '' : ` (${fill.tablesMb} MB of tables and indexes; PostgreSQL's shared_buffers ${fill.sharedBuffers})`;
       process.stdout.write(`${setup.name}: ${filled.instances.toLocaleString('en')} instances stored in ${filled.seconds.toFixed(1)} s${size}\n`);
       if (setup.minimal) {
-        servers.push(await startScript('bench/minimal.ts', [database.url.slice('sqlite:'.length), setup.synchronous ?? 'FULL']));
+        started.servers.push(await startScript('bench/minimal.ts', [database.url.slice('sqlite:'.length), setup.synchronous ?? 'FULL']));
       } else {
         // Rate limits off: the point is what the server can do, not Feishu's per-app quota.
         const args = ['--db', database.url, '--log-level', 'warn', '--admin-token', 'bench-admin-token', '--rate-limit', 'off'];
         if (setup.synchronous) args.push('--sqlite-synchronous', setup.synchronous);
         if (setup.workers) args.push('--workers', String(setup.workers));
-        for (let n = 0; n < setup.nodes; n++) servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
+        for (let n = 0; n < setup.nodes; n++) started.servers.push(await startNode(args, {}, PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []));
       }
+      started.token = setup.minimal ? '' : await tenantToken(started.servers[0]!.url);
+      started.localPostgres = setup.store === 'postgres' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
     } else {
-      servers.push(await startScript('bench/baseline.ts'));
+      started.servers.push(await startScript('bench/baseline.ts'));
     }
-    const token = setup && !setup.minimal ? await tenantToken(servers[0]!.url) : '';
-    // PostgreSQL on this machine shares its cores with the nodes: its CPU is measured too.
-    const localPostgres = !!database && setup?.store === 'postgres' && ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(database.url).hostname);
+    const warmLoad = first.load(started.token, { ...started.filled, pool: started.filled.spare });
+    await drive(started.servers.map((s) => s.url), warmLoad, { requests: SERVER_WARMUP * processes }, undefined);
+    if (started.database) await removeInstances(started.database.url, started.filled.spare);
+    return started;
+  } catch (err) {
+    await stopSetup(started);
+    throw err;
+  }
+}
+
+async function stopSetup(started: Started): Promise<void> {
+  for (const server of started.servers) await server.stop();
+  await started.database?.drop();
+}
+
+function report(name: string, measured: Measured): void {
+  const { wrong, timeouts, errors } = measured;
+  const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
+  process.stdout.write(
+    `  ${name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ` +
+      `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request` +
+      (measured.databaseCpuPerRequestUs === undefined ? '' : ` (and ${measured.databaseCpuPerRequestUs.toFixed(0)} µs of PostgreSQL's)`) +
+      `, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
+  );
+  for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
+  if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
+}
+
+/** A set-up's scenarios one after the other, on the same servers. */
+async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: number, results: Map<string, Measured>, fills: Fill[]) {
+  const started = await startSetup(setup, scenarios[0]!, pool, fills);
+  try {
     for (const scenario of scenarios) {
-      const measured = await measure(servers, scenario.load(token, filled), scenario.requests, localPostgres);
+      const measured = await measure(started.servers, scenario.load(started.token, started.filled), scenario.requests, started.localPostgres);
       results.set(scenario.name, measured);
-      const { wrong, timeouts, errors } = measured;
-      const kinds = errors > 0 ? ` (${wrong} wrong answers, ${timeouts} time-outs, ${errors - wrong - timeouts} other socket errors)` : '';
-      process.stdout.write(
-        `  ${scenario.name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ` +
-          `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request` +
-          (measured.databaseCpuPerRequestUs === undefined ? '' : ` (and ${measured.databaseCpuPerRequestUs.toFixed(0)} µs of PostgreSQL's)`) +
-          `, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
-      );
-      for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
-      if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
+      report(scenario.name, measured);
     }
   } finally {
-    for (const server of servers) await server.stop();
-    await database?.drop();
+    await stopSetup(started);
+  }
+}
+
+/** Two scenarios of a number of requests, each alone on its set-up, measured in turns (measureInTurns). */
+async function runInTurns(a: Scenario, b: Scenario, pool: number, results: Map<string, Measured>, fills: Fill[]) {
+  const sides: Started[] = [];
+  try {
+    for (const scenario of [a, b]) sides.push(await startSetup(scenario.setup, scenario, pool, fills));
+    const measured = await measureInTurns(sides[0]!, sides[1]!, Math.min(a.requests!, b.requests!));
+    for (const [i, scenario] of [a, b].entries()) {
+      results.set(scenario.name, measured[i]!);
+      report(scenario.name, measured[i]!);
+    }
+  } finally {
+    for (const side of sides) await stopSetup(side);
   }
 }
 
@@ -602,9 +738,16 @@ async function main() {
   await runSetup(undefined, [baseline!], 0, results, fills);
   const pool = Math.ceil(results.get('baseline')!.perSecond * (WARMUP_SECONDS + SECONDS) * POOL_OVER_BASELINE);
   const chosen = others.filter((s) => !ONLY || ONLY.includes(s.name));
-  for (const setup of new Set(chosen.map((s) => s.setup))) {
-    await runSetup(setup, chosen.filter((s) => s.setup === setup), pool, results, fills);
+  // A scenario whose target is its ratio to another of a number of requests runs in turns with it, when both run.
+  const inTurns = chosen.flatMap((s) => {
+    const of = s.requests && s.target?.of ? chosen.find((o) => o.name === s.target!.of && o.requests) : undefined;
+    return of ? [[of, s] as const] : [];
+  });
+  const paired = new Set(inTurns.flat());
+  for (const setup of new Set(chosen.filter((s) => !paired.has(s)).map((s) => s.setup))) {
+    await runSetup(setup, chosen.filter((s) => s.setup === setup && !paired.has(s)), pool, results, fills);
   }
+  for (const [a, b] of inTurns) await runInTurns(a, b, pool, results, fills);
   const rows = judge(results);
   const seconds = (performance.now() - began) / 1000;
   const loadAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
