@@ -17,9 +17,9 @@ import { schemaOf } from '../src/storage/postgres.js';
 import { createTestDatabase, onPostgres, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, removeInstances, type Filled } from './fill.js';
 
-const setting = (name: string, fallback: number) => {
+const setting = (name: string, fallback: number, least = 1) => {
   const value = Number(process.env[name] ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
+  if (!Number.isInteger(value) || value < least) throw new Error(`${name} must be a whole number, ${least} or more`);
   return value;
 };
 const SECONDS = setting('BENCH_SECONDS', 10);
@@ -39,9 +39,9 @@ const POOL_OVER_BASELINE = 1.25;
 /**
  * Requests each new server process answers before its first scenario, unmeasured and on spare instances removed
  * afterwards: V8 compiles the code a request runs over its first few thousand runs, and a new shenpi spent
- * three times its settled CPU per withdrawal in its first second and settled after about 10,000.
+ * three times its settled CPU per withdrawal in its first second and settled after about 12,000.
  */
-const SERVER_WARMUP = setting('BENCH_SERVER_WARMUP', 12_000);
+const SERVER_WARMUP = setting('BENCH_SERVER_WARMUP', 12_000, 0);
 const ONLY = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 /** A folder to write a CPU profile of each shenpi node into (Node's `--cpu-prof`), written when the node stops. */
 const PROFILE_DIR = process.env.BENCH_CPU_PROF;
@@ -645,7 +645,8 @@ async function startSetup(setup: Setup | undefined, first: Scenario, pool: numbe
       started.servers.push(await startScript('bench/baseline.ts'));
     }
     const warmLoad = first.load(started.token, { ...started.filled, pool: started.filled.spare });
-    await drive(started.servers.map((s) => s.url), warmLoad, { requests: SERVER_WARMUP * processes }, undefined);
+    // autocannon sends at least a request on each connection.
+    if (SERVER_WARMUP > 0) await drive(started.servers.map((s) => s.url), warmLoad, { requests: Math.max(CONNECTIONS, SERVER_WARMUP * processes) }, undefined);
     if (started.database) await removeInstances(started.database.url, started.filled.spare);
     return started;
   } catch (err) {
