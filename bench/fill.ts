@@ -107,8 +107,8 @@ export interface Filled {
 /**
  * Migrates the database at `url`, loads the demo data, creates one instance through the services and clones it
  * so that `count` instances are stored, and `spare` more after them. The database must be new (the demo data
- * loads into it). Everything is on disk when this returns: the fill writes without syncs, and the kernel
- * writing a million instances' pages back later, under the measured load, took a third off its withdrawals.
+ * loads into it). Everything is on disk when this returns (the fill writes without syncs), so that no write-back
+ * of it runs under the measured load, whatever the machine's write-back settings.
  */
 export async function fillInstances(url: string, count: number, spare = 0): Promise<Filled> {
   const started = performance.now();
