@@ -96,7 +96,7 @@ export class InstanceService {
 
   /**
    * The definition named by the request and its instance, read together (rules.md: 1390002, then 1390003): the
-   * first checks of a withdrawal and of a task action.
+   * first checks of a withdrawal, a task action and a CC.
    */
   async lookUpWithDefinition(
     store: Store,
@@ -108,11 +108,6 @@ export class InstanceService {
       await allInOrder([lookUpDefinition(store, tenantKey, approvalCode), this.lookUpInstance(store, tenantKey, approvalCode, instanceCode)] as const),
     );
     return found.ok ? ok({ definition: found.value[0], instance: found.value[1] }) : found;
-  }
-
-  /** lookUpInstance, stopping the request on a refusal. */
-  async requireInstance(store: Store, tenantKey: string, approvalCode: string, instanceCode: string): Promise<Instance> {
-    return unwrap(await this.lookUpInstance(store, tenantKey, approvalCode, instanceCode));
   }
 
   /** `POST /instances`: the new instance's code, or the refusal of the first check it fails. */
@@ -378,8 +373,7 @@ export class InstanceService {
   ): Promise<void> {
     const { tenantKey } = caller;
     const outcome = await withRetry(this.store, async (read) => {
-      const definition = await requireDefinition(read, tenantKey, body.approval_code);
-      const instance = await this.requireInstance(read, tenantKey, body.approval_code, body.instance_code);
+      const { definition, instance } = unwrap(await this.lookUpWithDefinition(read, tenantKey, body.approval_code, body.instance_code));
       const by = await requireUser(read, tenantKey, userIdType, body.user_id, 'user_id');
       const users = await toUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
       const now = this.clock.now();
