@@ -239,6 +239,8 @@ class Meter {
   private socketErrors = 0;
   private timeouts = 0;
   private averagePerSecond = 0;
+  private windows = 0;
+  private timed = false;
 
   constructor(
     servers: NodeProcess[],
@@ -269,7 +271,9 @@ class Meter {
     // autocannon's average is per whole second of its run, and it ends a run of a number of requests at its next
     // one-second tick (its start and finish times then differ by whole seconds): such a run is timed here to its
     // last answer.
-    this.seconds += 'requests' in span ? (this.check.lastAt - started) / 1000 : span.seconds;
+    this.seconds += 'seconds' in span ? span.seconds : (this.check.lastAt - started) / 1000;
+    this.timed = 'seconds' in span;
+    this.windows++;
     this.averagePerSecond = result.requests.average;
     this.p50Sum += result.latency.p50 * (this.check.checked - checkedBefore);
     this.p99Sum += result.latency.p99 * (this.check.checked - checkedBefore);
@@ -281,10 +285,10 @@ class Meter {
    * One window timed by autocannon: its average; windows of a number of requests: answers over their time. The
    * latencies of several windows are each window's own, averaged by its answers.
    */
-  result(windows: number, timed: boolean): Measured {
+  result(): Measured {
     const { checked, wrong, samples } = this.check;
     return {
-      perSecond: windows === 1 && timed ? this.averagePerSecond : checked / this.seconds,
+      perSecond: this.windows === 1 && this.timed ? this.averagePerSecond : checked / this.seconds,
       p50: Math.round(this.p50Sum / Math.max(1, checked)),
       p99: Math.round(this.p99Sum / Math.max(1, checked)),
       errors: wrong + this.socketErrors,
@@ -307,10 +311,13 @@ class Meter {
  */
 async function measure(servers: NodeProcess[], load: Load, requests: number | undefined, localPostgres: boolean): Promise<Measured> {
   const meter = new Meter(servers, load, localPostgres);
-  await meter.warm(requests ? { requests: Math.ceil(requests / 10) } : { seconds: WARMUP_SECONDS });
-  await meter.window(requests ? { requests: requests - Math.ceil(requests / 10) } : { seconds: SECONDS });
-  return meter.result(1, !requests);
+  await meter.warm(requests ? { requests: warmupOf(requests) } : { seconds: WARMUP_SECONDS });
+  await meter.window(requests ? { requests: requests - warmupOf(requests) } : { seconds: SECONDS });
+  return meter.result();
 }
+
+/** Of a scenario's fixed number of requests, the warm-up: a tenth. */
+const warmupOf = (requests: number) => Math.ceil(requests / 10);
 
 /** Windows per side when two scenarios are measured in turns. */
 const TURNS = 6;
@@ -322,13 +329,13 @@ const TURNS = 6;
  */
 async function measureInTurns(a: Started, b: Started, requests: number): Promise<[Measured, Measured]> {
   const meters = [a, b].map((side) => new Meter(side.servers, side.scenario.load(side.token, side.filled), side.localPostgres)) as [Meter, Meter];
-  const warmup = Math.ceil(requests / 10);
+  const warmup = warmupOf(requests);
   for (const meter of meters) await meter.warm({ requests: warmup });
   const each = Math.floor((requests - warmup) / TURNS);
   for (let turn = 0; turn < TURNS; turn++) {
     for (const meter of turn % 2 === 0 ? meters : [...meters].reverse()) await meter.window({ requests: each });
   }
-  return [meters[0].result(TURNS, false), meters[1].result(TURNS, false)];
+  return [meters[0].result(), meters[1].result()];
 }
 
 /** The baseline (bench/baseline.ts) or the reference withdrawal (bench/minimal.ts) as its own process, stopped like a shenpi node. */
