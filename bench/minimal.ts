@@ -9,7 +9,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
-import Type from 'typebox';
+import { CANCEL_PATH, CancelBody, listen } from './cancel-route.js';
 
 const [path, synchronous] = process.argv.slice(2);
 if (!path || (synchronous !== 'NORMAL' && synchronous !== 'FULL')) throw new Error('usage: minimal.ts FILE NORMAL|FULL');
@@ -46,15 +46,10 @@ const withdraw = db.transaction((instanceCode: string, openId: string): number =
   return 0;
 });
 
-const Required = Type.String({ minLength: 1 });
-const CancelBody = Type.Object({ approval_code: Required, instance_code: Required, user_id: Required });
-
 const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>();
-app.post('/open-apis/approval/v4/instances/cancel', { schema: { body: CancelBody } }, async (request, reply) => {
+app.post(CANCEL_PATH, { schema: { body: CancelBody } }, async (request, reply) => {
   const code = withdraw(request.body.instance_code, request.body.user_id);
   if (code !== 0) return reply.code(400).send({ code, msg: 'refused', data: {} });
   return { code: 0, msg: 'success', data: {} };
 });
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
-process.stdout.write(`listening on ${url}\n`);
-process.once('SIGTERM', () => void app.close().then(() => (db.close(), process.exit(0))));
+await listen(app, () => db.close());
