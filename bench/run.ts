@@ -139,6 +139,15 @@ interface Measured {
   cpuPerRequestUs: number;
   /** The same for PostgreSQL's own processes, when it runs on this machine. */
   databaseCpuPerRequestUs: number | undefined;
+  /** The baseline as measured in turns with this scenario (absent for the baseline's own row). */
+  beside?: Beside;
+}
+
+/** What the baseline made in the windows that alternated with a scenario's: the scenario's ratios are to this. */
+interface Beside {
+  perSecond: number;
+  p50: number;
+  p99: number;
 }
 
 /** The process's CPU time so far (user + system), in µs: /proc/PID/stat, fields 14 and 15, in clock ticks. */
@@ -202,12 +211,17 @@ function sampleRss(trees: number[][]): () => number {
 /** How long a run lasts: a time, or a number of requests. */
 type Span = { seconds: number } | { requests: number };
 
-/** One autocannon run over the servers (connections spread round robin over the URLs). */
+/**
+ * One autocannon run over the servers (connections spread round robin over the URLs). autocannon ends a run at
+ * the first sample tick after its duration or its last request: ticks every 100 ms keep a window of 1.7 s from
+ * running to 2 s.
+ */
 function drive(urls: string[], load: Load, span: Span, check: AnswerCheck | undefined) {
   return autocannon({
     // autocannon takes a list of URLs and spreads the connections over them in turn; its types know one URL.
     url: urls as unknown as string,
     connections: CONNECTIONS,
+    sampleInt: 100,
     ...('seconds' in span ? { duration: span.seconds } : { amount: span.requests }),
     requests: [
       {
@@ -238,9 +252,6 @@ class Meter {
   private p99Sum = 0;
   private socketErrors = 0;
   private timeouts = 0;
-  private averagePerSecond = 0;
-  private windows = 0;
-  private timed = false;
 
   constructor(
     servers: NodeProcess[],
@@ -268,27 +279,20 @@ class Meter {
     const result = await drive(this.urls, this.load, span, this.check);
     this.cpuUsed += this.pids.reduce((sum, pid, i) => sum + cpuMicros(pid) - cpuBefore[i]!, 0);
     if (databaseBefore) this.databaseUsed = (this.databaseUsed ?? 0) + cpuSince(databaseBefore);
-    // autocannon's average is per whole second of its run, and it ends a run of a number of requests at its next
-    // one-second tick (its start and finish times then differ by whole seconds): such a run is timed here to its
-    // last answer.
-    this.seconds += 'seconds' in span ? span.seconds : (this.check.lastAt - started) / 1000;
-    this.timed = 'seconds' in span;
-    this.windows++;
-    this.averagePerSecond = result.requests.average;
+    // Timed here, to the window's last answer: autocannon's own average is per whole second of its run, and its
+    // start and finish times miss the part of a tick it waits for after the last request.
+    if (this.check.checked > checkedBefore) this.seconds += (this.check.lastAt - started) / 1000;
     this.p50Sum += result.latency.p50 * (this.check.checked - checkedBefore);
     this.p99Sum += result.latency.p99 * (this.check.checked - checkedBefore);
     this.socketErrors += result.errors;
     this.timeouts += result.timeouts;
   }
 
-  /**
-   * One window timed by autocannon: its average; windows of a number of requests: answers over their time. The
-   * latencies of several windows are each window's own, averaged by its answers.
-   */
+  /** Answers over the windows' time; the latencies are each window's own, averaged by its answers. */
   result(): Measured {
     const { checked, wrong, samples } = this.check;
     return {
-      perSecond: this.windows === 1 && this.timed ? this.averagePerSecond : checked / this.seconds,
+      perSecond: checked / Math.max(this.seconds, 1e-3),
       p50: Math.round(this.p50Sum / Math.max(1, checked)),
       p99: Math.round(this.p99Sum / Math.max(1, checked)),
       errors: wrong + this.socketErrors,
@@ -305,37 +309,39 @@ class Meter {
   }
 }
 
-/**
- * Warm-up (discarded), then the measured window. `requests`: a fixed number of requests instead of the times (a
- * tenth of them warm-up), for a store whose instances would not last the window.
- */
-async function measure(servers: NodeProcess[], load: Load, requests: number | undefined, localPostgres: boolean): Promise<Measured> {
-  const meter = new Meter(servers, load, localPostgres);
-  await meter.warm(requests ? { requests: warmupOf(requests) } : { seconds: WARMUP_SECONDS });
-  await meter.window(requests ? { requests: requests - warmupOf(requests) } : { seconds: SECONDS });
-  return meter.result();
-}
-
 /** Of a scenario's fixed number of requests, the warm-up: a tenth. */
 const warmupOf = (requests: number) => Math.ceil(requests / 10);
 
-/** Windows per side when two scenarios are measured in turns. */
+/** Windows per side: the measured time (or number of requests) of each side is cut into this many. */
 const TURNS = 6;
 
+/** A scenario on its started servers. */
+interface Side {
+  scenario: Scenario;
+  started: Started;
+}
+
 /**
- * Two scenarios of a number of requests each, on their own servers, measured in turns (A B, B A, A B...) rather
- * than one after the other: a target that is their ratio then compares them under the same host. Measured one
- * after the other a minute apart, the same pair moved between 0.65 and 1.15 on this shared machine.
+ * Each side's warm-up (discarded), then its measured windows in turns with the others' and, unless these are the
+ * baseline's own, the baseline's (A B base, base B A, A B base...), rather than one after the other: this shared
+ * host runs in plateaus, its CPU per request moving by half for 8 to 15 s at a time, so that two rows measured a
+ * minute apart (or a ratio of two such windows) compared two hosts. A side of a fixed number of requests (a tenth
+ * of them warm-up) is one whose stored instances would not last the times.
  */
-async function measureInTurns(a: Started, b: Started, requests: number): Promise<[Measured, Measured]> {
-  const meters = [a, b].map((side) => new Meter(side.servers, side.scenario.load(side.token, side.filled), side.localPostgres)) as [Meter, Meter];
-  const warmup = warmupOf(requests);
-  for (const meter of meters) await meter.warm({ requests: warmup });
-  const each = Math.floor((requests - warmup) / TURNS);
+async function measureInTurns(sides: Side[], baseline: Started | undefined): Promise<Measured[]> {
+  const requests = Math.min(...sides.map((side) => side.scenario.requests ?? Infinity));
+  const fixed = Number.isFinite(requests);
+  const meters = sides.map(({ scenario, started }) => new Meter(started.servers, scenario.load(started.token, started.filled), started.localPostgres));
+  for (const meter of meters) await meter.warm(fixed ? { requests: warmupOf(requests) } : { seconds: WARMUP_SECONDS });
+  const span: Span = fixed ? { requests: Math.floor((requests - warmupOf(requests)) / TURNS) } : { seconds: SECONDS / TURNS };
+  const turns = meters.map((meter) => ({ meter, span }));
+  const besides = baseline && new Meter(baseline.servers, baseline.scenario.load('', baseline.filled), false);
+  if (besides) turns.push({ meter: besides, span: { seconds: SECONDS / TURNS } });
   for (let turn = 0; turn < TURNS; turn++) {
-    for (const meter of turn % 2 === 0 ? meters : [...meters].reverse()) await meter.window({ requests: each });
+    for (const { meter, span } of turn % 2 === 0 ? turns : [...turns].reverse()) await meter.window(span);
   }
-  return [meters[0].result(), meters[1].result()];
+  const beside = besides?.result();
+  return meters.map((meter) => ({ ...meter.result(), ...(beside ? { beside: { perSecond: beside.perSecond, p50: beside.p50, p99: beside.p99 } } : {}) }));
 }
 
 /** The baseline (bench/baseline.ts) or the reference withdrawal (bench/minimal.ts) as its own process, stopped like a shenpi node. */
@@ -551,11 +557,13 @@ function judge(results: Map<string, Measured>): Row[] {
     // The limit is shenpi's; the baseline process is not the server under test.
     if (scenario.setup && !scenario.setup.minimal && m.rssHwmMb >= RSS_LIMIT_MB) failures.push(`RSS ${m.rssHwmMb.toFixed(0)} MB`);
     const target = scenario.target;
-    const reference = target && results.get(target.of ?? 'baseline');
+    // Ratios are to the baseline measured in turns with the row (the first baseline row for itself).
+    const base = m.beside ?? baseline;
+    const reference = target && (target.of ? results.get(target.of) : base);
     let met: boolean | undefined;
     if (target && reference) {
       if (m.perSecond / reference.perSecond < target.ratio) failures.push('below the target');
-      if (target.p99 && m.p99 > target.p99 * baseline.p99) failures.push(`p99 ${(m.p99 / baseline.p99).toFixed(1)}× baseline`);
+      if (target.p99 && m.p99 > target.p99 * base.p99) failures.push(`p99 ${(m.p99 / base.p99).toFixed(1)}× baseline`);
       met = failures.length === 0;
     } else if (failures.length > 0) met = false;
     // The ratio column is to the baseline; a target against another scenario gets its ratio here.
@@ -565,7 +573,7 @@ function judge(results: Map<string, Measured>): Row[] {
     ]
       .filter(Boolean)
       .join('; ');
-    const ratio = m.perSecond / baseline.perSecond;
+    const ratio = m.perSecond / base.perSecond;
     rows.push({ ...m, name: scenario.name, title: scenario.title, ratio, target: targetText(target), met, note: [note, ...failures].filter(Boolean).join('; ') });
   }
   return rows;
@@ -573,15 +581,15 @@ function judge(results: Map<string, Measured>): Row[] {
 
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | errors | ratio | target | met | CPU µs / request | RSS max / peak MB | notes |',
-    '|---|---:|---:|---:|---:|---:|---|---|---:|---:|---|',
+    '| scenario | req/s | p50 ms | p99 ms | errors | baseline beside: req/s, p99 ms | ratio | target | met | CPU µs / request | RSS max / peak MB | notes |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|',
   ];
   for (const r of rows) {
     // A fast wrong answer is not a result: no ratio for a scenario with errors.
     const ratio = r.errors > 0 ? 'errors' : r.ratio.toFixed(2);
     const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
     lines.push(
-      `| ${r.title} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${ratio} | ${r.target} | ${met} | ` +
+      `| ${r.title} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.beside ? `${r.beside.perSecond.toFixed(0)}, ${r.beside.p99}` : ''} | ${ratio} | ${r.target} | ${met} | ` +
         `${r.cpuPerRequestUs.toFixed(0)} | ${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
     );
   }
@@ -674,39 +682,51 @@ function report(name: string, measured: Measured): void {
     `  ${name}: ${measured.perSecond.toFixed(0)} req/s, p99 ${measured.p99} ms, ` +
       `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request` +
       (measured.databaseCpuPerRequestUs === undefined ? '' : ` (and ${measured.databaseCpuPerRequestUs.toFixed(0)} µs of PostgreSQL's)`) +
-      `, ${measured.checked} answers checked, ${errors} errors${kinds}\n`,
+      `, ${measured.checked} answers checked, ${errors} errors${kinds}` +
+      (measured.beside ? `; the baseline beside it: ${measured.beside.perSecond.toFixed(0)} req/s, p99 ${measured.beside.p99} ms` : '') +
+      '\n',
   );
   for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
   if (measured.poolExhausted > 0) process.stdout.write(`    the PENDING instances ran out: ${measured.poolExhausted} requests past the end\n`);
 }
 
-/** A set-up's scenarios one after the other, on the same servers. */
-async function runSetup(setup: Setup | undefined, scenarios: Scenario[], pool: number, results: Map<string, Measured>, fills: Fill[]) {
-  const started = await startSetup(setup, scenarios[0]!, pool, fills);
+/**
+ * Scenarios measured together in turns (measureInTurns), each alone on its set-up, beside the baseline. The
+ * runner's results and fills are added to.
+ */
+async function runTogether(scenarios: Scenario[], run: Run) {
+  const sides: Side[] = [];
   try {
-    for (const scenario of scenarios) {
-      const measured = await measure(started.servers, scenario.load(started.token, started.filled), scenario.requests, started.localPostgres);
-      results.set(scenario.name, measured);
-      report(scenario.name, measured);
-    }
+    for (const scenario of scenarios) sides.push({ scenario, started: await startSetup(scenario.setup, scenario, run.pool, run.fills) });
+    record(scenarios, await measureInTurns(sides, run.baseline), run.results);
+  } finally {
+    for (const side of sides) await stopSetup(side.started);
+  }
+}
+
+/** A set-up's scenarios one after the other, on the same servers, each in turns with the baseline. */
+async function runSetup(scenarios: Scenario[], run: Run) {
+  const started = await startSetup(scenarios[0]!.setup, scenarios[0]!, run.pool, run.fills);
+  try {
+    for (const scenario of scenarios) record([scenario], await measureInTurns([{ scenario, started }], run.baseline), run.results);
   } finally {
     await stopSetup(started);
   }
 }
 
-/** Two scenarios of a number of requests, each alone on its set-up, measured in turns (measureInTurns). */
-async function runInTurns(a: Scenario, b: Scenario, pool: number, results: Map<string, Measured>, fills: Fill[]) {
-  const sides: Started[] = [];
-  try {
-    for (const scenario of [a, b]) sides.push(await startSetup(scenario.setup, scenario, pool, fills));
-    const measured = await measureInTurns(sides[0]!, sides[1]!, Math.min(a.requests!, b.requests!));
-    for (const [i, scenario] of [a, b].entries()) {
-      results.set(scenario.name, measured[i]!);
-      report(scenario.name, measured[i]!);
-    }
-  } finally {
-    for (const side of sides) await stopSetup(side);
+function record(scenarios: Scenario[], measured: Measured[], results: Map<string, Measured>): void {
+  for (const [i, scenario] of scenarios.entries()) {
+    results.set(scenario.name, measured[i]!);
+    report(scenario.name, measured[i]!);
   }
+}
+
+/** What every set-up of a run shares: the baseline's servers, the pool size, and where results go. */
+interface Run {
+  baseline: Started;
+  pool: number;
+  results: Map<string, Measured>;
+  fills: Fill[];
 }
 
 interface Fill {
@@ -742,20 +762,28 @@ async function main() {
   );
   const results = new Map<string, Measured>();
   const fills: Fill[] = [];
-  const [baseline, ...others] = SCENARIOS;
-  await runSetup(undefined, [baseline!], 0, results, fills);
-  const pool = Math.ceil(results.get('baseline')!.perSecond * (WARMUP_SECONDS + SECONDS) * POOL_OVER_BASELINE);
-  const chosen = others.filter((s) => !ONLY || ONLY.includes(s.name));
-  // A scenario whose target is its ratio to another of a number of requests runs in turns with it, when both run.
-  const inTurns = chosen.flatMap((s) => {
-    const of = s.requests && s.target?.of ? chosen.find((o) => o.name === s.target!.of && o.requests) : undefined;
-    return of ? [[of, s] as const] : [];
-  });
-  const paired = new Set(inTurns.flat());
-  for (const setup of new Set(chosen.filter((s) => !paired.has(s)).map((s) => s.setup))) {
-    await runSetup(setup, chosen.filter((s) => s.setup === setup && !paired.has(s)), pool, results, fills);
+  const [baselineScenario, ...others] = SCENARIOS;
+  // The baseline serves the whole run: measured alone first, then in turns with every scenario.
+  const baseline = await startSetup(undefined, baselineScenario!, 0, fills);
+  let pool = 0;
+  try {
+    record([baselineScenario!], await measureInTurns([{ scenario: baselineScenario!, started: baseline }], undefined), results);
+    pool = Math.ceil(results.get('baseline')!.perSecond * (WARMUP_SECONDS + SECONDS) * POOL_OVER_BASELINE);
+    const run: Run = { baseline, pool, results, fills };
+    const chosen = others.filter((s) => !ONLY || ONLY.includes(s.name));
+    // A scenario whose target is its ratio to another of a number of requests runs in turns with it, when both run.
+    const pairs = chosen.flatMap((s) => {
+      const of = s.requests && s.target?.of ? chosen.find((o) => o.name === s.target!.of && o.requests) : undefined;
+      return of ? [[of, s]] : [];
+    });
+    const paired = new Set(pairs.flat());
+    for (const setup of new Set(chosen.filter((s) => !paired.has(s)).map((s) => s.setup))) {
+      await runSetup(chosen.filter((s) => s.setup === setup && !paired.has(s)), run);
+    }
+    for (const pair of pairs) await runTogether(pair, run);
+  } finally {
+    await stopSetup(baseline);
   }
-  for (const [a, b] of inTurns) await runInTurns(a, b, pool, results, fills);
   const rows = judge(results);
   const seconds = (performance.now() - began) / 1000;
   const loadAtEnd = loadavg().map((n) => Number(n.toFixed(2)));
