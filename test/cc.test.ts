@@ -16,6 +16,7 @@ import {
   createInstance,
   createLeave,
   customDefinition,
+  DEMO_CALLER,
   getInstance,
   getInstanceAnswer,
   loadFixture,
@@ -28,6 +29,7 @@ import {
   type Served,
   type UserIdType,
 } from './helpers/approval.js';
+import type { Result } from '../src/domain/errors.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
 import { waitFor } from './helpers/wait.js';
@@ -151,6 +153,30 @@ test('node_cc_open_id_list and node_cc_user_id_list CC their users on the node t
   assert.deepEqual([entry.type, entry.node_key, entry.cc_user_list.map((u: any) => u.user_id)], ['CC', 'first', ['u_carol', 'u_dave']]);
   await approveAs(ctx, code, 'ou_carol', approvalCode);
   assert.equal((await ccTasks(ctx, 'ou_dave', 17)).length, 1);
+});
+
+test('a CC by a user who is not in the directory, or to one, answers 1390001 naming them, and CCs nobody', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  assertRefused(await cc(ctx, code, ['ou_carol'], 'open_id', 'ou_nobody'), 1390001, /user_id "ou_nobody"/);
+  assertRefused(await cc(ctx, code, ['ou_carol', 'ou_ghost']), 1390001, /cc_user_ids "ou_ghost"/);
+  assert.deepEqual(await ccTasks(ctx, 'ou_carol', 17), []);
+  assert.deepEqual(await ccEvents(ctx, code), []);
+});
+
+test('the instance service answers a CC\'s refusals as values, not rejections, in the checks\' order', async (t) => {
+  const ctx = await serve(t);
+  const code = await createLeave(ctx);
+  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
+  const send = (body: Partial<{ approval_code: string; instance_code: string; user_id: string; cc_user_ids: string[] }>) =>
+    ctx.server.services.instances.cc(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice', cc_user_ids: ['ou_carol'], ...body }, 'open_id');
+  // The definition, then the instance, then the user, then the CC'd users.
+  assert.equal(codeOf(await send({ approval_code: 'NO-SUCH-APPROVAL', instance_code: 'NO-SUCH-INSTANCE', user_id: 'ou_nobody' })), 1390002);
+  assert.equal(codeOf(await send({ instance_code: 'NO-SUCH-INSTANCE', user_id: 'ou_nobody' })), 1390003);
+  assert.equal(codeOf(await send({ user_id: 'ou_nobody', cc_user_ids: ['ou_ghost'] })), 1390001);
+  assert.equal(codeOf(await send({ cc_user_ids: ['ou_ghost'] })), 1390001);
+  assert.equal(codeOf(await send({})), 'ok');
+  assert.equal((await ccTasks(ctx, 'ou_carol', 17)).length, 1);
 });
 
 test('a node_cc list key that names no node answers 1390001 and creates nothing', async (t) => {

@@ -215,6 +215,14 @@ test('the instance service answers a create\'s refusals as values, not rejection
   assert.equal(codeOf(await instances.create(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, form: reasonForm() })), 1390001);
   assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, department_id: 'fin' })), 1390001);
   assert.equal(codeOf(await instances.create(DEMO_CALLER, { ...fresh, form: JSON.stringify([{ id: 'nope', type: 'input', value: 'x' }]) })), 1390001);
+  // A chosen approver or CC user who is not in the directory, named in the refusal; the approvers' lists first.
+  const reasonOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.reason);
+  const unknownApprover = { ...fresh, node_approver_user_id_list: [{ key: 'any', value: ['u_carol', 'u_nobody'] }] };
+  assert.match(reasonOf(await instances.create(DEMO_CALLER, unknownApprover)), /node_approver_user_id_list\[0\]\.value "u_nobody"/);
+  const unknownCc = { ...fresh, node_cc_open_id_list: [{ key: 'any', value: ['ou_nobody_cc'] }] };
+  assert.match(reasonOf(await instances.create(DEMO_CALLER, unknownCc)), /node_cc_open_id_list\[0\]\.value "ou_nobody_cc"/);
+  assert.match(reasonOf(await instances.create(DEMO_CALLER, { ...unknownApprover, ...unknownCc })), /u_nobody"/);
+  assert.equal(codeOf(await instances.create(DEMO_CALLER, unknownCc)), 1390001);
   assert.equal(codeOf(await instances.create(DEMO_CALLER, fresh)), 'ok');
 });
 

@@ -47,18 +47,27 @@ export async function requireUser(...args: Parameters<typeof lookUpUser>): Promi
   return unwrap(await lookUpUser(...args));
 }
 
-/** Maps ids of one type to user_ids, refusing with a reason that names the first unknown one. */
-export async function toUserIds(
+/** Maps ids of one type to user_ids, or the refusal that names the first unknown one. */
+export async function lookUpUserIds(
   store: Store,
   tenantKey: string,
   type: UserIdType,
   ids: readonly string[],
   field: string,
   code: FeishuCode = 1390001,
-): Promise<string[]> {
+): Promise<Result<string[]>> {
   const result: string[] = [];
-  for (const id of ids) result.push((await requireUser(store, tenantKey, type, id, field, code)).userId);
-  return result;
+  for (const id of ids) {
+    const user = await lookUpUser(store, tenantKey, type, id, field, code);
+    if (!user.ok) return user;
+    result.push(user.value.userId);
+  }
+  return ok(result);
+}
+
+/** lookUpUserIds, stopping the request on a refusal. */
+export async function toUserIds(...args: Parameters<typeof lookUpUserIds>): Promise<string[]> {
+  return unwrap(await lookUpUserIds(...args));
 }
 
 /** The submitter's leader chain and department-leader chain, walked upwards from `departmentId`. */

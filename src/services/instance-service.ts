@@ -14,7 +14,7 @@ import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { definitionsOf, externalOwners, lookUpDefinition, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { lookUpUser, requireUser, submitterContext, toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUser, lookUpUserIds, requireUser, submitterContext, UserDirectory } from './directory-lookup.js';
 import { decodeExternalCursor } from './external-instance-service.js';
 import { decodeCursor, mergedPage, pageOf, type Page } from './paging.js';
 import type { ExternalFilter, InstanceCursor, InstanceFilter, Store } from './ports.js';
@@ -129,7 +129,7 @@ export class InstanceService {
 
   /**
    * The checks of a create in rules.md's order, on reads issued together where they do not depend on each other;
-   * the frequent refusals (a used uuid, the definition, the submitter, the form, the route) come back as values.
+   * every refusal comes back as a value.
    */
   private async started(read: Store, tenantKey: string, body: CreateInstanceInput) {
     const [unusedUuid, definitionFound, submitterFound] = await allInOrder([
@@ -145,10 +145,14 @@ export class InstanceService {
     const departmentId = department.value;
     const form = validateForm(definition.form, body.form);
     if (!form.ok) return form;
-    const [chosen, chosenCc] = await allInOrder([
-      this.chosenUsers(read, tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list),
-      this.chosenUsers(read, tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list),
-    ] as const);
+    const chosenFound = allOk(
+      await allInOrder([
+        this.chosenUsers(read, tenantKey, 'node_approver', body.node_approver_user_id_list, body.node_approver_open_id_list),
+        this.chosenUsers(read, tenantKey, 'node_cc', body.node_cc_user_id_list, body.node_cc_open_id_list),
+      ] as const),
+    );
+    if (!chosenFound.ok) return chosenFound;
+    const [chosen, chosenCc] = chosenFound.value;
     const candidates = [
       ...Object.values(chosen).flat(),
       ...Object.values(chosenCc).flat(),
@@ -365,22 +369,29 @@ export class InstanceService {
     };
   }
 
-  /** `POST /instances/cc`: an unread CC entry for each user named, a CC timeline entry, approval_cc CREATE each. */
+  /**
+   * `POST /instances/cc`: an unread CC entry for each user named, a CC timeline entry, approval_cc CREATE each; or
+   * the refusal of the first check it fails, as a value.
+   */
   async cc(
     caller: Caller,
     body: { approval_code: string; instance_code: string; user_id: string; cc_user_ids: string[]; comment?: string | undefined },
     userIdType: UserIdType,
-  ): Promise<void> {
+  ): Promise<Result<void>> {
     const { tenantKey } = caller;
-    const outcome = await withRetry(this.store, async (read) => {
-      const { definition, instance } = unwrap(await this.lookUpWithDefinition(read, tenantKey, body.approval_code, body.instance_code));
-      const by = await requireUser(read, tenantKey, userIdType, body.user_id, 'user_id');
-      const users = await toUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
+    return withRetry(this.store, async (read) => {
+      const found = await this.lookUpWithDefinition(read, tenantKey, body.approval_code, body.instance_code);
+      if (!found.ok) return { refused: found.refusal };
+      const { definition, instance } = found.value;
+      const by = await lookUpUser(read, tenantKey, userIdType, body.user_id, 'user_id');
+      if (!by.ok) return { refused: by.refusal };
+      const users = await lookUpUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
+      if (!users.ok) return { refused: users.refusal };
       const now = this.clock.now();
       const sent = sendCcs({
         instanceCode: instance.code,
-        users,
-        from: by.userId,
+        users: users.value,
+        from: by.value.userId,
         nodeId: '',
         ...(body.comment ? { comment: body.comment } : {}),
         now,
@@ -390,7 +401,6 @@ export class InstanceService {
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
       return { issue: (tx) => issueTransition(tx, tenantKey, definition, instance, change, now, this.ids), answer: undefined };
     });
-    unwrap(outcome);
   }
 
   private async page(tenantKey: string, filter: InstanceFilter, pageSize = DEFAULT_PAGE_SIZE, pageToken?: string) {
@@ -427,7 +437,7 @@ export class InstanceService {
     prefix: 'node_approver' | 'node_cc',
     byUserId: CreateInstanceInput['node_approver_user_id_list'],
     byOpenId: CreateInstanceInput['node_approver_open_id_list'],
-  ): Promise<Record<string, string[]>> {
+  ): Promise<Result<Record<string, string[]>>> {
     const chosen: Record<string, string[]> = {};
     const lists = [
       ['user_id', `${prefix}_user_id_list`, byUserId],
@@ -435,10 +445,11 @@ export class InstanceService {
     ] as const;
     for (const [type, field, list] of lists) {
       for (const [i, entry] of (list ?? []).entries()) {
-        const ids = await toUserIds(store, tenantKey, type, entry.value, `${field}[${i}].value`);
-        chosen[entry.key] = [...(chosen[entry.key] ?? []), ...ids];
+        const ids = await lookUpUserIds(store, tenantKey, type, entry.value, `${field}[${i}].value`);
+        if (!ids.ok) return ids;
+        chosen[entry.key] = [...(chosen[entry.key] ?? []), ...ids.value];
       }
     }
-    return chosen;
+    return ok(chosen);
   }
 }

@@ -178,9 +178,9 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     },
   );
 
-  app.post('/instances/cc', { schema: schemas.cc }, async (request) => {
-    await services.instances.cc(request.caller, request.body, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE);
-    return success({});
+  app.post('/instances/cc', { schema: schemas.cc }, async (request, reply) => {
+    const sent = await services.instances.cc(request.caller, request.body, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE);
+    return answer(reply, sent, () => success({}));
   });
 
   app.post('/instances/search_cc', { schema: schemas.searchCc }, async (request) => {
