@@ -144,11 +144,9 @@ interface Measured {
 }
 
 /** What the baseline made in the windows that alternated with a scenario's: the scenario's ratios are to this. */
-interface Beside {
-  perSecond: number;
-  p50: number;
-  p99: number;
-}
+type Beside = Pick<Measured, 'perSecond' | 'p50' | 'p99' | 'cpuPerRequestUs'>;
+
+const besideOf = ({ perSecond, p50, p99, cpuPerRequestUs }: Measured): Beside => ({ perSecond, p50, p99, cpuPerRequestUs });
 
 /** The process's CPU time so far (user + system), in µs: /proc/PID/stat, fields 14 and 15, in clock ticks. */
 function cpuMicros(pid: number): number {
@@ -340,8 +338,8 @@ async function measureInTurns(sides: Side[], baseline: Started | undefined): Pro
   for (let turn = 0; turn < TURNS; turn++) {
     for (const { meter, span } of turn % 2 === 0 ? turns : [...turns].reverse()) await meter.window(span);
   }
-  const beside = besides?.result();
-  return meters.map((meter) => ({ ...meter.result(), ...(beside ? { beside: { perSecond: beside.perSecond, p50: beside.p50, p99: beside.p99 } } : {}) }));
+  const beside = besides && besideOf(besides.result());
+  return meters.map((meter) => ({ ...meter.result(), ...(beside ? { beside } : {}) }));
 }
 
 /** The baseline (bench/baseline.ts) or the reference withdrawal (bench/minimal.ts) as its own process, stopped like a shenpi node. */
@@ -581,7 +579,7 @@ function judge(results: Map<string, Measured>): Row[] {
 
 function table(rows: Row[]): string {
   const lines = [
-    '| scenario | req/s | p50 ms | p99 ms | errors | baseline beside: req/s, p99 ms | ratio | target | met | CPU µs / request | RSS max / peak MB | notes |',
+    '| scenario | req/s | p50 ms | p99 ms | errors | baseline beside: req/s, p99 ms | ratio | target | met | CPU µs / request (× baseline beside) | RSS max / peak MB | notes |',
     '|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---|',
   ];
   for (const r of rows) {
@@ -590,7 +588,7 @@ function table(rows: Row[]): string {
     const met = r.met === undefined ? '' : r.met ? 'yes' : 'NO';
     lines.push(
       `| ${r.title} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p99} | ${r.errors} | ${r.beside ? `${r.beside.perSecond.toFixed(0)}, ${r.beside.p99}` : ''} | ${ratio} | ${r.target} | ${met} | ` +
-        `${r.cpuPerRequestUs.toFixed(0)} | ${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
+        `${r.cpuPerRequestUs.toFixed(0)}${r.beside ? ` (${(r.cpuPerRequestUs / r.beside.cpuPerRequestUs).toFixed(1)}×)` : ''} | ${r.rssMaxMb.toFixed(0)} / ${r.rssHwmMb.toFixed(0)} | ${r.note} |`,
     );
   }
   return lines.join('\n');
@@ -683,7 +681,9 @@ function report(name: string, measured: Measured): void {
       `${measured.cpuPerRequestUs.toFixed(0)} µs of server CPU per request` +
       (measured.databaseCpuPerRequestUs === undefined ? '' : ` (and ${measured.databaseCpuPerRequestUs.toFixed(0)} µs of PostgreSQL's)`) +
       `, ${measured.checked} answers checked, ${errors} errors${kinds}` +
-      (measured.beside ? `; the baseline beside it: ${measured.beside.perSecond.toFixed(0)} req/s, p99 ${measured.beside.p99} ms` : '') +
+      (measured.beside
+        ? `; the baseline beside it: ${measured.beside.perSecond.toFixed(0)} req/s, p99 ${measured.beside.p99} ms, ${measured.beside.cpuPerRequestUs.toFixed(0)} µs`
+        : '') +
       '\n',
   );
   for (const sample of measured.wrongSamples) process.stdout.write(`    wrong answer: ${sample}\n`);
