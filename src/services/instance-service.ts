@@ -380,18 +380,21 @@ export class InstanceService {
   ): Promise<Result<void>> {
     const { tenantKey } = caller;
     return withRetry(this.store, async (read) => {
-      const found = await this.lookUpWithDefinition(read, tenantKey, body.approval_code, body.instance_code);
+      // Independent reads, issued together; refused in this order.
+      const found = allOk(
+        await allInOrder([
+          this.lookUpWithDefinition(read, tenantKey, body.approval_code, body.instance_code),
+          lookUpUser(read, tenantKey, userIdType, body.user_id, 'user_id'),
+          lookUpUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids'),
+        ] as const),
+      );
       if (!found.ok) return { refused: found.refusal };
-      const { definition, instance } = found.value;
-      const by = await lookUpUser(read, tenantKey, userIdType, body.user_id, 'user_id');
-      if (!by.ok) return { refused: by.refusal };
-      const users = await lookUpUserIds(read, tenantKey, userIdType, body.cc_user_ids, 'cc_user_ids');
-      if (!users.ok) return { refused: users.refusal };
+      const [{ definition, instance }, by, users] = found.value;
       const now = this.clock.now();
       const sent = sendCcs({
         instanceCode: instance.code,
-        users: users.value,
-        from: by.value.userId,
+        users,
+        from: by.userId,
         nodeId: '',
         ...(body.comment ? { comment: body.comment } : {}),
         now,
