@@ -2,6 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
+import type { Result } from '../src/domain/errors.js';
+import { createLeave, DEMO_CALLER, serve as serveApproval } from './helpers/approval.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
 
@@ -88,4 +90,21 @@ test('a preview without approval_code or instance_code, or of unknown ones, is r
   assert.equal((await preview({ instance_code: 'NOPE', user_id: 'ou_alice' })).body.code, 1390003);
   assert.equal((await preview({ approval_code: DEMO_LEAVE_CODE, user_id: 'ou_nobody' })).body.code, 1390001);
   assert.equal((await preview({ approval_code: DEMO_LEAVE_CODE })).body.code, 1390001);
+});
+
+test('the instance service answers a preview\'s refusals as values, not rejections, the user first', async (t) => {
+  const ctx = await serveApproval(t);
+  const { instances } = ctx.server.services;
+  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
+  const preview = (body: { approval_code?: string; instance_code?: string; user_id: string; department_id?: string }) =>
+    instances.preview(DEMO_CALLER, body, 'open_id');
+  assert.equal(codeOf(await preview({ approval_code: 'NOPE', user_id: 'ou_nobody' })), 1390001);
+  assert.equal(codeOf(await preview({ user_id: 'ou_alice' })), 1390001);
+  assert.equal(codeOf(await preview({ approval_code: 'NOPE', user_id: 'ou_alice' })), 1390002);
+  assert.equal(codeOf(await preview({ approval_code: DEMO_LEAVE_CODE, user_id: 'ou_alice', department_id: 'fin' })), 1390001);
+  assert.equal(codeOf(await preview({ instance_code: 'NOPE', user_id: 'ou_alice' })), 1390003);
+  const code = await createLeave(ctx);
+  assert.equal(codeOf(await preview({ instance_code: code, approval_code: DEMO_PURCHASE_CODE, user_id: 'ou_alice' })), 1390003);
+  assert.equal(codeOf(await preview({ instance_code: code, user_id: 'ou_alice' })), 'ok');
+  assert.equal(codeOf(await preview({ approval_code: DEMO_LEAVE_CODE, user_id: 'ou_alice' })), 'ok');
 });

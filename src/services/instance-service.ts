@@ -8,7 +8,7 @@ import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { allOk, FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
+import { allOk, ok, refuse, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
@@ -199,35 +199,59 @@ export class InstanceService {
   /**
    * `POST /instances/preview`: for a new request (`approval_code`, `user_id` the submitter) every node with the
    * approvers the rules find; for an existing instance (`instance_code`) the nodes not yet passed, with the
-   * approvers fixed when it was created.
+   * approvers fixed when it was created. Refusals are answered as values.
    */
-  async preview(caller: Caller, body: PreviewInstanceInput, userIdType: UserIdType): Promise<RoutePreview> {
+  async preview(caller: Caller, body: PreviewInstanceInput, userIdType: UserIdType): Promise<Result<RoutePreview>> {
     const { tenantKey } = caller;
-    const user = await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id');
-    let definition: ApprovalDefinition;
-    let nodes: NodePreview[];
-    if (body.instance_code) {
-      const instance = await this.store.instances.find(tenantKey, body.instance_code);
-      if (!instance || (body.approval_code && instance.approvalCode !== body.approval_code)) {
-        throw new FeishuError(1390003, `no instance "${body.instance_code}" in this tenant`);
-      }
-      definition = await requireDefinition(this.store, tenantKey, instance.approvalCode);
-      // A request back at its submitter (currentNode -1) has every node ahead of it.
-      const ahead = instance.status === 'PENDING' ? instance.route.slice(Math.max(instance.currentNode, 0)) : [];
-      nodes = ahead.map((planned) => {
-        const node = definition.nodes.find((n) => n.nodeId === planned.nodeId);
-        return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: planned.ccers ?? [], free: node?.needApprover ?? false };
-      });
-    } else if (body.approval_code) {
-      definition = await requireDefinition(this.store, tenantKey, body.approval_code);
-      const departmentId = unwrap(this.departmentOf(user, body.department_id));
-      const candidates = definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
-      nodes = previewRoute(definition.nodes, await submitterContext(this.store, tenantKey, user, departmentId, candidates));
-    } else {
-      throw new FeishuError(1390001, 'approval_code or instance_code is required');
-    }
+    const user = await lookUpUser(this.store, tenantKey, userIdType, body.user_id, 'user_id');
+    if (!user.ok) return user;
+    const planned = body.instance_code
+      ? await this.nodesAhead(tenantKey, body.instance_code, body.approval_code)
+      : body.approval_code
+        ? await this.nodesOfNew(tenantKey, body.approval_code, user.value, body.department_id)
+        : refuse(1390001, 'approval_code or instance_code is required');
+    if (!planned.ok) return planned;
+    const { definition, nodes } = planned.value;
     const users = await UserDirectory.load(this.store, tenantKey, nodes.flatMap((n) => [...n.approvers, ...n.ccers]));
-    return { definition, nodes, users };
+    return ok({ definition, nodes, users });
+  }
+
+  /** An instance's nodes not yet passed, with the people fixed when it was created; `approvalCode`, if given, is its. */
+  private async nodesAhead(
+    tenantKey: string,
+    instanceCode: string,
+    approvalCode: string | undefined,
+  ): Promise<Result<Omit<RoutePreview, 'users'>>> {
+    const instance = await this.store.instances.find(tenantKey, instanceCode);
+    if (!instance || (approvalCode && instance.approvalCode !== approvalCode)) {
+      return refuse(1390003, `no instance "${instanceCode}" in this tenant`);
+    }
+    const definition = await lookUpDefinition(this.store, tenantKey, instance.approvalCode);
+    if (!definition.ok) return definition;
+    // A request back at its submitter (currentNode -1) has every node ahead of it.
+    const ahead = instance.status === 'PENDING' ? instance.route.slice(Math.max(instance.currentNode, 0)) : [];
+    const nodes = ahead.map((planned): NodePreview => {
+      const node = definition.value.nodes.find((n) => n.nodeId === planned.nodeId);
+      return { nodeId: planned.nodeId, approvers: planned.approvers, ccers: planned.ccers ?? [], free: node?.needApprover ?? false };
+    });
+    return ok({ definition: definition.value, nodes });
+  }
+
+  /** Every node of a new request by `submitter`, with the approvers the rules find for them. */
+  private async nodesOfNew(
+    tenantKey: string,
+    approvalCode: string,
+    submitter: User,
+    departmentId: string | undefined,
+  ): Promise<Result<Omit<RoutePreview, 'users'>>> {
+    const definition = await lookUpDefinition(this.store, tenantKey, approvalCode);
+    if (!definition.ok) return definition;
+    const department = this.departmentOf(submitter, departmentId);
+    if (!department.ok) return department;
+    const { nodes } = definition.value;
+    const candidates = nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
+    const context = await submitterContext(this.store, tenantKey, submitter, department.value, candidates);
+    return ok({ definition: definition.value, nodes: previewRoute(nodes, context) });
   }
 
   /**

@@ -157,10 +157,10 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/instances/preview',
     { schema: schemas.preview },
-    async (request) => {
+    async (request, reply) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
       const preview = await services.instances.preview(request.caller, request.body, userIdType);
-      return success(formatPreview(preview, userIdType, request.body.locale));
+      return answer(reply, preview, (found) => success(formatPreview(found, userIdType, request.body.locale)));
     },
   );
 
