@@ -11,6 +11,7 @@ import {
   assertRefused,
   assertSuccess,
   createLeave,
+  DEMO_CALLER,
   getInstance,
   loadFixture,
   pendingTaskOf,
@@ -20,6 +21,7 @@ import {
   type Served,
   type UserIdType,
 } from './helpers/approval.js';
+import type { Result } from '../src/domain/errors.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { rows } from './helpers/db-snapshot.js';
 import { admin, call, tenantToken } from './helpers/http.js';
@@ -344,6 +346,38 @@ test('a user_id that is not a user of the tenant answers 1390001 naming it', asy
     /at_info_list\[0\]\.user_id "ou_ghost"/,
   );
   assert.equal((await listed(ctx, code)).length, 1);
+});
+
+test('the comment service answers its refusals as values, not rejections, in the checks\' order', async (t) => {
+  const ctx = await serve(t);
+  const { comments: service } = ctx.server.services;
+  const code = await createLeave(ctx);
+  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
+  const alice = { userId: 'ou_alice', userIdType: 'open_id' as const };
+  const nobody = { ...alice, userId: 'ou_nobody' };
+  const body = { content: text('hello') };
+  // The instance, then the user, then the body.
+  assert.equal(codeOf(await service.create(DEMO_CALLER, 'NO-SUCH-INSTANCE', nobody, { content: 'not json' })), 1390003);
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, nobody, { content: 'not json' })), 1390001);
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, alice, { content: 'not json' })), 1390001);
+  const mention = { ...body, at_info_list: [{ user_id: 'ou_ghost', name: 'Ghost', offset: '0' }] };
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, alice, mention)), 1390001);
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, alice, { ...body, parent_comment_id: '1' })), 1390001);
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, alice, { ...body, comment_id: '1' })), 1390001);
+  const created = await service.create(DEMO_CALLER, code, alice, body);
+  assert.ok(created.ok);
+  const bob = { ...alice, userId: 'ou_bob' };
+  assert.equal(codeOf(await service.create(DEMO_CALLER, code, bob, { ...body, comment_id: created.value.commentId })), 1390001);
+  assert.equal(codeOf(await service.delete(DEMO_CALLER, code, created.value.commentId, bob)), 1390001);
+  assert.equal(codeOf(await service.delete(DEMO_CALLER, code, '1', alice)), 1390001);
+  assert.equal(codeOf(await service.list(DEMO_CALLER, 'NO-SUCH-INSTANCE', alice, {})), 1390003);
+  assert.equal(codeOf(await service.list(DEMO_CALLER, code, nobody, {})), 1390001);
+  assert.equal(codeOf(await service.remove(DEMO_CALLER, code, nobody)), 1390001);
+  assert.equal(codeOf(await service.delete(DEMO_CALLER, code, created.value.commentId, alice)), 'ok');
+  assert.equal(codeOf(await service.delete(DEMO_CALLER, code, created.value.commentId, alice)), 1390001);
+  const listed = await service.list(DEMO_CALLER, code, alice, {});
+  assert.ok(listed.ok);
+  assert.deepEqual(listed.value.items.map((thread) => [thread.comment.id, thread.comment.deleted]), [[created.value.commentId, true]]);
 });
 
 test('a missing user_id answers 1390001', async (t) => {

@@ -15,12 +15,13 @@ import {
   type Comment,
 } from '../domain/approval/comment.js';
 import type { Clock } from '../domain/clock.js';
-import type { UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap } from '../domain/errors.js';
+import type { Instance } from '../domain/approval/instance.js';
+import type { User, UserIdType } from '../domain/directory.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import type { CreateCommentInput } from '../wire/approval-requests.js';
 import type { Caller } from './auth-service.js';
-import { requireUser, UserDirectory } from './directory-lookup.js';
+import { lookUpUser, UserDirectory } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
 import { decodeCursor, pageOf, type Page } from './paging.js';
 import type { CommentCursor, Store } from './ports.js';
@@ -55,45 +56,55 @@ export class CommentService {
    * `POST /instances/:instance_id/comments`: a new comment; a reply when `parent_comment_id` names a
    * comment of the instance; an edit of the actor's own comment when `comment_id` names one. An empty
    * `parent_comment_id` or `comment_id` counts as none. `disable_bot` is accepted and has no effect:
-   * shenpi sends no bot messages.
+   * shenpi sends no bot messages. Refusals, here and below, are answered as values; none comes after a write.
    */
-  async create(caller: Caller, instanceId: string, actor: Actor, body: CreateCommentInput): Promise<{ commentId: string }> {
+  async create(caller: Caller, instanceId: string, actor: Actor, body: CreateCommentInput): Promise<Result<{ commentId: string }>> {
     const { tenantKey } = caller;
-    return this.store.transaction(async (tx) => {
-      const instance = await this.instances.requireById(tx, tenantKey, instanceId);
-      const user = await requireUser(tx, tenantKey, actor.userIdType, actor.userId, 'user_id');
-      unwrap(parseCommentContent(body.content));
-      const extra = unwrap(checkExtra(body.extra));
+    return this.store.transaction(async (tx): Promise<Result<{ commentId: string }>> => {
+      const acting = await this.lookUpActing(tx, tenantKey, instanceId, actor);
+      if (!acting.ok) return acting;
+      const { instance, user } = acting.value;
+      const content = parseCommentContent(body.content);
+      if (!content.ok) return content;
+      const extra = checkExtra(body.extra);
+      if (!extra.ok) return extra;
       const atInfoList = await this.mentions(tx, tenantKey, actor.userIdType, body.at_info_list ?? []);
+      if (!atInfoList.ok) return atInfoList;
       const parent = body.parent_comment_id
-        ? await this.requireComment(tx, instance.code, body.parent_comment_id, 'parent_comment_id')
-        : undefined;
+        ? await this.lookUpComment(tx, instance.code, body.parent_comment_id, 'parent_comment_id')
+        : ok(undefined);
+      if (!parent.ok) return parent;
       const now = this.clock.now();
 
       if (body.comment_id) {
-        const existing = await this.requireComment(tx, instance.code, body.comment_id, 'comment_id');
-        const edit = { content: body.content, atInfoList, extra, ...(parent ? { thread: threadOf(parent) } : {}) };
-        const edited = unwrap(editComment(existing, user.userId, edit, now));
-        if (!(await tx.comments.update(edited))) {
-          throw new FeishuError(1390001, `comment "${existing.id}" is deleted and can not be edited`);
+        const existing = await this.lookUpComment(tx, instance.code, body.comment_id, 'comment_id');
+        if (!existing.ok) return existing;
+        const thread = parent.value ? { thread: threadOf(parent.value) } : {};
+        const edit = { content: body.content, atInfoList: atInfoList.value, extra: extra.value, ...thread };
+        const edited = editComment(existing.value, user.userId, edit, now);
+        if (!edited.ok) return edited;
+        if (!(await tx.comments.update(edited.value))) {
+          return refuse(1390001, `comment "${existing.value.id}" is deleted and can not be edited`);
         }
-        return { commentId: existing.id };
+        return ok({ commentId: existing.value.id });
       }
 
+      const parentId = parent.value ? replyTo(parent.value) : ok(null);
+      if (!parentId.ok) return parentId;
       const comment: Comment = {
         id: this.ids.decimal(now),
         instanceCode: instance.code,
-        parentId: parent ? unwrap(replyTo(parent)) : null,
+        parentId: parentId.value,
         commentator: user.userId,
         content: body.content,
-        atInfoList,
-        extra,
+        atInfoList: atInfoList.value,
+        extra: extra.value,
         deleted: false,
         createTime: now,
         updateTime: now,
       };
       await tx.comments.insert(tenantKey, comment);
-      return { commentId: comment.id };
+      return ok({ commentId: comment.id });
     });
   }
 
@@ -107,10 +118,11 @@ export class CommentService {
     instanceId: string,
     actor: Actor,
     paging: { pageSize?: number; pageToken?: string },
-  ): Promise<CommentPage> {
+  ): Promise<Result<CommentPage>> {
     const { tenantKey } = caller;
-    const instance = await this.instances.requireById(this.store, tenantKey, instanceId);
-    await requireUser(this.store, tenantKey, actor.userIdType, actor.userId, 'user_id');
+    const acting = await this.lookUpActing(this.store, tenantKey, instanceId, actor);
+    if (!acting.ok) return acting;
+    const { instance } = acting.value;
     const pageSize = paging.pageSize ?? DEFAULT_COMMENT_PAGE_SIZE;
     const after = paging.pageToken
       ? decodeCursor<CommentCursor>(paging.pageToken, { createTime: 'number', id: 'string' })
@@ -124,19 +136,22 @@ export class CommentService {
       ...everyone.map((c) => c.commentator),
       ...everyone.flatMap((c) => c.atInfoList.map((a) => a.userId)),
     ]);
-    return { ...page, items: threads, users };
+    return ok({ ...page, items: threads, users });
   }
 
   /** `DELETE /instances/:instance_id/comments/:comment_id`: only by its commentator, once. */
-  async delete(caller: Caller, instanceId: string, commentId: string, actor: Actor): Promise<{ commentId: string }> {
+  async delete(caller: Caller, instanceId: string, commentId: string, actor: Actor): Promise<Result<{ commentId: string }>> {
     const { tenantKey } = caller;
-    return this.store.transaction(async (tx) => {
-      const instance = await this.instances.requireById(tx, tenantKey, instanceId);
-      const user = await requireUser(tx, tenantKey, actor.userIdType, actor.userId, 'user_id');
-      const comment = await this.requireComment(tx, instance.code, commentId, 'comment_id');
-      const deleted = unwrap(deleteComment(comment, user.userId, this.clock.now()));
-      if (!(await tx.comments.update(deleted))) throw new FeishuError(1390001, `comment "${comment.id}" is already deleted`);
-      return { commentId: comment.id };
+    return this.store.transaction(async (tx): Promise<Result<{ commentId: string }>> => {
+      const acting = await this.lookUpActing(tx, tenantKey, instanceId, actor);
+      if (!acting.ok) return acting;
+      const { instance, user } = acting.value;
+      const comment = await this.lookUpComment(tx, instance.code, commentId, 'comment_id');
+      if (!comment.ok) return comment;
+      const deleted = deleteComment(comment.value, user.userId, this.clock.now());
+      if (!deleted.ok) return deleted;
+      if (!(await tx.comments.update(deleted.value))) return refuse(1390001, `comment "${commentId}" is already deleted`);
+      return ok({ commentId });
     });
   }
 
@@ -148,18 +163,34 @@ export class CommentService {
    */
   async remove(caller: Caller, instanceId: string, actor: Partial<Actor> & Pick<Actor, 'userIdType'>) {
     const { tenantKey } = caller;
-    return this.store.transaction(async (tx) => {
-      const instance = await this.instances.requireById(tx, tenantKey, instanceId);
-      if (actor.userId !== undefined) await requireUser(tx, tenantKey, actor.userIdType, actor.userId, 'user_id');
-      await tx.comments.removeAll(instance.code);
-      return { instanceCode: instance.code, externalId: instance.uuid ?? '' };
+    return this.store.transaction(async (tx): Promise<Result<{ instanceCode: string; externalId: string }>> => {
+      const instance = await this.instances.lookUpById(tx, tenantKey, instanceId);
+      if (!instance.ok) return instance;
+      if (actor.userId !== undefined) {
+        const user = await lookUpUser(tx, tenantKey, actor.userIdType, actor.userId, 'user_id');
+        if (!user.ok) return user;
+      }
+      await tx.comments.removeAll(instance.value.code);
+      return ok({ instanceCode: instance.value.code, externalId: instance.value.uuid ?? '' });
     });
   }
 
-  private async requireComment(tx: Store, instanceCode: string, commentId: string, field: string): Promise<Comment> {
+  /** The instance (1390003) and the acting user (1390001), checked in that order. */
+  private async lookUpActing(
+    store: Store,
+    tenantKey: string,
+    instanceId: string,
+    actor: Actor,
+  ): Promise<Result<{ instance: Instance; user: User }>> {
+    const instance = await this.instances.lookUpById(store, tenantKey, instanceId);
+    if (!instance.ok) return instance;
+    const user = await lookUpUser(store, tenantKey, actor.userIdType, actor.userId, 'user_id');
+    return user.ok ? ok({ instance: instance.value, user: user.value }) : user;
+  }
+
+  private async lookUpComment(tx: Store, instanceCode: string, commentId: string, field: string): Promise<Result<Comment>> {
     const comment = await tx.comments.find(instanceCode, commentId);
-    if (!comment) throw new FeishuError(1390001, `${field} "${commentId}" is not a comment of instance "${instanceCode}"`);
-    return comment;
+    return comment ? ok(comment) : refuse(1390001, `${field} "${commentId}" is not a comment of instance "${instanceCode}"`);
   }
 
   /** at_info_list, each user named per user_id_type and stored as a tenant user_id. */
@@ -168,12 +199,13 @@ export class CommentService {
     tenantKey: string,
     type: UserIdType,
     list: readonly { user_id: string; name: string; offset: string }[],
-  ): Promise<AtInfo[]> {
+  ): Promise<Result<AtInfo[]>> {
     const result: AtInfo[] = [];
     for (const [i, at] of list.entries()) {
-      const user = await requireUser(tx, tenantKey, type, at.user_id, `at_info_list[${i}].user_id`);
-      result.push({ userId: user.userId, name: at.name, offset: at.offset });
+      const user = await lookUpUser(tx, tenantKey, type, at.user_id, `at_info_list[${i}].user_id`);
+      if (!user.ok) return user;
+      result.push({ userId: user.value.userId, name: at.name, offset: at.offset });
     }
-    return result;
+    return ok(result);
   }
 }

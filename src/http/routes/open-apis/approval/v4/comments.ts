@@ -13,6 +13,7 @@ import { CommentId, CommentPage, RemovedComments } from '../../../../../wire/app
 import { answers } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
 import { formatCommentPage } from '../../../../formatters/comment.js';
+import { answer } from '../../../../refusal-answer.js';
 
 const InstanceParams = Type.Object({ instance_id: Type.String({ minLength: 1 }) });
 const CommentParams = Type.Object({ instance_id: Type.String({ minLength: 1 }), comment_id: Type.String({ minLength: 1 }) });
@@ -54,7 +55,7 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   app.post(
     '/instances/:instance_id/comments',
     { schema: schemas.create },
-    async (request) => {
+    async (request, reply) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const created = await services.comments.create(
         request.caller,
@@ -62,14 +63,14 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         { userId: user_id, userIdType: user_id_type },
         request.body,
       );
-      return success({ comment_id: created.commentId });
+      return answer(reply, created, ({ commentId }) => success({ comment_id: commentId }));
     },
   );
 
   app.get(
     '/instances/:instance_id/comments',
     { schema: schemas.list },
-    async (request) => {
+    async (request, reply) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE, page_size, page_token } = request.query;
       const page = await services.comments.list(
         request.caller,
@@ -77,33 +78,33 @@ export const commentRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
         { userId: user_id, userIdType: user_id_type },
         { ...(page_size !== undefined ? { pageSize: page_size } : {}), ...(page_token ? { pageToken: page_token } : {}) },
       );
-      return success(formatCommentPage(page, user_id_type));
+      return answer(reply, page, (found) => success(formatCommentPage(found, user_id_type)));
     },
   );
 
   app.delete(
     '/instances/:instance_id/comments/:comment_id',
     { schema: schemas.delete },
-    async (request) => {
+    async (request, reply) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const deleted = await services.comments.delete(request.caller, request.params.instance_id, request.params.comment_id, {
         userId: user_id,
         userIdType: user_id_type,
       });
-      return success({ comment_id: deleted.commentId });
+      return answer(reply, deleted, ({ commentId }) => success({ comment_id: commentId }));
     },
   );
 
   app.post(
     '/instances/:instance_id/comments/remove',
     { schema: schemas.remove },
-    async (request) => {
+    async (request, reply) => {
       const { user_id, user_id_type = DEFAULT_USER_ID_TYPE } = request.query;
       const removed = await services.comments.remove(request.caller, request.params.instance_id, {
         userIdType: user_id_type,
         ...(user_id !== undefined ? { userId: user_id } : {}),
       });
-      return success({ instance_id: removed.instanceCode, external_id: removed.externalId });
+      return answer(reply, removed, ({ instanceCode, externalId }) => success({ instance_id: instanceCode, external_id: externalId }));
     },
   );
 };
