@@ -150,8 +150,8 @@ export class CommentService {
       if (!comment.ok) return comment;
       const deleted = deleteComment(comment.value, user.userId, this.clock.now());
       if (!deleted.ok) return deleted;
-      if (!(await tx.comments.update(deleted.value))) return refuse(1390001, `comment "${commentId}" is already deleted`);
-      return ok({ commentId });
+      if (!(await tx.comments.update(deleted.value))) return refuse(1390001, `comment "${comment.value.id}" is already deleted`);
+      return ok({ commentId: comment.value.id });
     });
   }
 
