@@ -372,6 +372,7 @@ test('the comment service answers its refusals as values, not rejections, in the
   assert.equal(codeOf(await service.delete(DEMO_CALLER, code, '1', alice)), 1390001);
   assert.equal(codeOf(await service.list(DEMO_CALLER, 'NO-SUCH-INSTANCE', alice, {})), 1390003);
   assert.equal(codeOf(await service.list(DEMO_CALLER, code, nobody, {})), 1390001);
+  assert.equal(codeOf(await service.list(DEMO_CALLER, code, alice, { pageToken: 'not-a-token' })), 1390001);
   assert.equal(codeOf(await service.remove(DEMO_CALLER, code, nobody)), 1390001);
   assert.equal(codeOf(await service.delete(DEMO_CALLER, code, created.value.commentId, alice)), 'ok');
   assert.equal(codeOf(await service.delete(DEMO_CALLER, code, created.value.commentId, alice)), 1390001);

@@ -23,7 +23,7 @@ import type { CreateCommentInput } from '../wire/approval-requests.js';
 import type { Caller } from './auth-service.js';
 import { lookUpUser, UserDirectory } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
+import { pageOf, readCursor, type Page } from './paging.js';
 import type { CommentCursor, Store } from './ports.js';
 
 /** Who acts: a user id of the request's user_id_type. */
@@ -124,10 +124,9 @@ export class CommentService {
     if (!acting.ok) return acting;
     const { instance } = acting.value;
     const pageSize = paging.pageSize ?? DEFAULT_COMMENT_PAGE_SIZE;
-    const after = paging.pageToken
-      ? decodeCursor<CommentCursor>(paging.pageToken, { createTime: 'number', id: 'string' })
-      : undefined;
-    const rows = await this.store.comments.listThreads(instance.code, after, pageSize + 1);
+    const after = paging.pageToken ? readCursor<CommentCursor>(paging.pageToken, { createTime: 'number', id: 'string' }) : ok(undefined);
+    if (!after.ok) return after;
+    const rows = await this.store.comments.listThreads(instance.code, after.value, pageSize + 1);
     const page = pageOf(rows, pageSize, (last): CommentCursor => ({ createTime: last.createTime, id: last.id }));
     const replies = await this.store.comments.listReplies(instance.code, page.items.map((c) => c.id));
     const threads = page.items.map((comment) => ({ comment, replies: replies.filter((r) => r.parentId === comment.id) }));

@@ -1,5 +1,5 @@
 /** Opaque page tokens: a cursor (the last item's sort key) as base64url JSON. */
-import { FeishuError } from '../domain/errors.js';
+import { FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
 
 export interface Page<T> {
   items: T[];
@@ -20,16 +20,21 @@ const FITS = {
   string: (value: unknown) => typeof value === 'string' && value.length <= 256 && !value.includes('\u0000'),
 };
 
-/** The cursor inside a token, checked field by field against `shape` (field name → kind). */
-export function decodeCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): T {
+/** The cursor inside a token, checked field by field against `shape` (field name → kind), or refusal 1390001. */
+export function readCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): Result<T> {
   try {
     const cursor = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as Record<string, unknown>;
     const fits = (Object.entries(shape) as [string, keyof typeof FITS][]).every(([key, kind]) => FITS[kind](cursor?.[key]));
-    if (fits) return cursor as T;
+    if (fits) return ok(cursor as T);
   } catch {
     // Falls through to the refusal below.
   }
-  throw new FeishuError(1390001, `page_token "${token}" is not a token this server issued`);
+  return refuse(1390001, `page_token "${token}" is not a token this server issued`);
+}
+
+/** readCursor, stopping the request on a refusal. */
+export function decodeCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): T {
+  return unwrap(readCursor<T>(token, shape));
 }
 
 /** The first `pageSize` of `rows` (fetched as pageSize + 1, so one extra row tells whether more exist). */
