@@ -1,5 +1,5 @@
 /** Instances: create (one per uuid), read (which marks the reader's CCs read), list, query, and CC. */
-import { autoApprovedNodes, previewRoute, resolveRoute, type NodePreview } from '../domain/approval/approvers.js';
+import { autoApprovedNodes, previewRoute, resolveRoute, usersNamedBy, type NodePreview } from '../domain/approval/approvers.js';
 import { ccChange, readCcs, sendCcs, unreadOf } from '../domain/approval/cc.js';
 import type { Comment } from '../domain/approval/comment.js';
 import { parseI18n, type ApprovalDefinition } from '../domain/approval/definition.js';
@@ -156,7 +156,7 @@ export class InstanceService {
     const candidates = [
       ...Object.values(chosen).flat(),
       ...Object.values(chosenCc).flat(),
-      ...definition.nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : []))),
+      ...usersNamedBy(definition.nodes),
     ];
     const context = await submitterContext(read, tenantKey, submitter, departmentId, candidates);
     const autoPass = autoApprovedNodes(definition.nodes, body.node_auto_approval_list ?? []);
@@ -249,8 +249,7 @@ export class InstanceService {
     const department = this.departmentOf(submitter, departmentId);
     if (!department.ok) return department;
     const { nodes } = definition.value;
-    const candidates = nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
-    const context = await submitterContext(this.store, tenantKey, submitter, department.value, candidates);
+    const context = await submitterContext(this.store, tenantKey, submitter, department.value, usersNamedBy(nodes));
     return ok({ definition: definition.value, nodes: previewRoute(nodes, context) });
   }
 

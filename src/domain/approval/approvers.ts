@@ -49,6 +49,10 @@ export interface AddedGroup {
 
 const invalid = (reason: string) => refuse(1390001, reason);
 
+/** The users a definition's approver and CC rules name outright (Personal rules), for the directory to check. */
+export const usersNamedBy = (nodes: readonly NodeDefinition[]): string[] =>
+  nodes.flatMap((n) => [...n.approvers, ...n.ccers].flatMap((a) => (a.userId ? [a.userId] : [])));
+
 /** How a node is named in reasons: its name when that is plain text, else the client's node id. */
 export const nodeLabel = (node: NodeDefinition): string =>
   node.name !== '' && !isI18nKey(node.name) ? node.name : node.customNodeId;
