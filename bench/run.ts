@@ -15,6 +15,7 @@ import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { childPids, startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
 import { schemaOf } from '../src/storage/postgres.js';
 import { createTestDatabase, onPostgres, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
+import { CANCEL_PATH } from './cancel-route.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, removeInstances, type Filled } from './fill.js';
 
 const setting = (name: string, fallback: number, least = 1) => {
@@ -53,7 +54,6 @@ const RSS_LIMIT_MB = 200;
 const CLOCK_TICKS = 100;
 
 const V4 = '/open-apis/approval/v4';
-const CANCEL = `${V4}/instances/cancel`;
 /** The submitter withdraws; anyone else is refused with 1390001 (rules.md withdrawal check 5). */
 const OTHER_USER = 'ou_bob';
 
@@ -389,7 +389,7 @@ const json = (token: string) => ({ 'content-type': 'application/json', authoriza
 
 const withdrawals: LoadOf = (token, filled) => {
   const pool = new CodePool(filled.pool, false);
-  return { method: 'POST', headers: json(token), next: () => ({ path: CANCEL, body: withdrawal(pool.take()) }), expected: { status: 200, code: 0 }, pool };
+  return { method: 'POST', headers: json(token), next: () => ({ path: CANCEL_PATH, body: withdrawal(pool.take()) }), expected: { status: 200, code: 0 }, pool };
 };
 
 /** A server set-up: which store and how many stored instances; scenarios sharing one run on the same servers in turn. */
@@ -453,7 +453,7 @@ const ONE_PROCESS: Scenario[] = [
     load: () => {
       let n = 0;
       // Same request as a withdrawal, a different code each time, so the client side costs the same.
-      return { method: 'POST', headers: json('baseline'), next: () => ({ path: CANCEL, body: withdrawal(`BASELINE-${n++}`) }), expected: { status: 200, code: 0 } };
+      return { method: 'POST', headers: json('baseline'), next: () => ({ path: CANCEL_PATH, body: withdrawal(`BASELINE-${n++}`) }), expected: { status: 200, code: 0 } };
     },
   },
   // Not shenpi: the floor that SQLite and fastify set on this machine (bench/minimal.ts), for scale.
@@ -490,7 +490,7 @@ const ONE_PROCESS: Scenario[] = [
       return {
         method: 'POST',
         headers: json(token),
-        next: () => ({ path: CANCEL, body: withdrawal(pool.take(), OTHER_USER) }),
+        next: () => ({ path: CANCEL_PATH, body: withdrawal(pool.take(), OTHER_USER) }),
         expected: { status: 400, code: 1390001 },
       };
     },
@@ -606,8 +606,7 @@ function machine() {
 
 /** A set-up's servers, started and warmed, with the data they serve. */
 interface Started {
-  setup: Setup | undefined;
-  /** The scenario measured first: the new servers' warm-up runs its load. */
+  /** The scenario measured first (its set-up is the servers'): the new servers' warm-up runs its load. */
   scenario: Scenario;
   servers: NodeProcess[];
   database: TestDatabase | undefined;
@@ -618,12 +617,12 @@ interface Started {
 }
 
 /**
- * Fills a new database for the set-up (none for the baseline), starts its servers and warms them with `first`'s
- * load on the spare instances, which are then removed.
+ * Fills a new database for `first`'s set-up (none for the baseline), starts its servers and warms them with
+ * `first`'s load on the spare instances, which are then removed.
  */
-async function startSetup(setup: Setup | undefined, first: Scenario, pool: number, fills: Fill[]): Promise<Started> {
+async function startSetup(first: Scenario, pool: number, fills: Fill[]): Promise<Started> {
+  const { setup } = first;
   const started: Started = {
-    setup,
     scenario: first,
     servers: [],
     database: undefined,
@@ -697,7 +696,7 @@ function report(name: string, measured: Measured): void {
 async function runTogether(scenarios: Scenario[], run: Run) {
   const sides: Side[] = [];
   try {
-    for (const scenario of scenarios) sides.push({ scenario, started: await startSetup(scenario.setup, scenario, run.pool, run.fills) });
+    for (const scenario of scenarios) sides.push({ scenario, started: await startSetup(scenario, run.pool, run.fills) });
     record(scenarios, await measureInTurns(sides, run.baseline), run.results);
   } finally {
     for (const side of sides) await stopSetup(side.started);
@@ -706,7 +705,7 @@ async function runTogether(scenarios: Scenario[], run: Run) {
 
 /** A set-up's scenarios one after the other, on the same servers, each in turns with the baseline. */
 async function runSetup(scenarios: Scenario[], run: Run) {
-  const started = await startSetup(scenarios[0]!.setup, scenarios[0]!, run.pool, run.fills);
+  const started = await startSetup(scenarios[0]!, run.pool, run.fills);
   try {
     for (const scenario of scenarios) record([scenario], await measureInTurns([{ scenario, started }], run.baseline), run.results);
   } finally {
@@ -764,7 +763,7 @@ async function main() {
   const fills: Fill[] = [];
   const [baselineScenario, ...others] = SCENARIOS;
   // The baseline serves the whole run: measured alone first, then in turns with every scenario.
-  const baseline = await startSetup(undefined, baselineScenario!, 0, fills);
+  const baseline = await startSetup(baselineScenario!, 0, fills);
   let pool = 0;
   try {
     record([baselineScenario!], await measureInTurns([{ scenario: baselineScenario!, started: baseline }], undefined), results);
