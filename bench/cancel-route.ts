@@ -5,7 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 
-export const CANCEL_PATH = '/open-apis/approval/v4/instances/cancel';
+export const INSTANCES_PATH = '/open-apis/approval/v4/instances';
+export const CANCEL_PATH = `${INSTANCES_PATH}/cancel`;
 
 const Required = Type.String({ minLength: 1 });
 export const CancelBody = Type.Object({ approval_code: Required, instance_code: Required, user_id: Required });

@@ -1,15 +1,18 @@
 /**
- * The load benchmark's reference withdrawal (issue 10's second and third rows): the least a server can do for
+ * The load benchmark's reference server (issue 10's second and third rows): the least a server can do for
  * `POST /instances/cancel` on the same database, to show in the same run how far the targets are from what
  * SQLite allows on the machine. fastify 5 with the baseline's body schema, no logger, and one better-sqlite3
  * transaction per request, committed before the answer: the instance and the user read, the instance's guarded
  * update, a timeline entry and an outbox event. No token, no definition, no tasks, no deliveries, no group commit: a floor, not a server.
+ * A withdrawal by another user is refused on those two reads; `GET /instances/:instance_id` answers the instance's
+ * row with its tasks and timeline, as stored, in one read transaction: the floors of the refused and GET targets.
  * Args: the SQLite file, then NORMAL or FULL. Prints `listening on URL` like the baseline.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
-import { CANCEL_PATH, CancelBody, listen } from './cancel-route.js';
+import Type from 'typebox';
+import { CANCEL_PATH, CancelBody, INSTANCES_PATH, listen } from './cancel-route.js';
 
 const [path, synchronous] = process.argv.slice(2);
 if (!path || (synchronous !== 'NORMAL' && synchronous !== 'FULL')) throw new Error('usage: minimal.ts FILE NORMAL|FULL');
@@ -33,6 +36,14 @@ const queueEvent = db.prepare(
    values (?, ?, ?, ?, ?, 'approval_instance', ?, ?)`,
 );
 
+const instanceRow = db.prepare<[string], Record<string, unknown>>('select * from instances where instance_code = ?');
+const tasksOf = db.prepare<[string], Record<string, unknown>>('select * from tasks where instance_code = ? order by start_time');
+const timelineOf = db.prepare<[string], Record<string, unknown>>('select * from timeline where instance_code = ? order by seq');
+const readView = db.transaction((instanceCode: string) => {
+  const instance = instanceRow.get(instanceCode);
+  return instance && { ...instance, task_list: tasksOf.all(instanceCode), timeline: timelineOf.all(instanceCode) };
+});
+
 let events = 0;
 /** The Feishu code of the answer: 0, or why the withdrawal is refused. */
 const withdraw = db.transaction((instanceCode: string, openId: string): number => {
@@ -51,5 +62,10 @@ app.post(CANCEL_PATH, { schema: { body: CancelBody } }, async (request, reply) =
   const code = withdraw(request.body.instance_code, request.body.user_id);
   if (code !== 0) return reply.code(400).send({ code, msg: 'refused', data: {} });
   return { code: 0, msg: 'success', data: {} };
+});
+app.get(`${INSTANCES_PATH}/:instance_id`, { schema: { params: Type.Object({ instance_id: Type.String() }) } }, async (request, reply) => {
+  const view = readView(request.params.instance_id);
+  if (!view) return reply.code(400).send({ code: 1390003, msg: 'instance code not found', data: {} });
+  return { code: 0, msg: 'success', data: view };
 });
 await listen(app, () => db.close());

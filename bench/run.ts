@@ -15,7 +15,7 @@ import { DEMO_APP, DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
 import { childPids, startNode, ROOT, type NodeProcess } from '../test/helpers/process.js';
 import { schemaOf } from '../src/storage/postgres.js';
 import { createTestDatabase, onPostgres, vacuumCatalogue, type TestDatabase, type TestStore } from '../test/helpers/stores.js';
-import { CANCEL_PATH } from './cancel-route.js';
+import { CANCEL_PATH, INSTANCES_PATH } from './cancel-route.js';
 import { BENCH_FORM, BENCH_SUBMITTER, fillInstances, removeInstances, type Filled } from './fill.js';
 
 const setting = (name: string, fallback: number, least = 1) => {
@@ -53,7 +53,6 @@ const RSS_LIMIT_MB = 200;
 /** /proc counts CPU time in USER_HZ ticks, 100 a second on Linux whatever the kernel's own HZ. */
 const CLOCK_TICKS = 100;
 
-const V4 = '/open-apis/approval/v4';
 /** The submitter withdraws; anyone else is refused with 1390001 (rules.md withdrawal check 5). */
 const OTHER_USER = 'ou_bob';
 
@@ -392,6 +391,23 @@ const withdrawals: LoadOf = (token, filled) => {
   return { method: 'POST', headers: json(token), next: () => ({ path: CANCEL_PATH, body: withdrawal(pool.take()) }), expected: { status: 200, code: 0 }, pool };
 };
 
+/** GETs of the stored instances, cycling through them. */
+const reads: LoadOf = (token, filled) => {
+  const pool = new CodePool(filled.pool, true);
+  return { method: 'GET', headers: json(token), next: () => ({ path: `${INSTANCES_PATH}/${pool.take()}` }), expected: { status: 200, code: 0 } };
+};
+
+/** Withdrawals by a user who is not the submitter, refused with 1390001; they change nothing, so the pool cycles. */
+const refusals: LoadOf = (token, filled) => {
+  const pool = new CodePool(filled.pool, true);
+  return {
+    method: 'POST',
+    headers: json(token),
+    next: () => ({ path: CANCEL_PATH, body: withdrawal(pool.take(), OTHER_USER) }),
+    expected: { status: 400, code: 1390001 },
+  };
+};
+
 /** A server set-up: which store and how many stored instances; scenarios sharing one run on the same servers in turn. */
 interface Setup {
   name: string;
@@ -459,6 +475,8 @@ const ONE_PROCESS: Scenario[] = [
   // Not shenpi: the floor that SQLite and fastify set on this machine (bench/minimal.ts), for scale.
   { name: 'minimal-normal', title: 'reference: minimal withdrawal (fastify + better-sqlite3, a transaction each), NORMAL', setup: minimalNormal, load: withdrawals },
   { name: 'minimal-full', title: 'reference: the same, FULL', setup: minimalFull, load: withdrawals },
+  { name: 'minimal-get', title: 'reference: GET of the instance row, its tasks and timeline (one read transaction)', setup: minimalFull, load: reads },
+  { name: 'minimal-refused', title: 'reference: refused withdrawal (the instance and the user read)', setup: minimalFull, load: refusals },
   { name: 'withdraw-normal', title: 'withdrawal, SQLite NORMAL', setup: normal, load: withdrawals, target: { ratio: 0.5, p99: 3 } },
   { name: 'withdraw-full', title: 'withdrawal, SQLite FULL', setup: full, load: withdrawals, target: { ratio: 0.3 } },
   {
@@ -467,35 +485,12 @@ const ONE_PROCESS: Scenario[] = [
     setup: full,
     load: (token) => {
       const body = JSON.stringify({ approval_code: DEMO_LEAVE_CODE, open_id: BENCH_SUBMITTER, form: BENCH_FORM });
-      return { method: 'POST', headers: json(token), next: () => ({ path: `${V4}/instances`, body }), expected: { status: 200, code: 0 } };
+      return { method: 'POST', headers: json(token), next: () => ({ path: INSTANCES_PATH, body }), expected: { status: 200, code: 0 } };
     },
     target: { ratio: 0.3 },
   },
-  {
-    name: 'get',
-    title: 'GET instance, SQLite FULL',
-    setup: full,
-    load: (token, filled) => {
-      const pool = new CodePool(filled.pool, true);
-      return { method: 'GET', headers: json(token), next: () => ({ path: `${V4}/instances/${pool.take()}` }), expected: { status: 200, code: 0 } };
-    },
-    target: { ratio: 0.6 },
-  },
-  {
-    name: 'refused',
-    title: 'refused withdrawal (not the submitter: 1390001), SQLite FULL',
-    setup: full,
-    load: (token, filled) => {
-      const pool = new CodePool(filled.pool, true);
-      return {
-        method: 'POST',
-        headers: json(token),
-        next: () => ({ path: CANCEL_PATH, body: withdrawal(pool.take(), OTHER_USER) }),
-        expected: { status: 400, code: 1390001 },
-      };
-    },
-    target: { ratio: 0.7 },
-  },
+  { name: 'get', title: 'GET instance, SQLite FULL', setup: full, load: reads, target: { ratio: 0.6 } },
+  { name: 'refused', title: 'refused withdrawal (not the submitter: 1390001), SQLite FULL', setup: full, load: refusals, target: { ratio: 0.7 } },
   { name: 'withdraw-10k', title: 'withdrawal, SQLite NORMAL, 10,000 stored', setup: small, load: withdrawals, requests: SIZE_RUN },
   {
     name: 'withdraw-big',
