@@ -9,7 +9,6 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 const loadStart = performance.now();
 const { startShenpi } = await import('../src/index.js');
-const { demoFixture } = await import('../src/fixtures/demo.js');
 const loaded = performance.now() - loadStart;
 
 async function startToReady(options: Parameters<typeof startShenpi>[0]): Promise<number> {

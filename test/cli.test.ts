@@ -12,7 +12,7 @@ import { raceFixture } from './helpers/race.js';
 import { call } from './helpers/http.js';
 import { TENANT_TOKEN_PATH } from './helpers/open-api.js';
 import { rows } from './helpers/db-snapshot.js';
-import { assertFreshBuild, BIN, ROOT } from './helpers/process.js';
+import { BIN, ROOT } from './helpers/process.js';
 import { createTestDatabase, TEST_STORE } from './helpers/stores.js';
 import { waitFor } from './helpers/wait.js';
 

@@ -8,7 +8,6 @@ import type { DomainEvent, Instance, Transition } from '../domain/approval/insta
 import { settleRevokeRound } from '../domain/approval/revoke-round.js';
 import { ok, refuse, type Refusal, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
-import { allInOrder } from '../util/in-order.js';
 import type { OutboxEvent, Store } from './ports.js';
 
 /** Another writer changed the instance between our read and our write. */

@@ -2,17 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PlannedNode } from './approvers.js';
 import type { NodeDefinition } from './definition.js';
-import {
-  approveTask,
-  rejectTask,
-  startInstance,
-  transferTask,
-  type DomainEvent,
-  type Instance,
-  type Task,
-  type Transition,
-} from './instance.js';
-import { accepted, assertRefused, counterIds, Flow, FLOW_T0, node, snapshot } from './test-support.js';
+import { approveTask, rejectTask, transferTask, type DomainEvent } from './instance.js';
+import { accepted, assertRefused, Flow, FLOW_T0, node, snapshot } from './test-support.js';
 
 const T0 = FLOW_T0;
 
