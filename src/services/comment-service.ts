@@ -23,7 +23,7 @@ import type { CreateCommentInput } from '../wire/approval-requests.js';
 import type { Caller } from './auth-service.js';
 import { lookUpUser, UserDirectory } from './directory-lookup.js';
 import type { InstanceService } from './instance-service.js';
-import { pageOf, readCursor, type Page } from './paging.js';
+import { pageOf, readOptionalCursor, type Page } from './paging.js';
 import type { CommentCursor, Store } from './ports.js';
 
 /** Who acts: a user id of the request's user_id_type. */
@@ -124,7 +124,7 @@ export class CommentService {
     if (!acting.ok) return acting;
     const { instance } = acting.value;
     const pageSize = paging.pageSize ?? DEFAULT_COMMENT_PAGE_SIZE;
-    const after = paging.pageToken ? readCursor<CommentCursor>(paging.pageToken, { createTime: 'number', id: 'string' }) : ok(undefined);
+    const after = readOptionalCursor<CommentCursor>(paging.pageToken, { createTime: 'number', id: 'string' });
     if (!after.ok) return after;
     const rows = await this.store.comments.listThreads(instance.code, after.value, pageSize + 1);
     const page = pageOf(rows, pageSize, (last): CommentCursor => ({ createTime: last.createTime, id: last.id }));

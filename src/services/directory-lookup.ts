@@ -42,9 +42,15 @@ export async function lookUpUser(
   return user ? ok(user) : refuse(code, `${field} "${id}" is not a user of this tenant (user_id_type ${type})`);
 }
 
-/** lookUpUser, stopping the request on a refusal. */
-export async function requireUser(...args: Parameters<typeof lookUpUser>): Promise<User> {
-  return unwrap(await lookUpUser(...args));
+/** lookUpUser of an id the request may leave out: undefined when it does. */
+export async function lookUpOptionalUser(
+  store: Store,
+  tenantKey: string,
+  type: UserIdType,
+  id: string | undefined,
+  field: string,
+): Promise<Result<User | undefined>> {
+  return id ? lookUpUser(store, tenantKey, type, id, field) : ok(undefined);
 }
 
 /** Maps ids of one type to user_ids, or the refusal that names the first unknown one. */

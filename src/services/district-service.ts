@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { englishNameOf } from '../domain/districts/english-name.js';
 import { DistrictTree, type District, type DivisionRecords } from '../domain/districts/tree.js';
-import { FeishuError } from '../domain/errors.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
+import { pageOf, readCursor, type Page } from './paging.js';
 
 export type DistrictListType = 'sub_level' | 'leaf_level';
 
@@ -68,18 +68,18 @@ interface DistrictCursor {
 export class DistrictService {
   private data: Promise<DistrictData> | undefined;
 
-  async list(request: DistrictListRequest): Promise<DistrictPage> {
+  async list(request: DistrictListRequest): Promise<Result<DistrictPage>> {
     const { tree, version } = await this.load();
     const root = request.rootDistrictId === undefined ? undefined : tree.find(request.rootDistrictId);
     if (request.rootDistrictId !== undefined && !root) {
-      throw new FeishuError(1390001, `root_district_id "${request.rootDistrictId}" names no district`);
+      return refuse(1390001, `root_district_id "${request.rootDistrictId}" names no district`);
     }
     const leaves = request.listType === 'leaf_level';
     const districts = leaves ? tree.leavesUnder(root) : (root?.children ?? tree.countries);
     return pageAt(districts, request, version, leaves);
   }
 
-  async search(request: DistrictSearchRequest): Promise<DistrictPage> {
+  async search(request: DistrictSearchRequest): Promise<Result<DistrictPage>> {
     const { tree, version } = await this.load();
     const ids = request.districtIds ?? [];
     let found: District[];
@@ -89,7 +89,7 @@ export class DistrictService {
     } else if (request.keyword) {
       found = tree.search(request.keyword);
     } else {
-      throw new FeishuError(1390001, 'give district_ids or a keyword to search for');
+      return refuse(1390001, 'give district_ids or a keyword to search for');
     }
     return pageAt(found, request, version, true);
   }
@@ -104,19 +104,22 @@ export class DistrictService {
 }
 
 /** The page of `districts` that the request's token (none: the first) points at. */
-function pageAt(districts: readonly District[], request: Paging, version: string, withParents: boolean): DistrictPage {
-  const offset = request.pageToken ? offsetOf(request.pageToken, version) : 0;
-  const page = pageOf(districts.slice(offset), request.pageSize, () => ({ version, offset: offset + request.pageSize }));
-  return { ...page, version, withParents };
+function pageAt(districts: readonly District[], request: Paging, version: string, withParents: boolean): Result<DistrictPage> {
+  const offset = request.pageToken ? offsetOf(request.pageToken, version) : ok(0);
+  if (!offset.ok) return offset;
+  const next = offset.value + request.pageSize;
+  const page = pageOf(districts.slice(offset.value), request.pageSize, () => ({ version, offset: next }));
+  return ok({ ...page, version, withParents });
 }
 
-function offsetOf(pageToken: string, version: string): number {
-  const cursor = decodeCursor<DistrictCursor>(pageToken, { version: 'string', offset: 'number' });
-  if (cursor.version !== version) {
-    throw new FeishuError(
+function offsetOf(pageToken: string, version: string): Result<number> {
+  const cursor = readCursor<DistrictCursor>(pageToken, { version: 'string', offset: 'number' });
+  if (!cursor.ok) return cursor;
+  if (cursor.value.version !== version) {
+    return refuse(
       1395061,
-      `page_token was issued for district data version ${cursor.version}, and the data is now version ${version}: start again without it`,
+      `page_token was issued for district data version ${cursor.value.version}, and the data is now version ${version}: start again without it`,
     );
   }
-  return cursor.offset;
+  return ok(cursor.value.offset);
 }

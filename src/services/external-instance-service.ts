@@ -18,12 +18,12 @@ import {
 } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap } from '../domain/errors.js';
+import { FeishuError, ok, unwrap, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { SyncExternalInstanceBody, type SyncExternalInstanceInput } from '../wire/external-requests.js';
 import type { Caller } from './auth-service.js';
 import { requireExternalDefinition } from './external-definition-service.js';
-import { decodeCursor, pageOf, type Page } from './paging.js';
+import { pageOf, readOptionalCursor, type Page } from './paging.js';
 import type { ExternalCursor, Store } from './ports.js';
 import { VersionConflict, withRetry } from './transitions.js';
 
@@ -44,7 +44,7 @@ export interface ExternalTaskStates {
 
 export const EXTERNAL_CURSOR = { time: 'number', instanceId: 'string', id: 'string' } as const;
 
-export const decodeExternalCursor = (token: string): ExternalCursor => decodeCursor<ExternalCursor>(token, EXTERNAL_CURSOR);
+export const readExternalCursor = (token: string | undefined) => readOptionalCursor<ExternalCursor>(token, EXTERNAL_CURSOR);
 
 /** Resolves each user named by user_id or open_id (user_id wins, as in instance create), once per id. */
 class UserResolver {
@@ -115,16 +115,17 @@ export class ExternalInstanceService {
     filter: ExternalTaskFilter,
     pageSize: number,
     pageToken: string | undefined,
-  ): Promise<Page<ExternalTaskStates>> {
+  ): Promise<Result<Page<ExternalTaskStates>>> {
     const { tenantKey } = caller;
+    const after = readExternalCursor(pageToken);
+    if (!after.ok) return after;
     const codes = filter.approvalCodes && (await this.ownCodes(tenantKey, filter.approvalCodes));
     const states = filter.status ? [filter.status] : undefined;
     const withTask = filter.userIds || states ? { userIds: filter.userIds, states } : undefined;
-    const after = pageToken ? decodeExternalCursor(pageToken) : undefined;
     const listed = await this.store.externals.listInstances(
       tenantKey,
       { approvalCodes: codes, instanceIds: filter.instanceIds, ...(withTask ? { withTask } : {}) },
-      after,
+      after.value,
       pageSize + 1,
     );
     const page = pageOf(listed, pageSize, (last) => last.cursor);
@@ -139,7 +140,7 @@ export class ExternalInstanceService {
       if (!state || !definition) return [];
       return [{ state: { ...state, tasks: state.tasks.filter(matches) }, approvalId: definition.id, approvalCode: definition.code }];
     });
-    return { ...page, items };
+    return ok({ ...page, items });
   }
 
   /** The own codes of the definitions `codes` name by either code; unknown codes name none. */

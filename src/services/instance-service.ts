@@ -14,11 +14,11 @@ import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
 import { definitionsOf, externalOwners, lookUpDefinition, requireDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { lookUpUser, lookUpUserIds, requireUser, submitterContext, UserDirectory } from './directory-lookup.js';
-import { decodeExternalCursor } from './external-instance-service.js';
-import { decodeCursor, mergedPage, pageOf, type Page } from './paging.js';
+import { lookUpOptionalUser, lookUpUser, lookUpUserIds, submitterContext, UserDirectory } from './directory-lookup.js';
+import { readExternalCursor } from './external-instance-service.js';
+import { mergedPage, pageOf, readOptionalCursor, type Page } from './paging.js';
 import type { ExternalFilter, InstanceCursor, InstanceFilter, Store } from './ports.js';
-import { requireSelector, resolveScope, timeRange } from './search-scope.js';
+import { checkSelectors, resolveScope, timeRange } from './search-scope.js';
 import { issueTransition, withRetry } from './transitions.js';
 
 /** Everything the instance formatter needs to answer `GET /instances/:instance_id`. */
@@ -77,8 +77,8 @@ const DEFAULT_PAGE_SIZE = 100;
 const active = (definition: ApprovalDefinition): Result<ApprovalDefinition> =>
   definition.status === 'ACTIVE' ? ok(definition) : refuse(1390015, `approval "${definition.code}" is ${definition.status}`);
 
-export const decodeInstanceCursor = (token: string) =>
-  decodeCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
+export const readInstanceCursor = (token: string | undefined) =>
+  readOptionalCursor<InstanceCursor>(token, { startTime: 'number', seq: 'string', code: 'string' });
 
 export class InstanceService {
   constructor(
@@ -312,15 +312,15 @@ export class InstanceService {
   async listCodes(
     caller: Caller,
     query: { approvalCode: string; startTime: number; endTime: number; pageSize?: number; pageToken?: string },
-  ): Promise<Page<string>> {
-    await requireDefinition(this.store, caller.tenantKey, query.approvalCode);
-    const page = await this.page(
-      caller.tenantKey,
-      { approvalCode: query.approvalCode, startFrom: query.startTime, startTo: query.endTime },
-      query.pageSize,
-      query.pageToken,
-    );
-    return { ...page, items: page.items.map((i) => i.code) };
+  ): Promise<Result<Page<string>>> {
+    const { tenantKey } = caller;
+    const checked = allOk([await lookUpDefinition(this.store, tenantKey, query.approvalCode), readInstanceCursor(query.pageToken)] as const);
+    if (!checked.ok) return checked;
+    const pageSize = query.pageSize ?? DEFAULT_PAGE_SIZE;
+    const filter = { approvalCode: query.approvalCode, startFrom: query.startTime, startTo: query.endTime };
+    const rows = await this.store.instances.list(tenantKey, filter, checked.value[1], pageSize + 1);
+    const page = pageOf(rows, pageSize, (last) => last.cursor);
+    return ok({ ...page, items: page.items.map((listed) => listed.instance.code) });
   }
 
   /** `POST /instances/query`: shenpi's own instances and third-party ones merged by start time, oldest first. */
@@ -329,12 +329,17 @@ export class InstanceService {
     body: QueryInstancesInput,
     userIdType: UserIdType,
     paging: { pageSize?: number; pageToken?: string },
-  ): Promise<Page<ListedSummary> & { count: number }> {
+  ): Promise<Result<Page<ListedSummary> & { count: number }>> {
     const { tenantKey } = caller;
-    requireSelector(body);
-    const range = timeRange('instance_start_time', body.instance_start_time_from, body.instance_start_time_to);
-    const submitter = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
-    const scope = await resolveScope(this.store, tenantKey, body, false);
+    const given = allOk([checkSelectors(body), timeRange('instance_start_time', body.instance_start_time_from, body.instance_start_time_to)] as const);
+    if (!given.ok) return given;
+    const range = given.value[1];
+    const found = allOk([
+      await lookUpOptionalUser(this.store, tenantKey, userIdType, body.user_id, 'user_id'),
+      await resolveScope(this.store, tenantKey, body, false),
+    ] as const);
+    if (!found.ok) return found;
+    const [submitter, scope] = found.value;
     const status = body.instance_status ?? 'ALL';
     // Only third-party instances have a title to search (Feishu): a title leaves shenpi's own out.
     const own: InstanceFilter | undefined =
@@ -356,31 +361,33 @@ export class InstanceService {
       ...(range ? { from: range.from, to: range.to } : {}),
     };
     const { store } = this;
-    const page = await mergedPage(
+    const merged = await mergedPage(
       paging.pageToken,
       paging.pageSize ?? DEFAULT_PAGE_SIZE,
       async (token, limit) => {
-        const after = token === undefined ? undefined : decodeInstanceCursor(token);
-        if (!own) return { rows: [], total: 0 };
-        const rows = await store.instances.list(tenantKey, own, after, limit);
-        return { rows: rows.map((row) => ({ ...row, time: row.instance.startTime })), total: await store.instances.count(tenantKey, own) };
+        const after = readInstanceCursor(token);
+        if (!after.ok || !own) return after.ok ? ok({ rows: [], total: 0 }) : after;
+        const rows = await store.instances.list(tenantKey, own, after.value, limit);
+        return ok({ rows: rows.map((row) => ({ ...row, time: row.instance.startTime })), total: await store.instances.count(tenantKey, own) });
       },
       async (token, limit) => {
-        const after = token === undefined ? undefined : decodeExternalCursor(token);
-        if (!external) return { rows: [], total: 0 };
-        const rows = await store.externals.listInstances(tenantKey, external, after, limit);
-        return {
+        const after = readExternalCursor(token);
+        if (!after.ok || !external) return after.ok ? ok({ rows: [], total: 0 }) : after;
+        const rows = await store.externals.listInstances(tenantKey, external, after.value, limit);
+        return ok({
           rows: rows.map((row) => ({ external: row.instance, cursor: row.cursor, time: row.instance.startTime })),
           total: await store.externals.countInstances(tenantKey, external),
-        };
+        });
       },
     );
+    if (!merged.ok) return merged;
+    const page = merged.value;
     const ownInstances = page.items.flatMap((item) => ('external' in item ? [] : [item.instance]));
     const externalInstances = page.items.flatMap((item) => ('external' in item ? [item.external] : []));
     const definitions = await definitionsOf(store, tenantKey, ownInstances);
     const ownerOf = await externalOwners(store, tenantKey, externalInstances);
     const users = await UserDirectory.load(store, tenantKey, [...ownInstances.map((i) => i.submitter), ...externalInstances.map((i) => i.userId)]);
-    return {
+    return ok({
       items: page.items.map((item): ListedSummary =>
         'external' in item
           ? { external: { ...ownerOf(item.external), users } }
@@ -389,7 +396,7 @@ export class InstanceService {
       hasMore: page.hasMore,
       pageToken: page.pageToken,
       count: page.total,
-    };
+    });
   }
 
   /**
@@ -427,13 +434,6 @@ export class InstanceService {
       const change = ccChange(instance, { timeline: [sent.timeline], events: sent.events, newCcs: sent.ccs });
       return { issue: (tx) => issueTransition(tx, tenantKey, definition, instance, change, now, this.ids), answer: undefined };
     });
-  }
-
-  private async page(tenantKey: string, filter: InstanceFilter, pageSize = DEFAULT_PAGE_SIZE, pageToken?: string) {
-    const after = pageToken ? decodeInstanceCursor(pageToken) : undefined;
-    const rows = await this.store.instances.list(tenantKey, filter, after, pageSize + 1);
-    const page = pageOf(rows, pageSize, (last) => last.cursor);
-    return { ...page, items: page.items.map((listed) => listed.instance) };
   }
 
   /** Feishu: a uuid creates one instance; any later create with it, even the same request again, answers 60012. */

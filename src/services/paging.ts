@@ -1,5 +1,5 @@
 /** Opaque page tokens: a cursor (the last item's sort key) as base64url JSON. */
-import { FeishuError, ok, refuse, unwrap, type Result } from '../domain/errors.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 
 export interface Page<T> {
   items: T[];
@@ -20,6 +20,8 @@ const FITS = {
   string: (value: unknown) => typeof value === 'string' && value.length <= 256 && !value.includes('\u0000'),
 };
 
+const notIssued = (token: string) => refuse(1390001, `page_token "${token}" is not a token this server issued`);
+
 /** The cursor inside a token, checked field by field against `shape` (field name → kind), or refusal 1390001. */
 export function readCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): Result<T> {
   try {
@@ -29,12 +31,15 @@ export function readCursor<T extends object>(token: string, shape: Record<keyof 
   } catch {
     // Falls through to the refusal below.
   }
-  return refuse(1390001, `page_token "${token}" is not a token this server issued`);
+  return notIssued(token);
 }
 
-/** readCursor, stopping the request on a refusal. */
-export function decodeCursor<T extends object>(token: string, shape: Record<keyof T & string, 'number' | 'string'>): T {
-  return unwrap(readCursor<T>(token, shape));
+/** readCursor of a token that may be absent (the first page: no cursor). */
+export function readOptionalCursor<T extends object>(
+  token: string | undefined,
+  shape: Record<keyof T & string, 'number' | 'string'>,
+): Result<T | undefined> {
+  return token ? readCursor<T>(token, shape) : ok(undefined);
 }
 
 /** The first `pageSize` of `rows` (fetched as pageSize + 1, so one extra row tells whether more exist). */
@@ -81,8 +86,11 @@ export interface Timed {
   cursor: object;
 }
 
-/** Up to `limit` rows of one list after the position `token` holds (undefined: from the start), and its total. */
-export type MergedSource<R extends Timed> = (token: string | undefined, limit: number) => Promise<{ rows: R[]; total: number }>;
+/**
+ * Up to `limit` rows of one list after the position `token` holds (undefined: from the start), and its total; or
+ * the refusal of a token it cannot read.
+ */
+export type MergedSource<R extends Timed> = (token: string | undefined, limit: number) => Promise<Result<{ rows: R[]; total: number }>>;
 
 /**
  * A page of two lists merged by time (shenpi's own items and third-party ones), and the total of both. Its page
@@ -95,16 +103,18 @@ export async function mergedPage<A extends Timed, B extends Timed>(
   first: MergedSource<A>,
   second: MergedSource<B>,
   descending = false,
-): Promise<Page<A | B> & { total: number }> {
+): Promise<Result<Page<A | B> & { total: number }>> {
   const tokens = pageToken ? pageToken.split('.') : ['', ''];
-  if (tokens.length !== 2) throw new FeishuError(1390001, `page_token "${pageToken}" is not a token this server issued`);
+  if (tokens.length !== 2) return notIssued(pageToken ?? '');
   const [firstToken, secondToken] = tokens as [string, string];
   const a = await first(firstToken || undefined, pageSize + 1);
+  if (!a.ok) return a;
   const b = await second(secondToken || undefined, pageSize + 1);
-  const merged = mergeByTime(a.rows, b.rows, pageSize, descending);
+  if (!b.ok) return b;
+  const merged = mergeByTime(a.value.rows, b.value.rows, pageSize, descending);
   const next = [
     merged.lastOfFirst ? encodeCursor(merged.lastOfFirst.cursor) : firstToken,
     merged.lastOfSecond ? encodeCursor(merged.lastOfSecond.cursor) : secondToken,
   ].join('.');
-  return { items: merged.items, hasMore: merged.hasMore, pageToken: merged.hasMore ? next : '', total: a.total + b.total };
+  return ok({ items: merged.items, hasMore: merged.hasMore, pageToken: merged.hasMore ? next : '', total: a.value.total + b.value.total });
 }

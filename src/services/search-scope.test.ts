@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FeishuError } from '../domain/errors.js';
-import { requireSelector, timeRange, unionScope } from './search-scope.js';
+import type { Result } from '../domain/errors.js';
+import { checkSelectors, timeRange, unionScope } from './search-scope.js';
 
-const refused = (work: () => unknown, reason: RegExp) =>
-  assert.throws(work, (err: unknown) => err instanceof FeishuError && err.code === 1390001 && reason.test(err.reason));
+const refused = (result: Result<unknown>, reason: RegExp) => {
+  assert.equal(result.ok, false);
+  if (!result.ok) {
+    assert.equal(result.refusal.code, 1390001);
+    assert.match(result.refusal.reason, reason);
+  }
+};
 
 test('any one of the five selectors is enough; none, or only empty ones, is refused', () => {
   for (const key of ['user_id', 'approval_code', 'instance_code', 'instance_external_id', 'group_external_id']) {
-    assert.doesNotThrow(() => requireSelector({ [key]: 'x' }));
+    assert.ok(checkSelectors({ [key]: 'x' }).ok);
   }
-  refused(() => requireSelector({}), /one of user_id/);
-  refused(() => requireSelector({ user_id: '', approval_code: '' }), /one of user_id/);
+  refused(checkSelectors({}), /one of user_id/);
+  refused(checkSelectors({ user_id: '', approval_code: '' }), /one of user_id/);
 });
 
 const NAMES_NOTHING = { nativeApproval: false, externalApprovals: [], nativeInstance: false, externalInstances: [] };
@@ -36,11 +41,11 @@ test("each union keeps what its parts name of each kind, and a kind it names not
 });
 
 test('a time range has both ends or neither, in order, at most 30 days apart', () => {
-  assert.equal(timeRange('t', undefined, undefined), undefined);
-  assert.deepEqual(timeRange('t', '5', '5'), { from: 5, to: 5 });
-  assert.deepEqual(timeRange('t', '0', String(30 * 86_400_000)), { from: 0, to: 30 * 86_400_000 });
-  refused(() => timeRange('t', '1', undefined), /t_from and t_to go together/);
-  refused(() => timeRange('t', undefined, '1'), /go together/);
-  refused(() => timeRange('t', '2', '1'), /30 days/);
-  refused(() => timeRange('t', '0', String(30 * 86_400_000 + 1)), /30 days/);
+  assert.deepEqual(timeRange('t', undefined, undefined), { ok: true, value: undefined });
+  assert.deepEqual(timeRange('t', '5', '5'), { ok: true, value: { from: 5, to: 5 } });
+  assert.deepEqual(timeRange('t', '0', String(30 * 86_400_000)), { ok: true, value: { from: 0, to: 30 * 86_400_000 } });
+  refused(timeRange('t', '1', undefined), /t_from and t_to go together/);
+  refused(timeRange('t', undefined, '1'), /go together/);
+  refused(timeRange('t', '2', '1'), /30 days/);
+  refused(timeRange('t', '0', String(30 * 86_400_000 + 1)), /30 days/);
 });

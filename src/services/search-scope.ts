@@ -2,9 +2,9 @@
  * The selection rules instances/query, tasks/search and instances/search_cc share (approval-v4.md §3.4, §4.2):
  * at least one of five selectors; `approval_code` ∪ `group_external_id` and `instance_code` ∪
  * `instance_external_id` are unions, everything else intersects; a time range has both ends or neither and
- * spans at most 30 days.
+ * spans at most 30 days. Their refusals are answered as values.
  */
-import { FeishuError } from '../domain/errors.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 import type { Store } from './ports.js';
 
 export interface Selectors {
@@ -36,10 +36,10 @@ export interface Scope {
 const THIRTY_DAYS_MS = 30 * 86_400_000;
 
 /** Feishu: the five selectors "不能同时为空" (may not all be empty). */
-export function requireSelector(body: Selectors): void {
-  if (!body.user_id && !body.approval_code && !body.instance_code && !body.instance_external_id && !body.group_external_id) {
-    throw new FeishuError(1390001, 'one of user_id, approval_code, instance_code, instance_external_id or group_external_id is required');
-  }
+export function checkSelectors(body: Selectors): Result<void> {
+  return body.user_id || body.approval_code || body.instance_code || body.instance_external_id || body.group_external_id
+    ? ok(undefined)
+    : refuse(1390001, 'one of user_id, approval_code, instance_code, instance_external_id or group_external_id is required');
 }
 
 /**
@@ -77,34 +77,36 @@ export function unionScope(body: Selectors, named: Named): Scope {
  * names no definition of the tenant, of either kind, answers 1390002, an `instance_code` that names no instance
  * 1390003; without it (instances/query) they name nothing. An unknown external id or group names nothing.
  */
-export async function resolveScope(store: Store, tenantKey: string, body: Selectors, strict: boolean): Promise<Scope> {
+export async function resolveScope(store: Store, tenantKey: string, body: Selectors, strict: boolean): Promise<Result<Scope>> {
   const { approval_code: approvalCode, instance_code: instanceCode, instance_external_id: externalId, group_external_id: group } = body;
   const nativeApproval = approvalCode ? await store.approvals.find(tenantKey, approvalCode) : undefined;
   const externalApproval = approvalCode && !nativeApproval ? await store.externals.findDefinition(tenantKey, approvalCode) : undefined;
   if (strict && approvalCode && !nativeApproval && !externalApproval) {
-    throw new FeishuError(1390002, `no approval definition "${approvalCode}" in this tenant`);
+    return refuse(1390002, `no approval definition "${approvalCode}" in this tenant`);
   }
   const nativeInstance = instanceCode ? await store.instances.find(tenantKey, instanceCode) : undefined;
   const externalInstance = instanceCode && !nativeInstance ? await store.externals.findInstanceByCode(tenantKey, instanceCode) : undefined;
   if (strict && instanceCode && !nativeInstance && !externalInstance) {
-    throw new FeishuError(1390003, `no instance "${instanceCode}" in this tenant`);
+    return refuse(1390003, `no instance "${instanceCode}" in this tenant`);
   }
   const grouped = group ? await store.externals.definitionCodesOfGroup(tenantKey, group) : [];
-  return unionScope(body, {
-    nativeApproval: nativeApproval !== undefined,
-    externalApprovals: [...new Set([...(externalApproval ? [externalApproval.code] : []), ...grouped])],
-    nativeInstance: nativeInstance !== undefined,
-    externalInstances: [...(externalId ? [externalId] : []), ...(externalInstance ? [externalInstance.instanceId] : [])],
-  });
+  return ok(
+    unionScope(body, {
+      nativeApproval: nativeApproval !== undefined,
+      externalApprovals: [...new Set([...(externalApproval ? [externalApproval.code] : []), ...grouped])],
+      nativeInstance: nativeInstance !== undefined,
+      externalInstances: [...(externalId ? [externalId] : []), ...(externalInstance ? [externalInstance.instanceId] : [])],
+    }),
+  );
 }
 
 /** `<name>_from` and `<name>_to` (epoch ms): both or neither, ordered, at most 30 days apart. */
-export function timeRange(name: string, from: string | undefined, to: string | undefined): { from: number; to: number } | undefined {
-  if (from === undefined && to === undefined) return undefined;
-  if (from === undefined || to === undefined) throw new FeishuError(1390001, `${name}_from and ${name}_to go together`);
+export function timeRange(name: string, from: string | undefined, to: string | undefined): Result<{ from: number; to: number } | undefined> {
+  if (from === undefined && to === undefined) return ok(undefined);
+  if (from === undefined || to === undefined) return refuse(1390001, `${name}_from and ${name}_to go together`);
   const range = { from: Number(from), to: Number(to) };
   if (range.to < range.from || range.to - range.from > THIRTY_DAYS_MS) {
-    throw new FeishuError(1390001, `${name}_from to ${name}_to must be ordered and span at most 30 days`);
+    return refuse(1390001, `${name}_from to ${name}_to must be ordered and span at most 30 days`);
   }
-  return range;
+  return ok(range);
 }

@@ -2,17 +2,17 @@
 import type { CcEntry } from '../domain/approval/cc.js';
 import { SHOWN_EXTERNAL_STATUSES, type ExternalPart } from '../domain/approval/external-instance.js';
 import type { Task } from '../domain/approval/instance.js';
-import type { UserIdType } from '../domain/directory.js';
-import { FeishuError } from '../domain/errors.js';
+import type { User, UserIdType } from '../domain/directory.js';
+import { allOk, ok, refuse, type Result } from '../domain/errors.js';
 import type { CcReadStatusName, SearchCcInput, SearchTasksInput, TaskSearchOrder, TaskSearchStatus } from '../wire/approval-requests.js';
 import { definitionsOf, externalOwners } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { requireUser, UserDirectory } from './directory-lookup.js';
+import { lookUpOptionalUser, UserDirectory } from './directory-lookup.js';
 import { EXTERNAL_CURSOR } from './external-instance-service.js';
 import type { ExternalSummary, InstanceSummary } from './instance-service.js';
-import { decodeCursor, mergedPage, type MergedSource, type Page } from './paging.js';
+import { mergedPage, readOptionalCursor, type MergedSource, type Page } from './paging.js';
 import type { CcSearchFilter, ExternalFilter, ExternalOrder, ExternalPartListing, FoundCc, FoundTask, Store, TaskOrder, TaskSearchFilter } from './ports.js';
-import { requireSelector, resolveScope, timeRange, type Scope } from './search-scope.js';
+import { checkSelectors, resolveScope, timeRange, type Scope } from './search-scope.js';
 
 /** A task of either kind, with its instance as the lists show it. */
 export type TaskSearchItem = (InstanceSummary & { task: Task }) | { external: ExternalSummary & { task: ExternalPart } };
@@ -83,14 +83,13 @@ interface Query<C, R> {
 export class SearchService {
   constructor(private readonly store: Store) {}
 
-  /** `POST /tasks/search`: shenpi's own tasks and third-party ones, merged in the order asked for. */
-  async tasks(caller: Caller, body: SearchTasksInput, userIdType: UserIdType, paging: Paging): Promise<SearchPage<TaskSearchItem>> {
+  /** `POST /tasks/search`: shenpi's own tasks and third-party ones, merged in the order asked for; or a refusal. */
+  async tasks(caller: Caller, body: SearchTasksInput, userIdType: UserIdType, paging: Paging): Promise<Result<SearchPage<TaskSearchItem>>> {
     const { tenantKey } = caller;
-    requireSelector(body);
-    const range = timeRange('task_start_time', body.task_start_time_from, body.task_start_time_to);
+    const checked = await this.checked(tenantKey, body, timeRange('task_start_time', body.task_start_time_from, body.task_start_time_to), userIdType);
+    if (!checked.ok) return checked;
+    const { range, scope, user: assignee } = checked.value;
     const order = body.order ?? DEFAULT_ORDER;
-    const scope = await resolveScope(this.store, tenantKey, body, true);
-    const assignee = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
     const statuses = taskStatuses(body);
     const none = statuses?.length === 0;
     // Only third-party tasks have a title: a title leaves shenpi's own out.
@@ -117,25 +116,25 @@ export class SearchService {
         count: () => store.externals.countTasks(tenantKey, external),
       },
     );
-    return {
-      ...page,
+    if (!page.ok) return page;
+    return ok({
+      ...page.value,
       items: await this.withInstances<FoundTask, TaskSearchItem>(
         tenantKey,
-        page.items,
+        page.value.items,
         (found) => found.task.userId,
         (found, summary) => ({ ...summary, task: found.task }),
         (found, summary) => ({ external: { ...summary, task: found.part } }),
       ),
-    };
+    });
   }
 
-  /** `POST /instances/search_cc`: shenpi's own CCs and third-party ones, newest first. */
-  async ccs(caller: Caller, body: SearchCcInput, userIdType: UserIdType, paging: Paging): Promise<SearchPage<CcSearchItem>> {
+  /** `POST /instances/search_cc`: shenpi's own CCs and third-party ones, newest first; or a refusal. */
+  async ccs(caller: Caller, body: SearchCcInput, userIdType: UserIdType, paging: Paging): Promise<Result<SearchPage<CcSearchItem>>> {
     const { tenantKey } = caller;
-    requireSelector(body);
-    const range = timeRange('cc_create_time', body.cc_create_time_from, body.cc_create_time_to);
-    const scope = await resolveScope(this.store, tenantKey, body, true);
-    const ccUser = body.user_id ? await requireUser(this.store, tenantKey, userIdType, body.user_id, 'user_id') : undefined;
+    const checked = await this.checked(tenantKey, body, timeRange('cc_create_time', body.cc_create_time_from, body.cc_create_time_to), userIdType);
+    if (!checked.ok) return checked;
+    const { range, scope, user: ccUser } = checked.value;
     const readStatus = body.read_status && READ_STATUSES[body.read_status];
     // Only third-party CCs have a title: a title leaves shenpi's own out.
     const own: CcSearchFilter | undefined =
@@ -161,16 +160,32 @@ export class SearchService {
         count: () => store.externals.countCcs(tenantKey, external),
       },
     );
-    return {
-      ...page,
+    if (!page.ok) return page;
+    return ok({
+      ...page.value,
       items: await this.withInstances<FoundCc, CcSearchItem>(
         tenantKey,
-        page.items,
+        page.value.items,
         (found) => found.cc.userId,
         (found, summary) => ({ ...summary, cc: found.cc }),
         (found, summary) => ({ external: { ...summary, cc: found.part } }),
       ),
-    };
+    });
+  }
+
+  /** The checks both searches make, in their order: a selector, the time range, what the selectors name, the user. */
+  private async checked(
+    tenantKey: string,
+    body: SearchTasksInput | SearchCcInput,
+    range: Result<{ from: number; to: number } | undefined>,
+    userIdType: UserIdType,
+  ): Promise<Result<{ range: { from: number; to: number } | undefined; scope: Scope; user: User | undefined }>> {
+    const given = allOk([checkSelectors(body), range] as const);
+    if (!given.ok) return given;
+    const scope = await resolveScope(this.store, tenantKey, body, true);
+    if (!scope.ok) return scope;
+    const user = await lookUpOptionalUser(this.store, tenantKey, userIdType, body.user_id, 'user_id');
+    return user.ok ? ok({ range: given.value[1], scope: scope.value, user: user.value }) : user;
   }
 
   /**
@@ -182,7 +197,7 @@ export class SearchService {
     order: number,
     own: Query<FoundTask['cursor'], R> | undefined,
     external: Query<ExternalPartListing['cursor'], ExternalPartListing> | undefined,
-  ): Promise<SearchPage<R | ExternalPartListing>> {
+  ): Promise<Result<SearchPage<R | ExternalPartListing>>> {
     const descending = order === 0 || order === 2;
     const page = await mergedPage(
       paging.pageToken,
@@ -191,7 +206,9 @@ export class SearchService {
       source(order, EXTERNAL_CURSOR, external),
       descending,
     );
-    return { items: page.items, hasMore: page.hasMore, pageToken: page.pageToken, count: page.total };
+    if (!page.ok) return page;
+    const { items, hasMore, pageToken, total } = page.value;
+    return ok({ items, hasMore, pageToken, count: total });
   }
 
   /** Each row built with its instance's summary; one directory holds the submitters and every row's user. */
@@ -225,12 +242,13 @@ function source<C extends { time: number }, R extends { cursor: C }>(
   query: Query<C, R> | undefined,
 ): MergedSource<R & { time: number; cursor: C & { order: number } }> {
   return async (token, limit) => {
-    const after = token === undefined ? undefined : decodeCursor<C & { order: number }>(token, { ...shape, order: 'number' });
+    const after = readOptionalCursor<C & { order: number }>(token, { ...shape, order: 'number' });
+    if (!after.ok) return after;
     // A token of another order is refused rather than misread.
-    if (after && after.order !== order) throw new FeishuError(1390001, `page_token "${token}" was issued for another order`);
-    if (!query) return { rows: [], total: 0 };
-    const rows = await query.list(after, limit);
-    return { rows: rows.map((row) => ({ ...row, time: row.cursor.time, cursor: { ...row.cursor, order } })), total: await query.count() };
+    if (after.value && after.value.order !== order) return refuse(1390001, `page_token "${token}" was issued for another order`);
+    if (!query) return ok({ rows: [], total: 0 });
+    const rows = await query.list(after.value, limit);
+    return ok({ rows: rows.map((row) => ({ ...row, time: row.cursor.time, cursor: { ...row.cursor, order } })), total: await query.count() });
   };
 }
 

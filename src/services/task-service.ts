@@ -8,15 +8,15 @@ import type { ApprovalDefinition } from '../domain/approval/definition.js';
 import { SHOWN_EXTERNAL_STATUSES, type ExternalInstance, type ExternalPart } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { allOk, FeishuError, ok, refuse, type Result } from '../domain/errors.js';
+import { allOk, ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import { externalOwners, lookUpDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { lookUpUser, requireUser, toUserIds, UserDirectory } from './directory-lookup.js';
-import { decodeExternalCursor } from './external-instance-service.js';
-import { decodeInstanceCursor, type InstanceService } from './instance-service.js';
-import { decodeCursor, mergedPage, type Page } from './paging.js';
+import { lookUpUser, toUserIds, UserDirectory } from './directory-lookup.js';
+import { readExternalCursor } from './external-instance-service.js';
+import { readInstanceCursor, type InstanceService } from './instance-service.js';
+import { mergedPage, readOptionalCursor, type Page } from './paging.js';
 import type { CcCursor, Store, TaskCursor } from './ports.js';
 import { issueWithRevokeRound, revokeRoundOriginal, withRetry } from './transitions.js';
 
@@ -166,15 +166,19 @@ export class TaskService {
   async query(
     caller: Caller,
     request: { userId: string; topic: string; userIdType: UserIdType; pageSize?: number | undefined; pageToken?: string | undefined },
-  ): Promise<Page<TaskQueryItem> & { users: UserDirectory; total: number }> {
+  ): Promise<Result<Page<TaskQueryItem> & { users: UserDirectory; total: number }>> {
     const { tenantKey } = caller;
-    const user = await requireUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
-    const merged = await mergedPage(
+    const found = await lookUpUser(this.store, tenantKey, request.userIdType, request.userId, 'user_id');
+    if (!found.ok) return found;
+    const user = found.value;
+    const page = await mergedPage(
       request.pageToken,
       request.pageSize ?? 100,
       (token, limit) => this.listTopic(tenantKey, user.userId, request.topic, token, limit),
       (token, limit) => this.listExternalTopic(tenantKey, user.userId, request.topic, token, limit),
     );
+    if (!page.ok) return page;
+    const merged = page.value;
     const definitions = new Map<string, ApprovalDefinition | undefined>();
     const items: TaskQueryItem[] = [];
     for (const row of merged.items) {
@@ -191,7 +195,7 @@ export class TaskService {
     }
     const submitters = items.map((i) => ('external' in i ? i.external.instance.userId : i.instance.submitter));
     const users = await UserDirectory.load(this.store, tenantKey, [user.userId, ...submitters]);
-    return { items, hasMore: merged.hasMore, pageToken: merged.pageToken, users, total: merged.total };
+    return ok({ items, hasMore: merged.hasMore, pageToken: merged.pageToken, users, total: merged.total });
   }
 
   /** The third-party rows of a topic (tasks, CCs or initiated instances of shown instances), with their definitions. */
@@ -201,9 +205,11 @@ export class TaskService {
     topic: string,
     pageToken: string | undefined,
     limit: number,
-  ): Promise<{ rows: ExternalTopicRow[]; total: number }> {
+  ): Promise<Result<{ rows: ExternalTopicRow[]; total: number }>> {
     const { externals } = this.store;
-    const after = pageToken ? decodeExternalCursor(pageToken) : undefined;
+    const read = readExternalCursor(pageToken);
+    if (!read.ok) return read;
+    const after = read.value;
     let listed: { instance: ExternalInstance; part?: ExternalPart; cursor: object; time: number; kind: 'task' | 'cc' | 'instance' }[];
     let total: number;
     if (topic === '3') {
@@ -225,7 +231,7 @@ export class TaskService {
       cursor,
       item: { ...ownerOf(instance), ...(part ? { [kind]: part } : {}) },
     }));
-    return { rows, total };
+    return ok({ rows, total });
   }
 
   /** Up to `limit` rows of the topic after the page token, and how many the topic holds in all. */
@@ -235,31 +241,34 @@ export class TaskService {
     topic: string,
     pageToken: string | undefined,
     limit: number,
-  ): Promise<{ rows: TopicRow[]; total: number }> {
+  ): Promise<Result<{ rows: TopicRow[]; total: number }>> {
     if (topic === '3') {
       // "Initiated" lists the user's own instances, paged like the instance lists.
       const filter = { submitter: userId };
-      const after = pageToken ? decodeInstanceCursor(pageToken) : undefined;
-      const listed = await this.store.instances.list(tenantKey, filter, after, limit);
-      return {
+      const after = readInstanceCursor(pageToken);
+      if (!after.ok) return after;
+      const listed = await this.store.instances.list(tenantKey, filter, after.value, limit);
+      return ok({
         rows: listed.map(({ instance, cursor }) => ({ instanceCode: instance.code, instance, time: instance.startTime, cursor })),
         total: await this.store.instances.count(tenantKey, filter),
-      };
+      });
     }
     const ccStatus = TOPIC_CC_STATUS[topic];
     if (ccStatus) {
-      const after = pageToken ? decodeCursor<CcCursor>(pageToken, { createTime: 'number', id: 'string' }) : undefined;
-      const listed = await this.store.ccs.listByUser(tenantKey, userId, ccStatus, after, limit);
-      return {
+      const after = readOptionalCursor<CcCursor>(pageToken, { createTime: 'number', id: 'string' });
+      if (!after.ok) return after;
+      const listed = await this.store.ccs.listByUser(tenantKey, userId, ccStatus, after.value, limit);
+      return ok({
         rows: listed.map((cc) => ({ instanceCode: cc.instanceCode, cc, time: cc.createTime, cursor: { createTime: cc.createTime, id: cc.id } })),
         total: await this.store.ccs.countByUser(tenantKey, userId, ccStatus),
-      };
+      });
     }
     const statuses = TOPIC_STATUSES[topic];
-    if (!statuses) throw new FeishuError(1390001, `topic "${topic}" is not 1, 2, 3, 17 or 18`);
-    const after = pageToken ? decodeCursor<TaskCursor>(pageToken, { startTime: 'number', id: 'string' }) : undefined;
-    const listed = await this.store.tasks.listByUser(tenantKey, userId, statuses, after, limit);
-    return {
+    if (!statuses) return refuse(1390001, `topic "${topic}" is not 1, 2, 3, 17 or 18`);
+    const after = readOptionalCursor<TaskCursor>(pageToken, { startTime: 'number', id: 'string' });
+    if (!after.ok) return after;
+    const listed = await this.store.tasks.listByUser(tenantKey, userId, statuses, after.value, limit);
+    return ok({
       rows: listed.map((task) => ({
         instanceCode: task.instanceCode,
         task,
@@ -267,7 +276,7 @@ export class TaskService {
         cursor: { startTime: task.startTime, id: task.id },
       })),
       total: await this.store.tasks.countByUser(tenantKey, userId, statuses),
-    };
+    });
   }
 
   private actionArgs(request: Pick<TaskActionRequest, 'taskId' | 'comment'>, by: User, now: number) {

@@ -11,6 +11,7 @@ import {
 import { DistrictPage } from '../../../../../wire/district-responses.js';
 import { answers } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
+import { answer } from '../../../../refusal-answer.js';
 import { formatDistrictPage } from '../../../../formatters/district.js';
 
 /** Each route's schema; `operationId` names the Node SDK's method. */
@@ -31,26 +32,26 @@ const schemas = {
 };
 
 export const districtRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.get('/districts', { schema: schemas.list }, async (request) => {
+  app.get('/districts', { schema: schemas.list }, async (request, reply) => {
     const { root_district_id, list_type = 'sub_level', page_token } = request.query;
     const { locale = DEFAULT_DISTRICT_LOCALE, page_size = DEFAULT_DISTRICT_PAGE_SIZE } = request.query;
-    const page = await services.districts.list({
+    const found = await services.districts.list({
       rootDistrictId: root_district_id || undefined,
       listType: list_type,
       pageSize: page_size,
       pageToken: page_token || undefined,
     });
-    return success(formatDistrictPage(page, locale));
+    return answer(reply, found, (page) => success(formatDistrictPage(page, locale)));
   });
 
-  app.post('/districts/search', { schema: schemas.search }, async (request) => {
+  app.post('/districts/search', { schema: schemas.search }, async (request, reply) => {
     const { locale = DEFAULT_DISTRICT_LOCALE, page_size = DEFAULT_DISTRICT_PAGE_SIZE, page_token } = request.query;
-    const page = await services.districts.search({
+    const found = await services.districts.search({
       districtIds: request.body.district_ids,
       keyword: request.body.keyword,
       pageSize: page_size,
       pageToken: page_token || undefined,
     });
-    return success(formatDistrictPage(page, locale));
+    return answer(reply, found, (page) => success(formatDistrictPage(page, locale)));
   });
 };

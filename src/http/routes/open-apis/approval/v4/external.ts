@@ -20,6 +20,7 @@ import {
 } from '../../../../../wire/external-responses.js';
 import { answers } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
+import { answer } from '../../../../refusal-answer.js';
 import { formatExternalApproval, formatSyncedInstance, formatTaskStates } from '../../../../formatters/external.js';
 
 /** Each route's schema; `operationId` names the Node SDK's method. */
@@ -91,20 +92,22 @@ export const externalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
         request.body ??= {};
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { page_size = 50, page_token } = request.query;
       const { approval_codes, instance_ids, user_ids, status } = request.body;
-      const page = await services.externalInstances.listTaskStates(
+      const found = await services.externalInstances.listTaskStates(
         request.caller,
         { approvalCodes: approval_codes, instanceIds: instance_ids, userIds: user_ids, status },
         page_size,
         page_token || undefined,
       );
-      return success({
-        data: page.items.map(formatTaskStates),
-        ...(page.hasMore ? { page_token: page.pageToken } : {}),
-        has_more: page.hasMore,
-      });
+      return answer(reply, found, (page) =>
+        success({
+          data: page.items.map(formatTaskStates),
+          ...(page.hasMore ? { page_token: page.pageToken } : {}),
+          has_more: page.hasMore,
+        }),
+      );
     },
   );
 };

@@ -112,16 +112,16 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     }),
   );
 
-  app.get('/instances', { schema: schemas.list }, async (request) => {
+  app.get('/instances', { schema: schemas.list }, async (request, reply) => {
     const { approval_code, start_time, end_time, page_size, page_token } = request.query;
-    const page = await services.instances.listCodes(request.caller, {
+    const found = await services.instances.listCodes(request.caller, {
       approvalCode: approval_code,
       startTime: Number(start_time),
       endTime: Number(end_time),
       ...(page_size !== undefined ? { pageSize: page_size } : {}),
       ...(page_token ? { pageToken: page_token } : {}),
     });
-    return success({ instance_code_list: page.items, page_token: page.pageToken, has_more: page.hasMore });
+    return answer(reply, found, (page) => success({ instance_code_list: page.items, page_token: page.pageToken, has_more: page.hasMore }));
   });
 
   app.get(
@@ -139,18 +139,20 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/instances/query',
     { schema: schemas.query },
-    async (request) => {
+    async (request, reply) => {
       const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
-      const page = await services.instances.query(request.caller, request.body, userIdType, {
+      const found = await services.instances.query(request.caller, request.body, userIdType, {
         ...(request.query.page_size !== undefined ? { pageSize: request.query.page_size } : {}),
         ...(request.query.page_token ? { pageToken: request.query.page_token } : {}),
       });
-      return success({
-        count: page.count,
-        instance_list: page.items.map((item) => formatListedInstance(item, userIdType, request.body.locale)),
-        page_token: page.pageToken,
-        has_more: page.hasMore,
-      });
+      return answer(reply, found, (page) =>
+        success({
+          count: page.count,
+          instance_list: page.items.map((item) => formatListedInstance(item, userIdType, request.body.locale)),
+          page_token: page.pageToken,
+          has_more: page.hasMore,
+        }),
+      );
     },
   );
 
@@ -183,16 +185,18 @@ export const instanceRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
     return answer(reply, sent, () => success({}));
   });
 
-  app.post('/instances/search_cc', { schema: schemas.searchCc }, async (request) => {
+  app.post('/instances/search_cc', { schema: schemas.searchCc }, async (request, reply) => {
     const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
     const { page_size, page_token } = request.query;
-    const page = await services.search.ccs(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
-    return success({
-      count: page.count,
-      cc_list: page.items.map((item) => formatCcSearchItem(item, userIdType, request.body.locale)),
-      page_token: page.pageToken,
-      has_more: page.hasMore,
-    });
+    const found = await services.search.ccs(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
+    return answer(reply, found, (page) =>
+      success({
+        count: page.count,
+        cc_list: page.items.map((item) => formatCcSearchItem(item, userIdType, request.body.locale)),
+        page_token: page.pageToken,
+        has_more: page.hasMore,
+      }),
+    );
   });
 
   app.post('/instances/add_sign', { schema: schemas.addSign }, async (request, reply) => {

@@ -92,34 +92,38 @@ export const taskRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
     return answer(reply, resubmitted, done);
   });
 
-  app.get('/tasks/query', { schema: schemas.query }, async (request) => {
+  app.get('/tasks/query', { schema: schemas.query }, async (request, reply) => {
     const { user_id, topic, page_size, page_token } = request.query;
     const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
-    const page = await services.tasks.query(request.caller, {
+    const found = await services.tasks.query(request.caller, {
       userId: user_id,
       topic,
       userIdType,
       pageSize: page_size,
       pageToken: page_token || undefined,
     });
-    return success({
-      tasks: page.items.map((item) => formatTaskListItem(item, topic, user_id, page.users, userIdType)),
-      page_token: page.pageToken,
-      has_more: page.hasMore,
-      // Feishu reports 999 for "1000 or more".
-      count: { total: Math.min(page.total, 999), has_more: page.total > 999 },
-    });
+    return answer(reply, found, (page) =>
+      success({
+        tasks: page.items.map((item) => formatTaskListItem(item, topic, user_id, page.users, userIdType)),
+        page_token: page.pageToken,
+        has_more: page.hasMore,
+        // Feishu reports 999 for "1000 or more".
+        count: { total: Math.min(page.total, 999), has_more: page.total > 999 },
+      }),
+    );
   });
 
-  app.post('/tasks/search', { schema: schemas.search }, async (request) => {
+  app.post('/tasks/search', { schema: schemas.search }, async (request, reply) => {
     const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
     const { page_size, page_token } = request.query;
-    const page = await services.search.tasks(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
-    return success({
-      count: page.count,
-      task_list: page.items.map((item) => formatTaskSearchItem(item, userIdType, request.body.locale)),
-      page_token: page.pageToken,
-      has_more: page.hasMore,
-    });
+    const found = await services.search.tasks(request.caller, request.body, userIdType, { pageSize: page_size, pageToken: page_token });
+    return answer(reply, found, (page) =>
+      success({
+        count: page.count,
+        task_list: page.items.map((item) => formatTaskSearchItem(item, userIdType, request.body.locale)),
+        page_token: page.pageToken,
+        has_more: page.hasMore,
+      }),
+    );
   });
 };
