@@ -7,11 +7,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RESYNC_WINDOW_MS } from '../src/domain/approval/external-instance.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import { advanceClock, assertRefused, assertSuccess, loadFixture, serve, V4, type Served } from './helpers/approval.js';
+import type { Result } from '../src/domain/errors.js';
+import { advanceClock, assertRefused, assertSuccess, DEMO_CALLER, loadFixture, serve, V4, type Served } from './helpers/approval.js';
 import {
   AT,
   checkInstances,
   externalApproval,
+  externalApprovalBody,
   externalCc,
   externalTask,
   externalTasks,
@@ -165,6 +167,31 @@ test('sync refusals: unknown or native approval_code 1390002; ids shared across 
   assert.deepEqual(assertSuccess(await checkInstances(ctx, [{ instance_id: 'i', update_time: '1', tasks: [] }])).diff_instances, [
     { instance_id: 'i', update_time: '0', tasks: [] },
   ]);
+});
+
+test('the third-party services answer their refusals as values, not rejections', async (t) => {
+  const ctx = await served(t);
+  const { externalInstances, externalDefinitions } = ctx.server.services;
+  const refusalOf = async (answer: Promise<Result<unknown>>) => {
+    const settled = await answer;
+    return settled.ok ? 'ok' : `${settled.refusal.code} ${settled.refusal.reason}`;
+  };
+  const sync = (body: Record<string, unknown>) => refusalOf(externalInstances.sync(DEMO_CALLER, body as never));
+  assert.match(await sync(instanceBody('nope', 'i')), /^1390002 no third-party approval definition/);
+  assert.match(await sync(instanceBody('oa_expense', 'i', { task_list: [externalTask({ task_id: 'x' })] })), /^1390001 task_list\[0\] needs/);
+  assert.match(await sync(instanceBody('oa_expense', 'i', { cc_list: [externalCc({ cc_id: 'x', open_id: 'ou_nobody' })] })), /^1390001 cc_list\[0\]\.open_id/);
+  assert.match(await sync(instanceBody('oa_expense', 'i', { open_id: 'ou_nobody' })), /^1390001 the submitter\.open_id/);
+  assert.match(await sync(instanceBody('oa_expense', 'i', { title: '@i18n@nothing' })), /^1390001 .*@i18n@nothing/);
+  assert.match(await sync(instanceBody('oa_expense', 'i', { task_list: [externalTask({ task_id: 'i', open_id: 'ou_bob' })] })), /^1390001 task_list id "i"/);
+  assert.equal(await sync(instanceBody('oa_expense', 'i')), 'ok');
+  assert.match(await sync(instanceBody('oa_expense', 'i')), /^1390014 /);
+  const define = (body: Record<string, unknown>) => refusalOf(externalDefinitions.create(DEMO_CALLER, body as never, 'open_id'));
+  assert.match(await define(externalApprovalBody(DEMO_LEAVE_CODE)), /^1390001 .*native definition/);
+  assert.match(await define(externalApprovalBody('oa_other', { viewers: [{ viewer_type: 'USER', viewer_user_id: 'ou_nobody' }] })), /^1390001 viewers\[0\]/);
+  assert.match(await define(externalApprovalBody('oa_other', { managers: ['ou_nobody'] })), /^1390001 managers/);
+  assert.match(await refusalOf(externalDefinitions.get(DEMO_CALLER, 'oa_other')), /^1390002 /);
+  assert.equal(await define(externalApprovalBody('oa_other')), 'ok');
+  assert.equal(await refusalOf(externalDefinitions.get(DEMO_CALLER, 'oa_other')), 'ok');
 });
 
 test('a submitter named by user_id wins over open_id; none at all is allowed (a hidden instance)', async (t) => {

@@ -380,6 +380,8 @@ test('the task service answers every refusal of an action as a value, not a reje
   assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, userId: 'ou_nobody' })), 1390001);
   assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, taskId: '1234567890' })), 1390010);
   assert.equal(await refusedWith(tasks.transfer(DEMO_CALLER, { ...request, transferUserId: 'ou_nobody' })), 1390001);
+  const bobById = { ...request, userId: 'u_bob' };
+  assert.equal(await refusedWith(tasks.addSign(DEMO_CALLER, { ...bobById, addSignUserIds: ['u_nobody'], addSignType: 3 })), 1390001);
   assert.equal(await refusedWith(tasks.rollback(DEMO_CALLER, { ...request, taskId: '1234567890', reason: 'x', taskDefKeys: [] })), 1390010);
   assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, request)), 'ok');
   assert.equal(await refusedWith(tasks.reject(DEMO_CALLER, request)), 1390001);

@@ -58,7 +58,11 @@ export function allOk<T extends readonly Result<unknown>[]>(results: T): Result<
   return ok(values as Values<T>);
 }
 
-/** Thrown by services so that any depth can stop a request with a Feishu answer; the HTTP layer formats it. */
+/**
+ * A refusal thrown where a request cannot be answered with a value: by the hooks that run before any route (the
+ * token, the rate limits, the request's shape), and by `unwrap` where a refusal would be a fault. The HTTP
+ * layer formats it. Services answer their refusals as values (Result).
+ */
 export class FeishuError extends Error {
   constructor(
     readonly code: FeishuCode,
@@ -77,7 +81,7 @@ export class FeishuError extends Error {
   }
 }
 
-/** Unwraps a domain result, turning a refusal into a FeishuError. */
+/** Unwraps a result that cannot be a refusal here (data already checked), turning one into a FeishuError all the same. */
 export function unwrap<T>(result: Result<T>): T {
   if (!result.ok) throw FeishuError.from(result.refusal);
   return result.value;

@@ -4,13 +4,13 @@ import { Compile } from 'typebox/compile';
 import { parseDefinition, type ApprovalDefinition, type DefinitionInput } from '../domain/approval/definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap } from '../domain/errors.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { CreateApprovalBody, type CreateApprovalInput } from '../wire/approval-requests.js';
-import { requireDefinition } from './approval-lookup.js';
+import { lookUpDefinition } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
 import { recordDefinitionUpdate } from './definition-events.js';
-import { toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUserIds, UserDirectory, withUserIdsAt } from './directory-lookup.js';
 import { FixtureError, schemaRefusal, type FixtureApprovals } from './fixture-service.js';
 import type { Store } from './ports.js';
 
@@ -34,31 +34,33 @@ export class ApprovalService implements FixtureApprovals {
     private readonly ids: Ids,
   ) {}
 
-  /** `POST /approvals`: a new definition, or a full overwrite when `approval_code` names one of the tenant's. */
-  async create(caller: Caller, body: CreateApprovalInput, userIdType: UserIdType) {
-    const definition = await this.store.transaction((tx) => this.save(tx, caller.tenantKey, body, userIdType, 'api'));
-    return { approvalCode: definition.code, approvalId: definition.id };
+  /**
+   * `POST /approvals`: a new definition, or a full overwrite when `approval_code` names one of the tenant's; or
+   * the refusal of its body (every check comes before the first write).
+   */
+  async create(caller: Caller, body: CreateApprovalInput, userIdType: UserIdType): Promise<Result<{ approvalCode: string; approvalId: string }>> {
+    const saved = await this.store.transaction((tx) => this.save(tx, caller.tenantKey, body, userIdType, 'api'));
+    return saved.ok ? ok({ approvalCode: saved.value.code, approvalId: saved.value.id }) : saved;
   }
 
   /** Fixture entries: the same body, user ids as user_id, and `approval_code` may name a new code. */
   async upsert(tx: Store, tenantKey: string, body: Record<string, unknown>, path: string): Promise<string> {
     if (!createBody.Check(body)) throw schemaRefusal(createBody.Errors(body), path, 'not a create-approval body');
-    try {
-      return (await this.save(tx, tenantKey, body, 'user_id', 'fixture')).code;
-    } catch (err) {
-      if (err instanceof FeishuError) throw new FixtureError(path, err.reason);
-      throw err;
-    }
+    const saved = await this.save(tx, tenantKey, body, 'user_id', 'fixture');
+    if (!saved.ok) throw new FixtureError(path, saved.refusal.reason);
+    return saved.value.code;
   }
 
-  /** `GET /approvals/:approval_code`. */
-  async get(caller: Caller, approvalCode: string): Promise<DefinitionView> {
-    const definition = await requireDefinition(this.store, caller.tenantKey, approvalCode);
+  /** `GET /approvals/:approval_code`, or refusal 1390002. */
+  async get(caller: Caller, approvalCode: string): Promise<Result<DefinitionView>> {
+    const found = await lookUpDefinition(this.store, caller.tenantKey, approvalCode);
+    if (!found.ok) return found;
+    const definition = found.value;
     const userIds = [
       ...definition.viewers.flatMap((v) => (v.userId ? [v.userId] : [])),
       ...definition.processManagerIds,
     ];
-    return { definition, users: await UserDirectory.load(this.store, caller.tenantKey, userIds) };
+    return ok({ definition, users: await UserDirectory.load(this.store, caller.tenantKey, userIds) });
   }
 
   private async save(
@@ -67,27 +69,27 @@ export class ApprovalService implements FixtureApprovals {
     body: CreateApprovalInput,
     userIdType: UserIdType,
     source: 'api' | 'fixture',
-  ): Promise<ApprovalDefinition> {
+  ): Promise<Result<ApprovalDefinition>> {
     const now = this.clock.now();
     const input = await this.withUserIds(store, tenantKey, body, userIdType);
-    const draft = unwrap(parseDefinition(input, this.ids.decimals(now)));
+    if (!input.ok) return input;
+    const draft = parseDefinition(input.value, this.ids.decimals(now));
+    if (!draft.ok) return draft;
 
     // A fixture entry without a code gets one derived from its name, so that loading it again overwrites it.
     const code = body.approval_code || (source === 'fixture' ? derivedCode(tenantKey, body.approval_name) : undefined);
     const existing = code ? await store.approvals.find(tenantKey, code) : undefined;
     if (code && !existing) {
-      if (source === 'api') throw new FeishuError(1390002, `no approval definition "${code}" in this tenant to overwrite`);
-      if (await store.approvals.ownerOf(code)) {
-        throw new FeishuError(1390001, `approval_code "${code}" already belongs to another tenant`);
-      }
+      if (source === 'api') return refuse(1390002, `no approval definition "${code}" in this tenant to overwrite`);
+      if (await store.approvals.ownerOf(code)) return refuse(1390001, `approval_code "${code}" already belongs to another tenant`);
     }
     // Nodes keep their system ids across an overwrite, so running instances still find their nodes.
-    const nodes = draft.nodes.map((node) => {
+    const nodes = draft.value.nodes.map((node) => {
       const before = existing?.nodes.find((n) => n.customNodeId === node.customNodeId);
       return before ? { ...node, nodeId: before.nodeId } : node;
     });
     const definition: ApprovalDefinition = {
-      ...draft,
+      ...draft.value,
       nodes,
       code: code ?? this.ids.code(),
       id: existing?.id ?? this.ids.decimal(now),
@@ -99,34 +101,25 @@ export class ApprovalService implements FixtureApprovals {
       const version = await store.approvals.save(tenantKey, definition, now);
       if (existing) await recordDefinitionUpdate(store, tenantKey, definition, version, now, this.ids);
     }
-    return definition;
+    return ok(definition);
   }
 
-  /** The body with every user id (approvers, viewers, process managers) turned into tenant user_ids. */
-  private async withUserIds(
-    store: Store,
-    tenantKey: string,
-    body: CreateApprovalInput,
-    type: UserIdType,
-  ): Promise<DefinitionInput> {
-    const one = async (id: string, field: string) => (await toUserIds(store, tenantKey, type, [id], field, 1390004))[0]!;
+  /** The body with every user id (approvers, viewers, process managers) turned into tenant user_ids; or 1390004. */
+  private async withUserIds(store: Store, tenantKey: string, body: CreateApprovalInput, type: UserIdType): Promise<Result<DefinitionInput>> {
+    const resolve = <K extends string, T extends { readonly [P in K]?: string | undefined }>(items: readonly T[], key: K, field: (i: number) => string) =>
+      withUserIdsAt(store, tenantKey, type, items, key, field, 1390004);
     const nodeList = [];
     for (const [i, node] of body.node_list.entries()) {
-      const approver = [];
-      for (const [j, a] of (node.approver ?? []).entries()) {
-        approver.push(a.user_id ? { ...a, user_id: await one(a.user_id, `node_list[${i}].approver[${j}].user_id`) } : a);
-      }
-      const ccer = [];
-      for (const [j, c] of (node.ccer ?? []).entries()) {
-        ccer.push(c.user_id ? { ...c, user_id: await one(c.user_id, `node_list[${i}].ccer[${j}].user_id`) } : c);
-      }
-      nodeList.push({ ...node, approver, ccer });
+      const approver = await resolve(node.approver ?? [], 'user_id', (j) => `node_list[${i}].approver[${j}].user_id`);
+      if (!approver.ok) return approver;
+      const ccer = await resolve(node.ccer ?? [], 'user_id', (j) => `node_list[${i}].ccer[${j}].user_id`);
+      if (!ccer.ok) return ccer;
+      nodeList.push({ ...node, approver: approver.value, ccer: ccer.value });
     }
-    const viewers = [];
-    for (const [i, v] of body.viewers.entries()) {
-      viewers.push(v.viewer_user_id ? { ...v, viewer_user_id: await one(v.viewer_user_id, `viewers[${i}].viewer_user_id`) } : v);
-    }
-    const processManagerIds = await toUserIds(store, tenantKey, type, body.process_manager_ids ?? [], 'process_manager_ids', 1390004);
-    return { ...body, node_list: nodeList, viewers, process_manager_ids: processManagerIds };
+    const viewers = await resolve(body.viewers, 'viewer_user_id', (i) => `viewers[${i}].viewer_user_id`);
+    if (!viewers.ok) return viewers;
+    const managers = await lookUpUserIds(store, tenantKey, type, body.process_manager_ids ?? [], 'process_manager_ids', 1390004);
+    if (!managers.ok) return managers;
+    return ok({ ...body, node_list: nodeList, viewers: viewers.value, process_manager_ids: managers.value });
   }
 }

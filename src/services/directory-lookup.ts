@@ -1,7 +1,7 @@
 /** Directory reads the approval services share: ids per user_id_type, and the submitter's chains. */
 import type { SubmitterContext } from '../domain/approval/approvers.js';
 import { userIdOf, type User, type UserIdType } from '../domain/directory.js';
-import { ok, refuse, unwrap, type FeishuCode, type Result } from '../domain/errors.js';
+import { ok, refuse, type FeishuCode, type Result } from '../domain/errors.js';
 import { allInOrder } from '../util/in-order.js';
 import type { Store } from './ports.js';
 
@@ -71,9 +71,31 @@ export async function lookUpUserIds(
   return ok(result);
 }
 
-/** lookUpUserIds, stopping the request on a refusal. */
-export async function toUserIds(...args: Parameters<typeof lookUpUserIds>): Promise<string[]> {
-  return unwrap(await lookUpUserIds(...args));
+/**
+ * Each item whose `key` holds an id of `type`, with that id turned into a user_id (items without one as they
+ * are); or the refusal naming the first unknown one, `field(i)` naming the item's place in the request.
+ */
+export async function withUserIdsAt<K extends string, T extends { readonly [P in K]?: string | undefined }>(
+  store: Store,
+  tenantKey: string,
+  type: UserIdType,
+  items: readonly T[],
+  key: K,
+  field: (i: number) => string,
+  code: FeishuCode = 1390001,
+): Promise<Result<T[]>> {
+  const resolved: T[] = [];
+  for (const [i, item] of items.entries()) {
+    const id = item[key];
+    if (!id) {
+      resolved.push(item);
+      continue;
+    }
+    const user = await lookUpUser(store, tenantKey, type, id, field(i), code);
+    if (!user.ok) return user;
+    resolved.push({ ...item, [key]: user.value.userId });
+  }
+  return ok(resolved);
 }
 
 /** The submitter's leader chain and department-leader chain, walked upwards from `departmentId`. */

@@ -7,11 +7,11 @@ import {
 } from '../domain/approval/external-definition.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
-import { FeishuError, unwrap } from '../domain/errors.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { CreateExternalApprovalBody, type CreateExternalApprovalInput } from '../wire/external-requests.js';
 import type { Caller } from './auth-service.js';
-import { toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUserIds, UserDirectory, withUserIdsAt } from './directory-lookup.js';
 import type { Store } from './ports.js';
 
 export interface ExternalDefinitionView {
@@ -21,14 +21,14 @@ export interface ExternalDefinitionView {
 }
 
 /**
- * The tenant's external definition named by either of its codes; 1390002 otherwise, with a reason that
+ * The tenant's external definition named by either of its codes; refusal 1390002 otherwise, with a reason that
  * tells a native definition's code from an unknown one.
  */
-export async function requireExternalDefinition(store: Store, tenantKey: string, code: string): Promise<ExternalDefinition> {
+export async function lookUpExternalDefinition(store: Store, tenantKey: string, code: string): Promise<Result<ExternalDefinition>> {
   const definition = await store.externals.findDefinition(tenantKey, code);
-  if (definition) return definition;
+  if (definition) return ok(definition);
   const native = await store.approvals.find(tenantKey, code);
-  throw new FeishuError(
+  return refuse(
     1390002,
     native
       ? `approval_code "${code}" names a native definition, not a third-party one (POST /external_approvals makes those)`
@@ -47,23 +47,24 @@ export class ExternalDefinitionService {
    * Creates the definition, or updates the one either of whose codes is `approval_code`. Answers the code
    * shenpi made when it was created (Feishu answers its own code, "not the value passed").
    */
-  async create(caller: Caller, input: CreateExternalApprovalInput, userIdType: UserIdType): Promise<{ approvalCode: string }> {
+  async create(caller: Caller, input: CreateExternalApprovalInput, userIdType: UserIdType): Promise<Result<{ approvalCode: string }>> {
     const { tenantKey } = caller;
     // Unknown fields are ignored, and so never stored or echoed by GET.
     const body = Value.Clean(CreateExternalApprovalBody, structuredClone(input)) as CreateExternalApprovalInput;
-    return this.store.transaction(async (tx) => {
+    // Every refusal comes before the first write.
+    return this.store.transaction(async (tx): Promise<Result<{ approvalCode: string }>> => {
       const existing = await tx.externals.findDefinition(tenantKey, body.approval_code);
       if (!existing && (await tx.approvals.find(tenantKey, body.approval_code))) {
-        throw new FeishuError(1390001, `approval_code "${body.approval_code}" already names a native definition of this tenant`);
+        return refuse(1390001, `approval_code "${body.approval_code}" already names a native definition of this tenant`);
       }
-      const viewers = [];
-      for (const [i, viewer] of (body.viewers ?? []).entries()) {
-        const { viewer_user_id: id } = viewer;
-        viewers.push(id ? { ...viewer, viewer_user_id: (await toUserIds(tx, tenantKey, userIdType, [id], `viewers[${i}].viewer_user_id`))[0] } : viewer);
-      }
-      const managers = await toUserIds(tx, tenantKey, userIdType, body.managers ?? [], 'managers');
+      const viewers = await withUserIdsAt(tx, tenantKey, userIdType, body.viewers ?? [], 'viewer_user_id', (i) => `viewers[${i}].viewer_user_id`);
+      if (!viewers.ok) return viewers;
+      const managers = await lookUpUserIds(tx, tenantKey, userIdType, body.managers ?? [], 'managers');
+      if (!managers.ok) return managers;
       const known = body.group_code ? await tx.externals.findGroup(tenantKey, body.group_code) : undefined;
-      const { draft, group } = unwrap(parseExternalDefinition({ ...body, viewers, managers }, known));
+      const parsed = parseExternalDefinition({ ...body, viewers: viewers.value, managers: managers.value }, known);
+      if (!parsed.ok) return parsed;
+      const { draft, group } = parsed.value;
       const now = this.clock.now();
       const definition: ExternalDefinition = {
         ...draft,
@@ -74,15 +75,17 @@ export class ExternalDefinitionService {
         groupCode: group?.code ?? existing?.groupCode ?? '',
       };
       if (group) await tx.externals.saveGroup(tenantKey, group);
-      return { approvalCode: await tx.externals.saveDefinition(tenantKey, definition, now) };
+      return ok({ approvalCode: await tx.externals.saveDefinition(tenantKey, definition, now) });
     });
   }
 
-  async get(caller: Caller, code: string): Promise<ExternalDefinitionView> {
+  async get(caller: Caller, code: string): Promise<Result<ExternalDefinitionView>> {
     const { tenantKey } = caller;
-    const definition = await requireExternalDefinition(this.store, tenantKey, code);
+    const found = await lookUpExternalDefinition(this.store, tenantKey, code);
+    if (!found.ok) return found;
+    const definition = found.value;
     const group = definition.groupCode ? await this.store.externals.findGroup(tenantKey, definition.groupCode) : undefined;
     const userIds = [...definition.viewers.flatMap((v) => (v.userId ? [v.userId] : [])), ...definition.managers];
-    return { definition, group, users: await UserDirectory.load(this.store, tenantKey, userIds) };
+    return ok({ definition, group, users: await UserDirectory.load(this.store, tenantKey, userIds) });
   }
 }

@@ -18,11 +18,11 @@ import {
 } from '../domain/approval/external-instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { UserIdType } from '../domain/directory.js';
-import { FeishuError, ok, unwrap, type Result } from '../domain/errors.js';
+import { ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { SyncExternalInstanceBody, type SyncExternalInstanceInput } from '../wire/external-requests.js';
 import type { Caller } from './auth-service.js';
-import { requireExternalDefinition } from './external-definition-service.js';
+import { lookUpExternalDefinition } from './external-definition-service.js';
 import { pageOf, readOptionalCursor, type Page } from './paging.js';
 import type { ExternalCursor, Store } from './ports.js';
 import { VersionConflict, withRetry } from './transitions.js';
@@ -55,21 +55,18 @@ class UserResolver {
     private readonly tenantKey: string,
   ) {}
 
-  /** The user's tenant user_id; '' when neither id is given and `required` is false. */
-  async of(json: { user_id?: string | undefined; open_id?: string | undefined }, where: string, required: boolean): Promise<string> {
+  /** The user's tenant user_id; '' when neither id is given and `required` is false; else refusal 1390001. */
+  async of(json: { user_id?: string | undefined; open_id?: string | undefined }, where: string, required: boolean): Promise<Result<string>> {
     const [type, id]: [UserIdType, string | undefined] = json.user_id ? ['user_id', json.user_id] : ['open_id', json.open_id];
-    if (!id) {
-      if (required) throw new FeishuError(1390001, `${where} needs a user_id or an open_id`);
-      return '';
-    }
+    if (!id) return required ? refuse(1390001, `${where} needs a user_id or an open_id`) : ok('');
     const key = `${type}\n${id}`;
     let userId = this.known.get(key);
     if (userId === undefined) {
       const user = await this.store.directory.findUser(this.tenantKey, type, id);
-      if (!user) throw new FeishuError(1390001, `${where}.${type} "${id}" is not a user of this tenant`);
+      if (!user) return refuse(1390001, `${where}.${type} "${id}" is not a user of this tenant`);
       this.known.set(key, (userId = user.userId));
     }
-    return userId;
+    return ok(userId);
   }
 }
 
@@ -81,23 +78,25 @@ export class ExternalInstanceService {
   ) {}
 
   /** Syncs one instance, in one transaction; of two syncs of one instance at once exactly one lands. */
-  async sync(caller: Caller, input: SyncExternalInstanceInput): Promise<{ state: ExternalState; record: ProcessRecord }> {
+  async sync(caller: Caller, input: SyncExternalInstanceInput): Promise<Result<{ state: ExternalState; record: ProcessRecord }>> {
     const { tenantKey } = caller;
     // Unknown fields are ignored, so never stored nor echoed.
     const body = Value.Clean(SyncExternalInstanceBody, structuredClone(input)) as SyncExternalInstanceInput;
-    const synced = await withRetry(this.store, async (read) => {
-      const definition = await requireExternalDefinition(read, tenantKey, body.approval_code);
-      const incoming = await this.incomingState(read, tenantKey, definition.code, body);
+    return withRetry(this.store, async (read) => {
+      const definition = await lookUpExternalDefinition(read, tenantKey, body.approval_code);
+      if (!definition.ok) return { refused: definition.refusal };
+      const incoming = await this.incomingState(read, tenantKey, definition.value.code, body);
+      if (!incoming.ok) return { refused: incoming.refusal };
       const [stored] = await read.externals.findInstances(tenantKey, [body.instance_id]);
-      const outcome = unwrap(syncExternal(stored, incoming, body.update_mode ?? 'REPLACE', this.clock.now()));
+      const outcome = syncExternal(stored, incoming.value, body.update_mode ?? 'REPLACE', this.clock.now());
+      if (!outcome.ok) return { refused: outcome.refusal };
       return {
         write: async (tx) => {
-          if (!(await tx.externals.saveInstance(tenantKey, outcome.state, stored?.instance.version))) throw new VersionConflict();
-          return outcome;
+          if (!(await tx.externals.saveInstance(tenantKey, outcome.value.state, stored?.instance.version))) throw new VersionConflict();
+          return outcome.value;
         },
       };
     });
-    return unwrap(synced);
   }
 
   /** `POST /external_instances/check`: what the server holds that differs from what the third party has. */
@@ -154,8 +153,10 @@ export class ExternalInstanceService {
   }
 
   /** The state the request describes, users resolved and titles checked; a new instance's code drawn now. */
-  private async incomingState(store: Store, tenantKey: string, approvalCode: string, body: SyncExternalInstanceInput): Promise<ExternalState> {
-    const i18n = unwrap(parseI18n(body.i18n_resources));
+  private async incomingState(store: Store, tenantKey: string, approvalCode: string, body: SyncExternalInstanceInput): Promise<Result<ExternalState>> {
+    const parsed = parseI18n(body.i18n_resources);
+    if (!parsed.ok) return parsed;
+    const i18n = parsed.value;
     const users = new UserResolver(store, tenantKey);
     const { task_list: tasks = [], cc_list: ccs = [], ...fields } = body;
     const titles: [string, string | undefined][] = [
@@ -165,30 +166,41 @@ export class ExternalInstanceService {
       ...ccs.map((c, i): [string, string | undefined] => [`cc_list[${i}].title`, c.title]),
     ];
     const missing = missingKey(i18n, titles);
-    if (missing) throw new FeishuError(1390001, missing);
-    const part = async (json: SyncedJson & { user_id?: string; open_id?: string }, where: string, state: string, createTime: string, updateTime: string) => ({
-      id: String(json.task_id ?? json.cc_id),
-      userId: await users.of(json, where, true),
-      state,
-      title: titleOf(json, i18n),
-      createTime: Number(createTime),
-      updateTime: Number(updateTime),
-      body: json,
-    });
+    if (missing) return refuse(1390001, missing);
+    const part = async (
+      json: SyncedJson & { user_id?: string; open_id?: string },
+      where: string,
+      state: string,
+      createTime: string,
+      updateTime: string,
+    ): Promise<Result<ExternalPart>> => {
+      const userId = await users.of(json, where, true);
+      if (!userId.ok) return userId;
+      const id = String(json.task_id ?? json.cc_id);
+      return ok({ id, userId: userId.value, state, title: titleOf(json, i18n), createTime: Number(createTime), updateTime: Number(updateTime), body: json });
+    };
     const taskParts: ExternalPart[] = [];
     for (const [i, task] of tasks.entries()) {
       // A task without its own update_time changes with the instance.
-      taskParts.push(await part(task, `task_list[${i}]`, task.status, task.create_time, task.update_time ?? body.update_time));
+      const made = await part(task, `task_list[${i}]`, task.status, task.create_time, task.update_time ?? body.update_time);
+      if (!made.ok) return made;
+      taskParts.push(made.value);
     }
     const ccParts: ExternalPart[] = [];
-    for (const [i, cc] of ccs.entries()) ccParts.push(await part(cc, `cc_list[${i}]`, cc.read_status, cc.create_time, cc.update_time));
-    return {
+    for (const [i, cc] of ccs.entries()) {
+      const made = await part(cc, `cc_list[${i}]`, cc.read_status, cc.create_time, cc.update_time);
+      if (!made.ok) return made;
+      ccParts.push(made.value);
+    }
+    const submitter = await users.of(body, 'the submitter', false);
+    if (!submitter.ok) return submitter;
+    return ok({
       instance: {
         instanceId: body.instance_id,
         code: this.ids.code(),
         approvalCode,
         status: body.status,
-        userId: await users.of(body, 'the submitter', false),
+        userId: submitter.value,
         title: titleOf(body, i18n),
         startTime: Number(body.start_time),
         endTime: Number(body.end_time),
@@ -199,7 +211,7 @@ export class ExternalInstanceService {
       },
       tasks: taskParts,
       ccs: ccParts,
-    };
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { validateForm } from '../domain/approval/form.js';
 import { startInstance, type Instance, type Task, type TimelineEntry } from '../domain/approval/instance.js';
 import type { Clock } from '../domain/clock.js';
 import type { User, UserIdType } from '../domain/directory.js';
-import { allOk, ok, refuse, unwrap, type Result } from '../domain/errors.js';
+import { allOk, ok, refuse, type Result } from '../domain/errors.js';
 import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import type { CreateInstanceInput, PreviewInstanceInput, QueryInstancesInput } from '../wire/approval-requests.js';
@@ -191,11 +191,6 @@ export class InstanceService {
     return instance ? ok(instance) : refuse(1390003, `no instance "${instanceId}" in this tenant`);
   }
 
-  /** lookUpById, stopping the request on a refusal. */
-  async requireById(store: Store, tenantKey: string, instanceId: string): Promise<Instance> {
-    return unwrap(await this.lookUpById(store, tenantKey, instanceId));
-  }
-
   /**
    * `POST /instances/preview`: for a new request (`approval_code`, `user_id` the submitter) every node with the
    * approvers the rules find; for an existing instance (`instance_code`) the nodes not yet passed, with the
@@ -268,7 +263,11 @@ export class InstanceService {
       if (!user.ok) return user;
       // Most readers have nothing unread here: only those who have read the instance again, to mark them read.
       const unread = unreadOf(await this.store.ccs.listByInstance(instance.code), user.value.userId);
-      if (unread.length > 0) instance = await this.markCcsRead(tenantKey, instance.code, user.value.userId);
+      if (unread.length > 0) {
+        const marked = await this.markCcsRead(tenantKey, instance.code, user.value.userId);
+        if (!marked.ok) return marked;
+        instance = marked.value;
+      }
     }
     return ok(await this.store.reading((read) => this.view(read, tenantKey, instance)));
   }
@@ -291,10 +290,15 @@ export class InstanceService {
     return { instance, definition, tasks, timeline, comments, users };
   }
 
-  /** The user's unread CCs on the instance become read, each with its approval_cc READ event; answers the instance. */
-  private async markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Instance> {
-    const marked = await withRetry<Instance>(this.store, async (read) => {
-      const instance = await this.requireById(read, tenantKey, instanceCode);
+  /**
+   * The user's unread CCs on the instance become read, each with its approval_cc READ event; answers the instance,
+   * or 1395001 when other writers kept overtaking it.
+   */
+  private markCcsRead(tenantKey: string, instanceCode: string, userId: string): Promise<Result<Instance>> {
+    return withRetry<Instance>(this.store, async (read) => {
+      const found = await this.lookUpById(read, tenantKey, instanceCode);
+      if (!found.ok) return { refused: found.refusal };
+      const instance = found.value;
       const now = this.clock.now();
       const unread = readCcs(await read.ccs.listByInstance(instance.code), userId, now);
       if (unread.ccs.length === 0) return { done: instance };
@@ -305,7 +309,6 @@ export class InstanceService {
         answer: change.instance,
       };
     });
-    return unwrap(marked);
   }
 
   /** `GET /instances`: codes of one definition created in [start, end], oldest first. */

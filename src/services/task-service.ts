@@ -13,7 +13,7 @@ import type { Ids } from '../domain/ids.js';
 import { allInOrder } from '../util/in-order.js';
 import { externalOwners, lookUpDefinition, type ExternalOwner } from './approval-lookup.js';
 import type { Caller } from './auth-service.js';
-import { lookUpUser, toUserIds, UserDirectory } from './directory-lookup.js';
+import { lookUpUser, lookUpUserIds, UserDirectory } from './directory-lookup.js';
 import { readExternalCursor } from './external-instance-service.js';
 import { readInstanceCursor, type InstanceService } from './instance-service.js';
 import { mergedPage, readOptionalCursor, type Page } from './paging.js';
@@ -132,10 +132,11 @@ export class TaskService {
     const userIdType = 'user_id';
     return this.act(caller, { ...request, userIdType }, async (read, instance, tasks, definition, by, now) => {
       const ids = [...new Set(request.addSignUserIds)];
-      const users = await toUserIds(read, caller.tenantKey, userIdType, ids, 'add_sign_user_ids');
+      const users = await lookUpUserIds(read, caller.tenantKey, userIdType, ids, 'add_sign_user_ids');
+      if (!users.ok) return users;
       return addSign(instance, tasks, definition, {
         ...this.actionArgs(request, by, now),
-        users,
+        users: users.value,
         signType: request.addSignType,
         method: request.approvalMethod,
       });

@@ -6,6 +6,7 @@ import { CreateApprovalBody, CreateApprovalQuery, GetApprovalQuery } from '../..
 import { ApprovalDetail, CreatedApproval } from '../../../../../wire/approval-responses.js';
 import { answers, Empty } from '../../../../../wire/responses.js';
 import { success } from '../../../../feishu-envelope.js';
+import { answer } from '../../../../refusal-answer.js';
 import { formatApproval } from '../../../../formatters/approval.js';
 
 const CodeParams = Type.Object({ approval_code: Type.String({ minLength: 1 }) });
@@ -41,36 +42,32 @@ const schemas = {
 };
 
 export const approvalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/approvals', { schema: schemas.create }, async (request) => {
-    const created = await services.approvals.create(
-      request.caller,
-      request.body,
-      request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
-    );
-    return success({ approval_code: created.approvalCode, approval_id: created.approvalId });
+  app.post('/approvals', { schema: schemas.create }, async (request, reply) => {
+    const created = await services.approvals.create(request.caller, request.body, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE);
+    return answer(reply, created, ({ approvalCode, approvalId }) => success({ approval_code: approvalCode, approval_id: approvalId }));
   });
 
-  app.post('/approvals/:approval_code/subscribe', { schema: schemas.subscribe }, async (request) => {
-    await services.subscriptions.subscribe(request.caller, request.params.approval_code);
-    return success({});
-  });
+  app.post('/approvals/:approval_code/subscribe', { schema: schemas.subscribe }, async (request, reply) =>
+    answer(reply, await services.subscriptions.subscribe(request.caller, request.params.approval_code), () => success({})),
+  );
 
-  app.post('/approvals/:approval_code/unsubscribe', { schema: schemas.unsubscribe }, async (request) => {
-    await services.subscriptions.unsubscribe(request.caller, request.params.approval_code);
-    return success({});
-  });
+  app.post('/approvals/:approval_code/unsubscribe', { schema: schemas.unsubscribe }, async (request, reply) =>
+    answer(reply, await services.subscriptions.unsubscribe(request.caller, request.params.approval_code), () => success({})),
+  );
 
   app.get(
     '/approvals/:approval_code',
     { schema: schemas.get },
-    async (request) => {
-      const view = await services.approvals.get(request.caller, request.params.approval_code);
-      return success(
-        formatApproval(view, {
-          userIdType: request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
-          locale: request.query.locale,
-          withAdminId: request.query.with_admin_id,
-        }),
+    async (request, reply) => {
+      const found = await services.approvals.get(request.caller, request.params.approval_code);
+      return answer(reply, found, (view) =>
+        success(
+          formatApproval(view, {
+            userIdType: request.query.user_id_type ?? DEFAULT_USER_ID_TYPE,
+            locale: request.query.locale,
+            withAdminId: request.query.with_admin_id,
+          }),
+        ),
       );
     },
   );

@@ -61,20 +61,20 @@ const schemas = {
 };
 
 export const externalRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  app.post('/external_approvals', { schema: schemas.createApproval }, async (request) => {
+  app.post('/external_approvals', { schema: schemas.createApproval }, async (request, reply) => {
     const userIdType = request.query.user_id_type ?? DEFAULT_USER_ID_TYPE;
     const created = await services.externalDefinitions.create(request.caller, request.body, userIdType);
-    return success({ approval_code: created.approvalCode });
+    return answer(reply, created, ({ approvalCode }) => success({ approval_code: approvalCode }));
   });
 
-  app.get('/external_approvals/:approval_code', { schema: schemas.getApproval }, async (request) => {
-    const view = await services.externalDefinitions.get(request.caller, request.params.approval_code);
-    return success(formatExternalApproval(view, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE));
+  app.get('/external_approvals/:approval_code', { schema: schemas.getApproval }, async (request, reply) => {
+    const found = await services.externalDefinitions.get(request.caller, request.params.approval_code);
+    return answer(reply, found, (view) => success(formatExternalApproval(view, request.query.user_id_type ?? DEFAULT_USER_ID_TYPE)));
   });
 
-  app.post('/external_instances', { schema: schemas.syncInstance }, async (request) => {
-    const { state, record } = await services.externalInstances.sync(request.caller, request.body);
-    return success(formatSyncedInstance(state, record));
+  app.post('/external_instances', { schema: schemas.syncInstance }, async (request, reply) => {
+    const synced = await services.externalInstances.sync(request.caller, request.body);
+    return answer(reply, synced, ({ state, record }) => success(formatSyncedInstance(state, record)));
   });
 
   app.post('/external_instances/check', { schema: schemas.checkInstances }, async (request) => {
