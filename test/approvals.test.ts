@@ -21,8 +21,8 @@ import {
   type Served,
 } from './helpers/approval.js';
 import { call, tenantToken } from './helpers/http.js';
-import type { Result } from '../src/domain/errors.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
+import { refusalOf } from './helpers/results.js';
 
 const UPPER_UUID = /^[0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12}$/;
 
@@ -226,11 +226,7 @@ test('a create naming an approval_code the tenant does not have answers 1390002'
 test('the definition and subscription services answer their refusals as values, not rejections', async (t) => {
   const ctx = await serve(t);
   const { approvals, subscriptions } = ctx.server.services;
-  const refusalOf = async (answer: Promise<Result<unknown>>) => {
-    const settled = await answer;
-    return settled.ok ? 'ok' : `${settled.refusal.code} ${settled.refusal.reason}`;
-  };
-  const create = (body: object) => refusalOf(approvals.create(DEMO_CALLER, body as never, 'open_id'));
+  const create = async (body: object) => refusalOf(await approvals.create(DEMO_CALLER, body as never, 'open_id'));
   const bob = { type: 'Personal', user_id: 'ou_bob' };
   const nobody = { type: 'Personal', user_id: 'ou_nobody' };
   assert.match(await create(definitionBody({ nodes: [{ id: 'n', approver: [nobody] }] })), /^1390004 node_list\[1\]\.approver\[0\]\.user_id/);
@@ -241,14 +237,14 @@ test('the definition and subscription services answer their refusals as values, 
   assert.match(await create(definitionBody({ nodes: [{ id: 'n', node_type: 'SEQUENTIAL', approver: [bob] }] })), /^1390001 /);
   assert.match(await create({ ...body, approval_code: '11111111-2222-3333-4444-555555555555' }), /^1390002 /);
   assert.equal(await create(body), 'ok');
-  assert.match(await refusalOf(approvals.get(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
-  assert.equal(await refusalOf(approvals.get(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
-  assert.match(await refusalOf(subscriptions.subscribe(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
-  assert.match(await refusalOf(subscriptions.unsubscribe(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
-  assert.equal(await refusalOf(subscriptions.subscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
-  assert.match(await refusalOf(subscriptions.subscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), /^1390007 .*already subscribed/);
-  assert.equal(await refusalOf(subscriptions.unsubscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
-  assert.match(await refusalOf(subscriptions.unsubscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), /^1390007 .*not subscribed/);
+  assert.match(refusalOf(await approvals.get(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
+  assert.equal(refusalOf(await approvals.get(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
+  assert.match(refusalOf(await subscriptions.subscribe(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
+  assert.match(refusalOf(await subscriptions.unsubscribe(DEMO_CALLER, 'NO-SUCH-DEFINITION')), /^1390002 /);
+  assert.equal(refusalOf(await subscriptions.subscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
+  assert.match(refusalOf(await subscriptions.subscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), /^1390007 .*already subscribed/);
+  assert.equal(refusalOf(await subscriptions.unsubscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), 'ok');
+  assert.match(refusalOf(await subscriptions.unsubscribe(DEMO_CALLER, DEMO_LEAVE_CODE)), /^1390007 .*not subscribed/);
 });
 
 // ---- tenants ----

@@ -29,10 +29,10 @@ import {
   type Served,
   type UserIdType,
 } from './helpers/approval.js';
-import type { Result } from '../src/domain/errors.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken } from './helpers/http.js';
 import { waitFor } from './helpers/wait.js';
+import { codeOf } from './helpers/results.js';
 
 /** Alice CCs `users` (open_ids unless `userIdType` says otherwise) on her leave instance. */
 const cc = (ctx: Served, instanceCode: string, users: string[], userIdType: UserIdType = 'open_id', by = 'ou_alice') =>
@@ -167,7 +167,6 @@ test('a CC by a user who is not in the directory, or to one, answers 1390001 nam
 test('the instance service answers a CC\'s refusals as values, not rejections, in the checks\' order', async (t) => {
   const ctx = await serve(t);
   const code = await createLeave(ctx);
-  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
   const send = (body: Partial<{ approval_code: string; instance_code: string; user_id: string; cc_user_ids: string[] }>) =>
     ctx.server.services.instances.cc(DEMO_CALLER, { approval_code: DEMO_LEAVE_CODE, instance_code: code, user_id: 'ou_alice', cc_user_ids: ['ou_carol'], ...body }, 'open_id');
   // The definition, then the instance, then the user, then the CC'd users.

@@ -21,12 +21,12 @@ import {
   type Served,
   type UserIdType,
 } from './helpers/approval.js';
-import type { Result } from '../src/domain/errors.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { rows } from './helpers/db-snapshot.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
 import { sdkClient } from './helpers/sdk.js';
+import { codeOf } from './helpers/results.js';
 
 const text = (value: string, files: unknown[] = []) => JSON.stringify({ text: value, files });
 
@@ -352,7 +352,6 @@ test('the comment service answers its refusals as values, not rejections, in the
   const ctx = await serve(t);
   const { comments: service } = ctx.server.services;
   const code = await createLeave(ctx);
-  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
   const alice = { userId: 'ou_alice', userIdType: 'open_id' as const };
   const nobody = { ...alice, userId: 'ou_nobody' };
   const body = { content: text('hello') };

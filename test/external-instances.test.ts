@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RESYNC_WINDOW_MS } from '../src/domain/approval/external-instance.js';
 import { DEMO_LEAVE_CODE } from '../src/fixtures/demo.js';
-import type { Result } from '../src/domain/errors.js';
 import { advanceClock, assertRefused, assertSuccess, DEMO_CALLER, loadFixture, serve, V4, type Served } from './helpers/approval.js';
 import {
   AT,
@@ -25,6 +24,7 @@ import {
 } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, rawCall, tenantToken } from './helpers/http.js';
+import { refusalOf } from './helpers/results.js';
 
 const counts = (insert_num: number, update_num: number, delete_num: number) => ({ insert_num, update_num, delete_num });
 
@@ -172,11 +172,7 @@ test('sync refusals: unknown or native approval_code 1390002; ids shared across 
 test('the third-party services answer their refusals as values, not rejections', async (t) => {
   const ctx = await served(t);
   const { externalInstances, externalDefinitions } = ctx.server.services;
-  const refusalOf = async (answer: Promise<Result<unknown>>) => {
-    const settled = await answer;
-    return settled.ok ? 'ok' : `${settled.refusal.code} ${settled.refusal.reason}`;
-  };
-  const sync = (body: Record<string, unknown>) => refusalOf(externalInstances.sync(DEMO_CALLER, body as never));
+  const sync = async (body: Record<string, unknown>) => refusalOf(await externalInstances.sync(DEMO_CALLER, body as never));
   assert.match(await sync(instanceBody('nope', 'i')), /^1390002 no third-party approval definition/);
   assert.match(await sync(instanceBody('oa_expense', 'i', { task_list: [externalTask({ task_id: 'x' })] })), /^1390001 task_list\[0\] needs/);
   assert.match(await sync(instanceBody('oa_expense', 'i', { cc_list: [externalCc({ cc_id: 'x', open_id: 'ou_nobody' })] })), /^1390001 cc_list\[0\]\.open_id/);
@@ -185,13 +181,13 @@ test('the third-party services answer their refusals as values, not rejections',
   assert.match(await sync(instanceBody('oa_expense', 'i', { task_list: [externalTask({ task_id: 'i', open_id: 'ou_bob' })] })), /^1390001 task_list id "i"/);
   assert.equal(await sync(instanceBody('oa_expense', 'i')), 'ok');
   assert.match(await sync(instanceBody('oa_expense', 'i')), /^1390014 /);
-  const define = (body: Record<string, unknown>) => refusalOf(externalDefinitions.create(DEMO_CALLER, body as never, 'open_id'));
+  const define = async (body: Record<string, unknown>) => refusalOf(await externalDefinitions.create(DEMO_CALLER, body as never, 'open_id'));
   assert.match(await define(externalApprovalBody(DEMO_LEAVE_CODE)), /^1390001 .*native definition/);
   assert.match(await define(externalApprovalBody('oa_other', { viewers: [{ viewer_type: 'USER', viewer_user_id: 'ou_nobody' }] })), /^1390001 viewers\[0\]/);
   assert.match(await define(externalApprovalBody('oa_other', { managers: ['ou_nobody'] })), /^1390001 managers/);
-  assert.match(await refusalOf(externalDefinitions.get(DEMO_CALLER, 'oa_other')), /^1390002 /);
+  assert.match(refusalOf(await externalDefinitions.get(DEMO_CALLER, 'oa_other')), /^1390002 /);
   assert.equal(await define(externalApprovalBody('oa_other')), 'ok');
-  assert.equal(await refusalOf(externalDefinitions.get(DEMO_CALLER, 'oa_other')), 'ok');
+  assert.equal(refusalOf(await externalDefinitions.get(DEMO_CALLER, 'oa_other')), 'ok');
 });
 
 test('a submitter named by user_id wins over open_id; none at all is allowed (a hidden instance)', async (t) => {

@@ -27,6 +27,7 @@ import type { Result } from '../src/domain/errors.js';
 import { AT, externalApproval, freezeClock, instanceBody, pastWindow, synced } from './helpers/external.js';
 import { GLOBEX_APP, globexFixture } from './helpers/fixtures.js';
 import { call, tenantToken, type Answer } from './helpers/http.js';
+import { codeOf } from './helpers/results.js';
 
 const leaveBody = (form: unknown[]) => ({ approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: JSON.stringify(form) });
 
@@ -204,7 +205,6 @@ test('a create with an unknown submitter answers 1390001', async (t) => {
 test('the instance service answers a create\'s refusals as values, not rejections, in the checks\' order', async (t) => {
   const ctx = await serve(t);
   const { instances } = ctx.server.services;
-  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
   const body = { approval_code: DEMO_LEAVE_CODE, open_id: 'ou_alice', form: reasonForm(), uuid: 'as-values-1' };
   assert.equal(codeOf(await instances.create(DEMO_CALLER, body)), 'ok');
   // The used uuid is checked before the definition and the submitter.
@@ -306,7 +306,6 @@ test('the instance service answers an unknown instance and an unknown reader as 
   const ctx = await serve(t);
   const code = await createLeave(ctx);
   const { instances } = ctx.server.services;
-  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
   assert.equal(codeOf(await instances.get(DEMO_CALLER, 'NO-SUCH-INSTANCE', { id: 'ou_nobody', type: 'open_id' })), 1390003);
   assert.equal(codeOf(await instances.get(DEMO_CALLER, code, { id: 'ou_nobody', type: 'open_id' })), 1390004);
   assert.equal(codeOf(await instances.get(DEMO_CALLER, code, { id: 'ou_bob', type: 'open_id' })), 'ok');

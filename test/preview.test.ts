@@ -2,10 +2,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEMO_LEAVE_CODE, DEMO_PURCHASE_CODE } from '../src/fixtures/demo.js';
-import type { Result } from '../src/domain/errors.js';
 import { createLeave, DEMO_CALLER, serve as serveApproval } from './helpers/approval.js';
 import { admin, call, tenantToken } from './helpers/http.js';
 import { startTestServer } from './helpers/server.js';
+import { codeOf } from './helpers/results.js';
 
 const V4 = '/open-apis/approval/v4';
 
@@ -95,7 +95,6 @@ test('a preview without approval_code or instance_code, or of unknown ones, is r
 test('the instance service answers a preview\'s refusals as values, not rejections, the user first', async (t) => {
   const ctx = await serveApproval(t);
   const { instances } = ctx.server.services;
-  const codeOf = (answer: Result<unknown>) => (answer.ok ? 'ok' : answer.refusal.code);
   const preview = (body: { approval_code?: string; instance_code?: string; user_id: string; department_id?: string }) =>
     instances.preview(DEMO_CALLER, body, 'open_id');
   assert.equal(codeOf(await preview({ approval_code: 'NOPE', user_id: 'ou_nobody' })), 1390001);

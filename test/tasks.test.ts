@@ -26,7 +26,7 @@ import {
   DEMO_CALLER,
   type Served,
 } from './helpers/approval.js';
-import type { Result } from '../src/domain/errors.js';
+import { codeOf } from './helpers/results.js';
 
 /** A definition with one node of `nodeType` whose approvers are Bob and Carol. */
 const bobAndCarol = (ctx: Served, nodeType: 'AND' | 'OR') =>
@@ -371,20 +371,16 @@ test('the task service answers every refusal of an action as a value, not a reje
   const task = await pendingTaskOf(ctx, code, 'ou_bob');
   const { tasks } = ctx.server.services;
   const request = { approvalCode: DEMO_LEAVE_CODE, instanceCode: code, userId: 'ou_bob', taskId: task.id, userIdType: 'open_id' as const };
-  const refusedWith = async (answer: Promise<Result<void>>) => {
-    const settled = await answer;
-    return settled.ok ? 'ok' : settled.refusal.code;
-  };
-  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, approvalCode: 'NO-SUCH-CODE', userId: 'ou_nobody' })), 1390002);
-  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, instanceCode: 'NO-SUCH-INSTANCE', userId: 'ou_nobody' })), 1390003);
-  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, userId: 'ou_nobody' })), 1390001);
-  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, { ...request, taskId: '1234567890' })), 1390010);
-  assert.equal(await refusedWith(tasks.transfer(DEMO_CALLER, { ...request, transferUserId: 'ou_nobody' })), 1390001);
+  assert.equal(codeOf(await tasks.approve(DEMO_CALLER, { ...request, approvalCode: 'NO-SUCH-CODE', userId: 'ou_nobody' })), 1390002);
+  assert.equal(codeOf(await tasks.approve(DEMO_CALLER, { ...request, instanceCode: 'NO-SUCH-INSTANCE', userId: 'ou_nobody' })), 1390003);
+  assert.equal(codeOf(await tasks.approve(DEMO_CALLER, { ...request, userId: 'ou_nobody' })), 1390001);
+  assert.equal(codeOf(await tasks.approve(DEMO_CALLER, { ...request, taskId: '1234567890' })), 1390010);
+  assert.equal(codeOf(await tasks.transfer(DEMO_CALLER, { ...request, transferUserId: 'ou_nobody' })), 1390001);
   const bobById = { ...request, userId: 'u_bob' };
-  assert.equal(await refusedWith(tasks.addSign(DEMO_CALLER, { ...bobById, addSignUserIds: ['u_nobody'], addSignType: 3 })), 1390001);
-  assert.equal(await refusedWith(tasks.rollback(DEMO_CALLER, { ...request, taskId: '1234567890', reason: 'x', taskDefKeys: [] })), 1390010);
-  assert.equal(await refusedWith(tasks.approve(DEMO_CALLER, request)), 'ok');
-  assert.equal(await refusedWith(tasks.reject(DEMO_CALLER, request)), 1390001);
+  assert.equal(codeOf(await tasks.addSign(DEMO_CALLER, { ...bobById, addSignUserIds: ['u_nobody'], addSignType: 3 })), 1390001);
+  assert.equal(codeOf(await tasks.rollback(DEMO_CALLER, { ...request, taskId: '1234567890', reason: 'x', taskDefKeys: [] })), 1390010);
+  assert.equal(codeOf(await tasks.approve(DEMO_CALLER, request)), 'ok');
+  assert.equal(codeOf(await tasks.reject(DEMO_CALLER, request)), 1390001);
 });
 
 // ---- handwritten signature ----
