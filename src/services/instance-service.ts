@@ -337,12 +337,12 @@ export class InstanceService {
     const given = allOk([checkSelectors(body), timeRange('instance_start_time', body.instance_start_time_from, body.instance_start_time_to)] as const);
     if (!given.ok) return given;
     const range = given.value[1];
-    const found = allOk([
-      await lookUpOptionalUser(this.store, tenantKey, userIdType, body.user_id, 'user_id'),
-      await resolveScope(this.store, tenantKey, body, false),
-    ] as const);
-    if (!found.ok) return found;
-    const [submitter, scope] = found.value;
+    const named = await lookUpOptionalUser(this.store, tenantKey, userIdType, body.user_id, 'user_id');
+    if (!named.ok) return named;
+    const submitter = named.value;
+    const scoped = await resolveScope(this.store, tenantKey, body, false);
+    if (!scoped.ok) return scoped;
+    const scope = scoped.value;
     const status = body.instance_status ?? 'ALL';
     // Only third-party instances have a title to search (Feishu): a title leaves shenpi's own out.
     const own: InstanceFilter | undefined =
