@@ -208,20 +208,19 @@ export class TaskService {
     limit: number,
   ): Promise<Result<{ rows: ExternalTopicRow[]; total: number }>> {
     const { externals } = this.store;
-    const read = readExternalCursor(pageToken);
-    if (!read.ok) return read;
-    const after = read.value;
+    const after = readExternalCursor(pageToken);
+    if (!after.ok) return after;
     let listed: { instance: ExternalInstance; part?: ExternalPart; cursor: object; time: number; kind: 'task' | 'cc' | 'instance' }[];
     let total: number;
     if (topic === '3') {
       const filter = { userIds: [userId], states: SHOWN_EXTERNAL_STATUSES };
-      const rows = await externals.listInstances(tenantKey, filter, after, limit);
+      const rows = await externals.listInstances(tenantKey, filter, after.value, limit);
       listed = rows.map((r) => ({ ...r, time: r.instance.startTime, kind: 'instance' }));
       total = await externals.countInstances(tenantKey, filter);
     } else {
       const ccStatus = TOPIC_CC_STATUS[topic];
       const filter = { userIds: [userId], states: ccStatus ? [ccStatus] : (TOPIC_STATUSES[topic] ?? []), instanceStatuses: SHOWN_EXTERNAL_STATUSES };
-      const rows = await (ccStatus ? externals.listCcs : externals.listTasks)(tenantKey, filter, after, limit);
+      const rows = await (ccStatus ? externals.listCcs : externals.listTasks)(tenantKey, filter, after.value, limit);
       listed = rows.map((r) => ({ ...r, time: r.part.createTime, kind: ccStatus ? 'cc' : 'task' }));
       total = await (ccStatus ? externals.countCcs : externals.countTasks)(tenantKey, filter);
     }
